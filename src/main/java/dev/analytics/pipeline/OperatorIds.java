@@ -1,0 +1,36 @@
+package dev.analytics.pipeline;
+
+/**
+ * Stable uids and readable names of every source, stateful operator and sink. A savepoint maps
+ * state to operators by uid: never change a uid of a deployed operator, add new ones instead.
+ */
+public final class OperatorIds {
+  private OperatorIds() {}
+
+  public static final String KAFKA_SOURCE = "kafka-events-source";
+  public static final String KAFKA_SOURCE_NAME = "Kafka events (parse + validate)";
+
+  public static final String ROUTER = "dead-letter-router";
+  public static final String ROUTER_NAME = "Route dead letters";
+
+  public static final String PRIORITY = "priority-classifier";
+  public static final String PRIORITY_NAME = "Classify priority";
+
+  public static final String SAMPLER = "deterministic-sampler";
+  public static final String SAMPLER_NAME = "Sample (deterministic)";
+
+  public static final String ADAPTIVE_SAMPLER = "adaptive-sampler";
+  public static final String ADAPTIVE_SAMPLER_NAME = "Sample (adaptive, deterministic)";
+
+  public static final String WINDOW = "window-aggregator";
+  public static final String WINDOW_NAME = "Tumbling window statistics";
+
+  public static final String DEAD_LETTER_SINK = "dead-letter-kafka-sink";
+  public static final String DEAD_LETTER_SINK_NAME = "Dead letters -> Kafka";
+
+  public static final String AGGREGATE_KAFKA_SINK = "aggregate-kafka-sink";
+  public static final String AGGREGATE_KAFKA_SINK_NAME = "Window aggregates -> Kafka";
+
+  public static final String CONSOLE_SINK = "console-sink";
+  public static final String CONSOLE_SINK_NAME = "Console";
+}

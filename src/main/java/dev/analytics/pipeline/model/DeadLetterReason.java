@@ -1,0 +1,50 @@
+package dev.analytics.pipeline.model;
+
+import java.util.Locale;
+
+/** Why a record became a dead letter. The {@link #code()} is what the dead-letter topic carries. */
+public enum DeadLetterReason {
+  /** The Kafka record had no value or an empty one. */
+  EMPTY_RECORD,
+  /** The record is larger than {@code events.max-record-bytes}. */
+  RECORD_TOO_LARGE,
+  /** The bytes are not valid UTF-8. */
+  INVALID_UTF8,
+  /** Not JSON: syntax error, truncated record, trailing garbage. */
+  MALFORMED_JSON,
+  /** Valid JSON, but an array or a scalar instead of an object. */
+  NOT_AN_OBJECT,
+  /** Objects or arrays nested deeper than {@code events.max-nesting-depth}. */
+  NESTING_TOO_DEEP,
+  /** The same known field appears twice. */
+  DUPLICATE_FIELD,
+  /** A required field is absent or null. */
+  MISSING_FIELD,
+  /** A field has the wrong JSON type. */
+  WRONG_TYPE,
+  /** A required string field is empty. */
+  EMPTY_FIELD,
+  /** A string field is longer than its limit. */
+  FIELD_TOO_LONG,
+  /** event_type has characters outside {@code [A-Za-z0-9_.:-]}. */
+  INVALID_EVENT_TYPE,
+  /** The timestamp cannot be read as ISO-8601 with a zone or integral epoch milliseconds. */
+  INVALID_TIMESTAMP,
+  /** The timestamp is outside {@code [events.min-timestamp, events.max-timestamp)}. */
+  TIMESTAMP_OUT_OF_RANGE,
+  /** A number is NaN, infinite, or overflows a double. */
+  NON_FINITE_NUMBER,
+  /** priority is not one of high, normal, low. */
+  INVALID_PRIORITY,
+  /** More dimensions than allowed. */
+  TOO_MANY_DIMENSIONS,
+  /** A dimension key is empty, too long or has forbidden characters. */
+  INVALID_DIMENSION_KEY,
+  /** The event arrived after its window closed and the allowed lateness passed. */
+  LATE;
+
+  /** Lower-case code, e.g. {@code malformed_json}. */
+  public String code() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
