@@ -17,7 +17,9 @@ public final class JobConfig {
     this.conf = conf;
   }
 
-  /** Loads the configuration from {@code --config FILE}, the environment and {@code --key value}. */
+  /**
+   * Loads the configuration from {@code --config FILE}, the environment and {@code --key value}.
+   */
   public static JobConfig load(String[] args, Map<String, String> env) {
     Map<String, String> values = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {

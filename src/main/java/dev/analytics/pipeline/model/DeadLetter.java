@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * A record that could not become an event, with everything needed to find, understand and replay
- * it: the reason (a code, the offending field, a human-readable detail), a bounded prefix of the raw
- * bytes plus their full size, and where it came from (topic, partition, offset, Kafka timestamp).
+ * it: the reason (a code, the offending field, a human-readable detail), a bounded prefix of the
+ * raw bytes plus their full size, and where it came from (topic, partition, offset, Kafka
+ * timestamp).
  *
  * <p>A Flink POJO. Every field is a function of the input record, so a replay writes the same dead
  * letter.
