@@ -13,8 +13,7 @@ import java.util.Objects;
  * letter.
  */
 public class DeadLetter {
-  /** {@link DeadLetterReason#code()}. */
-  public String reason;
+  public DeadLetterReason reason;
 
   /** The offending field (e.g. {@code timestamp}, {@code dimensions.country}), or null. */
   public String field;
@@ -37,6 +36,34 @@ public class DeadLetter {
 
   public DeadLetter() {}
 
+  /**
+   * A dead letter keeping at most {@code maxRawBytes} of {@code raw} (null counts as empty) and its
+   * full size.
+   */
+  public static DeadLetter of(
+      DeadLetterReason reason,
+      String field,
+      String detail,
+      byte[] raw,
+      int maxRawBytes,
+      String topic,
+      int partition,
+      long offset,
+      long receivedAt) {
+    DeadLetter d = new DeadLetter();
+    d.reason = reason;
+    d.field = field;
+    d.detail = detail;
+    int size = raw == null ? 0 : raw.length;
+    d.rawSize = size;
+    d.raw = size == 0 ? new byte[0] : Arrays.copyOf(raw, Math.min(size, maxRawBytes));
+    d.topic = topic;
+    d.partition = partition;
+    d.offset = offset;
+    d.receivedAt = receivedAt;
+    return d;
+  }
+
   /** True when {@link #raw} holds only a prefix of the record. */
   public boolean truncated() {
     return raw.length < rawSize;
@@ -54,7 +81,7 @@ public class DeadLetter {
         && partition == d.partition
         && offset == d.offset
         && receivedAt == d.receivedAt
-        && Objects.equals(reason, d.reason)
+        && reason == d.reason
         && Objects.equals(field, d.field)
         && Objects.equals(detail, d.detail)
         && Arrays.equals(raw, d.raw)

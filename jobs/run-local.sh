@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the job locally: Kafka inside the JVM, generated traffic, a Flink mini-cluster with the
+# web UI on http://localhost:8081. Needs only JDK 17 and Maven.
+#
+#   jobs/run-local.sh [--duration 60s] [--rate 2000] [--key value ...]
+#
+# Any configuration key can be overridden (see README); --config FILE replaces jobs/local.yaml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cp_file=target/local-classpath.txt
+if [ ! -f "$cp_file" ] || [ -n "$(find pom.xml src/main -newer "$cp_file" -print -quit)" ]; then
+  echo "== building (first run downloads dependencies) ..."
+  mvn -B -q -DskipTests compile dependency:build-classpath \
+    -Dmdep.includeScope=compile -Dmdep.outputFile="$cp_file"
+fi
+
+config=(--config jobs/local.yaml)
+for a in "$@"; do [ "$a" = "--config" ] && config=(); done
+
+exec java -Xmx2g $(cat jobs/jvm-options) \
+  -Dlog4j.configurationFile=jobs/log4j2-local.properties \
+  -cp "target/classes:$(cat "$cp_file")" \
+  dev.analytics.pipeline.local.LocalRunner "${config[@]}" "$@"

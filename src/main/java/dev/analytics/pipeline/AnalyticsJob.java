@@ -1,0 +1,92 @@
+package dev.analytics.pipeline;
+
+import dev.analytics.pipeline.config.ConfigException;
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.ingest.KafkaEventSource;
+import dev.analytics.pipeline.model.ParsedRecord;
+import dev.analytics.pipeline.sinks.ConsoleLines;
+import dev.analytics.pipeline.sinks.DeadLetterSerializer;
+import dev.analytics.pipeline.sinks.KafkaSinks;
+import dev.analytics.pipeline.sinks.WindowAggregateSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.PrintSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The analytics job: Kafka in, {@link AnalyticsPipeline}, sinks out.
+ *
+ * <pre>flink run -d target/analytics-pipeline-*-job.jar --config jobs/production.yaml [--key value ...]</pre>
+ *
+ * A bad configuration stops it before anything runs, with a message that names the key.
+ */
+public final class AnalyticsJob {
+  private static final Logger LOG = LoggerFactory.getLogger(AnalyticsJob.class);
+
+  private AnalyticsJob() {}
+
+  public static void main(String[] args) throws Exception {
+    JobConfig config;
+    try {
+      config = JobConfig.load(args, System.getenv());
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    LOG.info("Configuration:\n{}", config);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+    defineWorkflow(env, config);
+    env.execute(config.get(JobOptions.JOB_NAME));
+  }
+
+  /** Kafka source, the pipeline and every configured sink, added to {@code env}. */
+  public static AnalyticsPipeline.Outputs defineWorkflow(
+      StreamExecutionEnvironment env, JobConfig config) {
+    DataStream<ParsedRecord> records =
+        env.fromSource(
+                KafkaEventSource.create(config),
+                KafkaEventSource.watermarks(config),
+                OperatorIds.KAFKA_SOURCE_NAME)
+            .uid(OperatorIds.KAFKA_SOURCE);
+    AnalyticsPipeline.Outputs outputs = AnalyticsPipeline.build(records, config);
+    attachSinks(outputs, config);
+    return outputs;
+  }
+
+  /** The sinks of the pipeline's outputs, as configured. */
+  public static void attachSinks(AnalyticsPipeline.Outputs outputs, JobConfig config) {
+    outputs
+        .deadLetters()
+        .sinkTo(
+            KafkaSinks.exactlyOnce(
+                config,
+                new DeadLetterSerializer(config.get(JobOptions.DEAD_LETTER_TOPIC)),
+                "dlq"))
+        .uid(OperatorIds.DEAD_LETTER_SINK)
+        .name(OperatorIds.DEAD_LETTER_SINK_NAME);
+
+    String aggregatesTopic = config.get(JobOptions.OUTPUT_AGGREGATES_TOPIC);
+    if (!aggregatesTopic.isEmpty()) {
+      outputs
+          .aggregates()
+          .sinkTo(
+              KafkaSinks.exactlyOnce(
+                  config, new WindowAggregateSerializer(aggregatesTopic), "aggregates"))
+          .uid(OperatorIds.AGGREGATE_KAFKA_SINK)
+          .name(OperatorIds.AGGREGATE_KAFKA_SINK_NAME);
+    }
+    if (config.get(JobOptions.OUTPUT_CONSOLE)) {
+      outputs
+          .aggregates()
+          .map(ConsoleLines::window)
+          .name("Format window line")
+          .sinkTo(new PrintSink<>())
+          .uid(OperatorIds.CONSOLE_SINK)
+          .name(OperatorIds.CONSOLE_SINK_NAME);
+    }
+  }
+}

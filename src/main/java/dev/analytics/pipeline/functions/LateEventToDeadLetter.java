@@ -1,0 +1,55 @@
+package dev.analytics.pipeline.functions;
+
+import dev.analytics.pipeline.model.AnalyticsEvent;
+import dev.analytics.pipeline.model.DeadLetter;
+import dev.analytics.pipeline.model.DeadLetterReason;
+import dev.analytics.pipeline.model.EventJson;
+import java.time.Instant;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.metrics.Counter;
+
+/**
+ * An event that arrived after its window closed and the allowed lateness passed becomes a dead
+ * letter with reason {@code late}, so that it is counted and kept rather than lost. Its raw bytes
+ * are the event re-written as JSON; its Kafka coordinates are not known here (-1).
+ */
+public class LateEventToDeadLetter extends RichMapFunction<AnalyticsEvent, DeadLetter> {
+  private final String topic;
+  private final long windowMillis;
+  private final int maxRawBytes;
+  private transient Counter late;
+
+  public LateEventToDeadLetter(String topic, long windowMillis, int maxRawBytes) {
+    this.topic = topic;
+    this.windowMillis = windowMillis;
+    this.maxRawBytes = maxRawBytes;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    late = getRuntimeContext().getMetricGroup().counter("lateEvents");
+  }
+
+  @Override
+  public DeadLetter map(AnalyticsEvent e) {
+    late.inc();
+    long start = e.timestamp - Math.floorMod(e.timestamp, windowMillis);
+    return DeadLetter.of(
+        DeadLetterReason.LATE,
+        "timestamp",
+        "event time "
+            + Instant.ofEpochMilli(e.timestamp)
+            + " is in window ["
+            + Instant.ofEpochMilli(start)
+            + ", "
+            + Instant.ofEpochMilli(start + windowMillis)
+            + ") which closed beyond the allowed lateness",
+        EventJson.write(e),
+        maxRawBytes,
+        topic,
+        -1,
+        -1,
+        -1);
+  }
+}

@@ -1,0 +1,36 @@
+package dev.analytics.pipeline.functions;
+
+import dev.analytics.pipeline.model.AnalyticsEvent;
+import org.apache.flink.api.common.functions.AggregateFunction;
+
+/**
+ * Folds the kept events of one key and window into a {@link WindowAccumulator}, one event at a
+ * time: window state never grows with the number of events.
+ */
+public class WindowStatsAggregator
+    implements AggregateFunction<AnalyticsEvent, WindowAccumulator, WindowAccumulator> {
+
+  @Override
+  public WindowAccumulator createAccumulator() {
+    return new WindowAccumulator();
+  }
+
+  @Override
+  public WindowAccumulator add(AnalyticsEvent event, WindowAccumulator acc) {
+    acc.weightedCount += event.weight;
+    acc.keptCount++;
+    return acc;
+  }
+
+  @Override
+  public WindowAccumulator getResult(WindowAccumulator acc) {
+    return acc;
+  }
+
+  @Override
+  public WindowAccumulator merge(WindowAccumulator a, WindowAccumulator b) {
+    a.weightedCount += b.weightedCount;
+    a.keptCount += b.keptCount;
+    return a;
+  }
+}

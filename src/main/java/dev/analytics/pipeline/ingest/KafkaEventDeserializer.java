@@ -1,0 +1,78 @@
+package dev.analytics.pipeline.ingest;
+
+import dev.analytics.pipeline.model.DeadLetter;
+import dev.analytics.pipeline.model.DeadLetterReason;
+import dev.analytics.pipeline.model.ParsedRecord;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every Kafka record into exactly one {@link ParsedRecord}: an event, or a dead letter that
+ * carries the reason, a bounded prefix of the raw bytes and the record's coordinates. It never
+ * throws, so no input can fail or restart the job, and no record is dropped.
+ */
+public final class KafkaEventDeserializer implements KafkaRecordDeserializationSchema<ParsedRecord> {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaEventDeserializer.class);
+
+  private final EventParser parser;
+  private final int maxRawBytes;
+
+  public KafkaEventDeserializer(ParserSettings settings, int maxRawBytes) {
+    this.parser = new EventParser(settings);
+    this.maxRawBytes = maxRawBytes;
+  }
+
+  @Override
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ParsedRecord> out) {
+    out.collect(
+        parse(
+            record.value(),
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            record.timestamp()));
+  }
+
+  /** Parses one record value; {@code receivedAt} is the Kafka timestamp, or -1. */
+  public ParsedRecord parse(
+      byte[] value, String topic, int partition, long offset, long receivedAt) {
+    try {
+      return ParsedRecord.of(parser.parse(value));
+    } catch (InvalidEventException e) {
+      return ParsedRecord.of(
+          DeadLetter.of(
+              e.reason(),
+              e.field(),
+              e.detail(),
+              value,
+              maxRawBytes,
+              topic,
+              partition,
+              offset,
+              receivedAt));
+    } catch (RuntimeException e) {
+      // A parser bug must not take the job down in a restart loop: keep the record, say why.
+      LOG.error("Parser failure at {}/{}/{}", topic, partition, offset, e);
+      return ParsedRecord.of(
+          DeadLetter.of(
+              DeadLetterReason.MALFORMED_JSON,
+              null,
+              "parser failure: " + e,
+              value,
+              maxRawBytes,
+              topic,
+              partition,
+              offset,
+              receivedAt));
+    }
+  }
+
+  @Override
+  public TypeInformation<ParsedRecord> getProducedType() {
+    return TypeInformation.of(ParsedRecord.class);
+  }
+}

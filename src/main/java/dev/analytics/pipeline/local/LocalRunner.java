@@ -1,0 +1,245 @@
+package dev.analytics.pipeline.local;
+
+import dev.analytics.pipeline.AnalyticsJob;
+import dev.analytics.pipeline.config.ConfigException;
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.JobOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The one-command local run ({@code jobs/run-local.sh}): a Kafka broker inside this JVM, the
+ * topics, a generator of realistic traffic, and the job in a mini-cluster with the Flink web UI.
+ * Prints progress from the job's own metrics and one line per closed window. {@code --duration}
+ * or Ctrl-C stops it with a savepoint that drains the last windows, then prints a summary.
+ */
+public final class LocalRunner {
+  private static final Map<String, String> SHORTCUTS =
+      Map.of(
+          "--duration", "--local.duration",
+          "--rate", "--generator.rate",
+          "--time-scale", "--generator.time-scale");
+
+  private LocalRunner() {}
+
+  public static void main(String[] rawArgs) throws Exception {
+    String[] args = Arrays.stream(rawArgs).map(a -> SHORTCUTS.getOrDefault(a, a)).toArray(String[]::new);
+    JobConfig base;
+    try {
+      base = JobConfig.load(args, System.getenv());
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+
+    say("starting Kafka inside the JVM ...");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      String eventsTopic = base.get(JobOptions.KAFKA_TOPIC);
+      String deadLetterTopic = base.get(JobOptions.DEAD_LETTER_TOPIC);
+      kafka.createTopics(2, eventsTopic, deadLetterTopic);
+      say("Kafka at " + kafka.bootstrapServers() + ", topics " + eventsTopic + ", " + deadLetterTopic);
+
+      List<String> overrides = new ArrayList<>(Arrays.asList(args));
+      overrides.addAll(
+          List.of(
+              "--kafka.bootstrap-servers", kafka.bootstrapServers(),
+              "--kafka.start-position", "earliest",
+              "--output.console", "true"));
+      JobConfig config = JobConfig.load(overrides.toArray(String[]::new), System.getenv());
+      run(config, kafka);
+    }
+  }
+
+  private static void run(JobConfig config, EmbeddedKafka kafka) throws Exception {
+    Configuration flink = config.flinkConfiguration();
+    flink.set(RestOptions.PORT, config.get(JobOptions.LOCAL_WEB_PORT));
+    flink.setString("metrics.reporter.console.factory.class", ConsoleMetrics.Factory.class.getName());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+    AnalyticsJob.defineWorkflow(env, config);
+    JobClient job = env.executeAsync(config.get(JobOptions.JOB_NAME));
+    say(
+        "job "
+            + job.getJobID()
+            + " running; Flink web UI at http://localhost:"
+            + config.get(JobOptions.LOCAL_WEB_PORT));
+
+    Generator generator = new Generator(config, kafka);
+    Thread producer = new Thread(generator, "traffic-generator");
+    producer.start();
+
+    CountDownLatch stop = new CountDownLatch(1);
+    AtomicBoolean stopped = new AtomicBoolean();
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              // Keep the JVM alive until the drain below has finished.
+              awaitQuietly(stopped);
+            });
+    Runtime.getRuntime().addShutdownHook(hook);
+
+    Duration duration = config.get(JobOptions.LOCAL_DURATION);
+    long deadline = duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+    say(duration.isZero() ? "Ctrl-C stops the run" : "running for " + duration.toSeconds() + " s");
+    long started = System.nanoTime();
+    while (!stop.await(5, TimeUnit.SECONDS) && System.nanoTime() < deadline) {
+      progress(generator, started);
+    }
+
+    say("stopping: generator off, then stop-with-savepoint --drain (fires the last windows)");
+    generator.running.set(false);
+    producer.join();
+    String savepoint =
+        job.stopWithSavepoint(
+                true,
+                config.get(JobOptions.SAVEPOINT_DIR),
+                SavepointFormatType.CANONICAL)
+            .get(2, TimeUnit.MINUTES);
+    job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+
+    long inTopic =
+        CommittedRecords.readAll(kafka.bootstrapServers(), config.get(JobOptions.DEAD_LETTER_TOPIC))
+            .size();
+    say("summary");
+    System.out.printf(
+        Locale.ROOT,
+        "  generated        %,d records (%,d valid, %,d invalid) over %.0f s%n",
+        generator.valid.get() + generator.invalid.get(),
+        generator.valid.get(),
+        generator.invalid.get(),
+        (System.nanoTime() - started) / 1e9);
+    System.out.printf(Locale.ROOT, "  events in        %,d%n", ConsoleMetrics.total("eventsIn"));
+    System.out.printf(Locale.ROOT, "  dead letters     %,d (topic %s holds %,d, read_committed)%n",
+        ConsoleMetrics.total("deadLetters"), config.get(JobOptions.DEAD_LETTER_TOPIC), inTopic);
+    System.out.printf(Locale.ROOT, "  sampled out      %,d (kept %,d)%n",
+        ConsoleMetrics.total("sampledOut"), ConsoleMetrics.total("sampledKept"));
+    System.out.printf(Locale.ROOT, "  priority         high %,d, normal %,d, low %,d%n",
+        ConsoleMetrics.total("eventsHigh"), ConsoleMetrics.total("eventsNormal"),
+        ConsoleMetrics.total("eventsLow"));
+    System.out.printf(Locale.ROOT, "  windows emitted  %,d%n", ConsoleMetrics.total("windowsEmitted"));
+    System.out.printf(Locale.ROOT, "  late events      %,d%n", ConsoleMetrics.total("lateEvents"));
+    System.out.println("  savepoint        " + savepoint);
+    stopped.set(true);
+    synchronized (stopped) {
+      stopped.notifyAll();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // Ctrl-C: the hook is running and now returns.
+    }
+  }
+
+  private static void progress(Generator g, long started) {
+    double secs = (System.nanoTime() - started) / 1e9;
+    System.out.printf(
+        Locale.ROOT,
+        "[%5.0fs] generated %,d (%.0f/s, event time %s) | events in %,d | dead letters %,d |"
+            + " sampled out %,d | windows %,d%n",
+        secs,
+        g.valid.get() + g.invalid.get(),
+        (g.valid.get() + g.invalid.get()) / Math.max(secs, 1e-3),
+        Instant.ofEpochMilli(g.eventTime.get()),
+        ConsoleMetrics.total("eventsIn"),
+        ConsoleMetrics.total("deadLetters"),
+        ConsoleMetrics.total("sampledOut"),
+        ConsoleMetrics.total("windowsEmitted"));
+  }
+
+  private static void awaitQuietly(AtomicBoolean done) {
+    synchronized (done) {
+      long until = System.currentTimeMillis() + 180_000;
+      while (!done.get() && System.currentTimeMillis() < until) {
+        try {
+          done.wait(500);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  private static void say(String message) {
+    System.out.println("== " + message);
+  }
+
+  /**
+   * Sends generated records at {@code generator.rate} per wall-clock second while event time runs
+   * {@code generator.time-scale} times faster than the wall clock.
+   */
+  private static final class Generator implements Runnable {
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final AtomicLong valid = new AtomicLong();
+    final AtomicLong invalid = new AtomicLong();
+    final AtomicLong eventTime = new AtomicLong();
+    private final TrafficGenerator generator;
+    private final double timeScale;
+    private final long start;
+    private final String topic;
+    private final String bootstrap;
+
+    Generator(JobConfig config, EmbeddedKafka kafka) {
+      double rate = config.get(JobOptions.GENERATOR_RATE);
+      this.timeScale = config.get(JobOptions.GENERATOR_TIME_SCALE);
+      this.start = System.currentTimeMillis();
+      this.topic = config.get(JobOptions.KAFKA_TOPIC);
+      this.bootstrap = kafka.bootstrapServers();
+      this.generator =
+          new TrafficGenerator(
+              new TrafficGenerator.Settings(
+                  start,
+                  rate / timeScale,
+                  config.get(JobOptions.GENERATOR_INVALID_FRACTION),
+                  start,
+                  0.05));
+    }
+
+    @Override
+    public void run() {
+      Properties p = new Properties();
+      p.put("bootstrap.servers", bootstrap);
+      p.put("linger.ms", "20");
+      p.put("acks", "all");
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        long wallStart = System.nanoTime();
+        while (running.get()) {
+          TrafficGenerator.Generated g = generator.next();
+          long eventOffsetMs = g.eventTime() - start;
+          long dueNanos = wallStart + (long) (eventOffsetMs / timeScale * 1e6);
+          long wait = dueNanos - System.nanoTime();
+          if (wait > 1_000_000) {
+            producer.flush();
+            TimeUnit.NANOSECONDS.sleep(wait);
+          }
+          producer.send(new ProducerRecord<>(topic, g.value()));
+          (g.valid() ? valid : invalid).incrementAndGet();
+          eventTime.set(Math.max(eventTime.get(), g.eventTime()));
+        }
+        producer.flush();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

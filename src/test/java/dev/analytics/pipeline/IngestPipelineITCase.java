@@ -1,0 +1,262 @@
+package dev.analytics.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.ingest.KafkaEventSource;
+import dev.analytics.pipeline.local.CommittedRecords;
+import dev.analytics.pipeline.local.EmbeddedKafka;
+import dev.analytics.pipeline.model.ParsedRecord;
+import dev.analytics.pipeline.testing.KafkaTopics;
+import dev.analytics.pipeline.testing.KafkaTopics.Input;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline on a MiniCluster against a real in-JVM Kafka: N valid and M invalid records
+ * in; exactly N counted in the windows and exactly M dead letters with their reasons out, both
+ * read with read_committed. Again with a failure injected after a completed checkpoint.
+ */
+class IngestPipelineITCase {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long START = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+  private static final String[] TYPES = {"checkout.completed", "search.query", "api.error"};
+
+  /** Invalid records of many kinds, with the reason each must get. */
+  private static final Map<String, String> INVALID =
+      Map.ofEntries(
+          Map.entry("{not json", "malformed_json"),
+          Map.entry("[1,2,3]", "not_an_object"),
+          Map.entry("", "empty_record"),
+          Map.entry(
+              "{\"event_id\":\"x\",\"event_type\":\"a b\",\"timestamp\":\"2026-01-01T00:00:00Z\"}",
+              "invalid_event_type"),
+          Map.entry(
+              "{\"event_type\":\"t\",\"timestamp\":\"2026-01-01T00:00:00Z\"}", "missing_field"),
+          Map.entry(
+              "{\"event_id\":\"x\",\"event_type\":\"t\",\"timestamp\":\"2026-01-01T00:00:00Z\","
+                  + "\"value\":\"fast\"}",
+              "wrong_type"),
+          Map.entry(
+              "{\"event_id\":\"x\",\"event_type\":\"t\",\"timestamp\":\"2026-01-01T00:00:00Z\","
+                  + "\"value\":NaN}",
+              "non_finite_number"),
+          Map.entry(
+              "{\"event_id\":\"x\",\"event_type\":\"t\",\"timestamp\":\"2026-01-01T00:00:00\"}",
+              "invalid_timestamp"),
+          Map.entry(
+              "{\"event_id\":\"x\",\"event_type\":\"t\",\"timestamp\":1700000000}",
+              "timestamp_out_of_range"),
+          Map.entry(
+              "{\"event_id\":\"x\",\"event_type\":\"t\",\"timestamp\":\"2026-01-01T00:00:00Z\","
+                  + "\"dimensions\":{\"region\":7}}",
+              "wrong_type"),
+          Map.entry(
+              "{\"event_id\":\"x\",\"event_type\":\"t\",\"timestamp\":\"2026-01-01T00:00:00Z\","
+                  + "\"priority\":\"urgent\"}",
+              "invalid_priority"));
+
+  private static EmbeddedKafka kafka;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startKafka() throws Exception {
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterAll
+  static void stopKafka() throws Exception {
+    kafka.close();
+  }
+
+  @Test
+  void countsEveryValidEventOnceAndDeadLettersEveryInvalidRecord() throws Exception {
+    runAndVerify("plain", 30_000, UnaryOperator.identity());
+  }
+
+  @Test
+  void staysExactAfterAFailureInjectedAfterACompletedCheckpoint() throws Exception {
+    FailOnceAfterCheckpoint.reset();
+    runAndVerify("failure", 30_000, s -> s.map(new FailOnceAfterCheckpoint()).name("Fail once"));
+    assertTrue(FailOnceAfterCheckpoint.FAILED.get(), "the injected failure did not happen");
+  }
+
+  private void runAndVerify(
+      String name, int validCount, UnaryOperator<DataStream<ParsedRecord>> inject)
+      throws Exception {
+    String events = name + "-events";
+    String deadLetters = name + "-dead-letters";
+    String aggregates = name + "-aggregates";
+    kafka.createTopics(2, events, deadLetters, aggregates);
+
+    // Valid events over 10 minutes of event time, round-robin on 2 partitions; invalid records
+    // spread among them.
+    List<Input> inputs = new ArrayList<>();
+    Map<String, Map<Long, Long>> expected = new TreeMap<>();
+    Map<String, Integer> expectedReasons = new TreeMap<>();
+    List<Map.Entry<String, String>> invalid = new ArrayList<>(INVALID.entrySet());
+    int invalidCount = 0;
+    for (int i = 0; i < validCount; i++) {
+      String type = TYPES[i % TYPES.length];
+      long ts = START + i * 20L; // 30,000 events over 600 s
+      inputs.add(new Input(i % 2, event("e-" + i, type, ts).getBytes(StandardCharsets.UTF_8)));
+      expected
+          .computeIfAbsent(type, t -> new TreeMap<>())
+          .merge(ts - ts % 60_000, 1L, Long::sum);
+      if (i % 500 == 0) {
+        Map.Entry<String, String> bad = invalid.get(invalidCount % invalid.size());
+        inputs.add(new Input(i % 2, bad.getKey().getBytes(StandardCharsets.UTF_8)));
+        expectedReasons.merge(bad.getValue(), 1, Integer::sum);
+        invalidCount++;
+      }
+    }
+    // Invalid UTF-8 as well.
+    inputs.add(new Input(1, new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}));
+    expectedReasons.merge("invalid_utf8", 1, Integer::sum);
+    invalidCount++;
+    KafkaTopics.produce(kafka.bootstrapServers(), events, inputs);
+
+    Map<String, String> values = new HashMap<>();
+    values.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+    values.put("kafka.topic", events);
+    values.put("kafka.start-position", "earliest");
+    values.put("kafka.bounded", "true");
+    values.put("kafka.transactional-id-prefix", name + "-" + System.nanoTime());
+    values.put("dead-letter.topic", deadLetters);
+    values.put("output.aggregates-topic", aggregates);
+    values.put("checkpoint.interval", "300 ms");
+    values.put("checkpoint.dir", tmp.resolve("checkpoints").toUri().toString());
+    values.put("restart.initial-backoff", "100 ms");
+    values.put("job.parallelism", "2");
+    JobConfig config = JobConfig.of(values);
+
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+    DataStream<ParsedRecord> records =
+        env.fromSource(
+                KafkaEventSource.create(config),
+                KafkaEventSource.watermarks(config),
+                OperatorIds.KAFKA_SOURCE_NAME)
+            .uid(OperatorIds.KAFKA_SOURCE);
+    AnalyticsJob.attachSinks(AnalyticsPipeline.build(inject.apply(records), config), config);
+    env.execute(name);
+
+    // Window results: the highest version of each (type, window).
+    Map<String, Map<Long, Long>> counted = new TreeMap<>();
+    Map<String, Integer> versions = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r :
+        CommittedRecords.readAll(kafka.bootstrapServers(), aggregates)) {
+      JsonNode a = JSON.readTree(r.value());
+      String type = a.get("event_type").asText();
+      long start = Instant.parse(a.get("window_start").asText()).toEpochMilli();
+      String id = type + "@" + start;
+      int version = a.get("version").asInt();
+      if (versions.getOrDefault(id, -1) < version) {
+        versions.put(id, version);
+        counted
+            .computeIfAbsent(type, t -> new TreeMap<>())
+            .put(start, Math.round(a.get("estimated_count").asDouble()));
+        assertEquals(a.get("kept_count").asLong(), a.get("estimated_count").asDouble());
+      }
+    }
+    assertEquals(expected, counted, "window counts");
+    assertEquals(
+        validCount,
+        counted.values().stream().flatMap(m -> m.values().stream()).mapToLong(v -> v).sum());
+
+    Map<String, Integer> reasons = new TreeMap<>();
+    List<ConsumerRecord<byte[], byte[]>> letters =
+        CommittedRecords.readAll(kafka.bootstrapServers(), deadLetters);
+    for (ConsumerRecord<byte[], byte[]> r : letters) {
+      JsonNode d = JSON.readTree(r.value());
+      reasons.merge(d.get("reason").asText(), 1, Integer::sum);
+      assertEquals(events, d.get("source_topic").asText());
+      assertTrue(d.get("source_offset").asLong() >= 0);
+      assertTrue(d.get("detail").asText().length() > 5, d.toString());
+    }
+    assertEquals(invalidCount, letters.size(), "dead letters");
+    assertEquals(expectedReasons, reasons, "dead-letter reasons");
+  }
+
+  private static String event(String id, String type, long ts) {
+    return "{\"event_id\":\""
+        + id
+        + "\",\"event_type\":\""
+        + type
+        + "\",\"timestamp\":\""
+        + Instant.ofEpochMilli(ts)
+        + "\",\"value\":"
+        + (ts % 1000)
+        + ",\"dimensions\":{\"region\":\"eu\"}}";
+  }
+
+  /**
+   * Throws once, on a record after the first completed checkpoint; slows the input until then so
+   * that a checkpoint completes before the bounded input ends.
+   */
+  static final class FailOnceAfterCheckpoint
+      implements MapFunction<ParsedRecord, ParsedRecord>, CheckpointListener {
+    static final AtomicBoolean FAILED = new AtomicBoolean();
+    static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
+    static final AtomicInteger SEEN = new AtomicInteger();
+
+    static void reset() {
+      FAILED.set(false);
+      CHECKPOINTED.set(false);
+      SEEN.set(0);
+    }
+
+    @Override
+    public ParsedRecord map(ParsedRecord r) throws Exception {
+      int seen = SEEN.incrementAndGet();
+      if (!FAILED.get()) {
+        if (CHECKPOINTED.get() && seen > 5_000) {
+          FAILED.set(true);
+          throw new RuntimeException("Injected failure after a completed checkpoint");
+        }
+        if (seen > 2_000) {
+          Thread.sleep(1);
+        }
+      }
+      return r;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      CHECKPOINTED.set(true);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.analytics.pipeline.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.analytics.pipeline.functions.WindowAccumulator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every record that crosses operators or lives in state is a Flink POJO, never Kryo. */
+class PojoSerializationTest {
+
+  static Stream<Class<?>> records() {
+    return Stream.of(
+        AnalyticsEvent.class,
+        DeadLetter.class,
+        ParsedRecord.class,
+        WindowAggregate.class,
+        WindowAccumulator.class);
+  }
+
+  @ParameterizedTest
+  @MethodSource("records")
+  void isAPojoWithoutGenericFields(Class<?> type) {
+    TypeInformation<?> info = TypeInformation.of(type);
+    PojoTypeInfo<?> pojo = assertInstanceOf(PojoTypeInfo.class, info, type + " is not a POJO");
+    for (int i = 0; i < pojo.getArity(); i++) {
+      TypeInformation<?> field = pojo.getPojoFieldAt(i).getTypeInformation();
+      assertFalse(
+          field instanceof GenericTypeInfo,
+          type.getSimpleName() + "." + pojo.getPojoFieldAt(i).getField().getName() + " is Kryo");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("records")
+  void serializesWithGenericTypesDisabled(Class<?> type) throws Exception {
+    ExecutionConfig config = new ExecutionConfig();
+    config.getSerializerConfig().setGenericTypes(false);
+    roundTrip(type, config);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> void roundTrip(Class<T> type, ExecutionConfig config) throws Exception {
+    TypeSerializer<T> serializer =
+        TypeInformation.of(type).createSerializer(config.getSerializerConfig());
+    T value = sample(type);
+    DataOutputSerializer out = new DataOutputSerializer(256);
+    serializer.serialize(value, out);
+    T copy = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    if (value instanceof ParsedRecord p) {
+      assertEquals(p.event, ((ParsedRecord) copy).event);
+    } else if (!(value instanceof WindowAccumulator)) {
+      assertEquals(value, copy);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T sample(Class<T> type) {
+    AnalyticsEvent e = new AnalyticsEvent();
+    e.eventId = "e-1";
+    e.eventType = "performance.response_time";
+    e.timestamp = 1_767_225_600_000L;
+    e.value = 81.5;
+    e.hasValue = true;
+    e.priority = Priority.HIGH;
+    e.dimensions = new java.util.HashMap<>(Map.of("region", "eu"));
+    e.properties = "{\"a\":1}";
+    if (type == AnalyticsEvent.class) {
+      return (T) e;
+    }
+    if (type == ParsedRecord.class) {
+      return (T) ParsedRecord.of(e);
+    }
+    if (type == DeadLetter.class) {
+      return (T)
+          DeadLetter.of(
+              DeadLetterReason.WRONG_TYPE, "value", "expected a number", new byte[] {1, 2, 3}, 2,
+              "t", 1, 2, 3);
+    }
+    if (type == WindowAggregate.class) {
+      WindowAggregate a = new WindowAggregate();
+      a.eventType = "t";
+      a.granularity = "1m";
+      a.dimensions.put("region", "eu");
+      a.estimatedCount = 10;
+      a.keptCount = 5;
+      return (T) a;
+    }
+    return (T) new WindowAccumulator();
+  }
+}
