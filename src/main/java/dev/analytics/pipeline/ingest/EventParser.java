@@ -1,22 +1,998 @@
 package dev.analytics.pipeline.ingest;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.analytics.pipeline.model.AnalyticsEvent;
+import dev.analytics.pipeline.model.DeadLetterReason;
+import dev.analytics.pipeline.model.Priority;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.format.DateTimeFormatter;
+import java.util.Objects;
 
 /**
  * Parses one Kafka record value into a schema-v1 {@link AnalyticsEvent}, enforcing every rule of
- * the schema. PROVISIONAL signature; the implementation comes next.
+ * the schema (see DESIGN.md, "Event schema, version 1").
+ *
+ * <p><b>Takes</b> the raw record bytes, which must be one UTF-8 JSON object. <b>Gives</b> a new
+ * event with {@code weight} and {@code sampleRate} 1.0, {@code priority} null unless the record
+ * carries an explicit one, {@code dimensions} never null, and {@code properties} holding the exact
+ * bytes of the {@code properties} object as text (not re-serialized). <b>Guarantees</b> that any
+ * record breaking a rule ends in an {@link InvalidEventException} naming the {@link
+ * DeadLetterReason}, the offending field (null when the record as a whole is bad) and a detail
+ * naming the rule; no other exception escapes for any input, and work is bounded by {@link
+ * ParserSettings#maxRecordBytes()} (no recursion, so deep nesting cannot overflow the stack).
+ *
+ * <p>Checks run in this order, and the first failing one decides the reason: empty record, size,
+ * UTF-8 validity, JSON syntax and nesting depth (including trailing content after the object), top
+ * level is an object, then the field rules in document order, then required fields. Syntax is
+ * verified over the whole record before a field-rule violation is reported, so a truncated record
+ * is always {@code malformed_json}, never a misleading field error about its last value.
+ *
+ * <p>Decisions beyond the schema table:
+ *
+ * <ul>
+ *   <li>A leading UTF-8 byte order mark (EF BB BF) is <b>accepted</b> and skipped: RFC 8259 §8.1
+ *       lets parsers ignore it, some producers (.NET, Windows tools) emit it, and it carries no
+ *       meaning. A BOM anywhere else (including a second one) is {@code malformed_json}.
+ *   <li>Lengths are counted in Unicode code points, not bytes or UTF-16 units.
+ *   <li>{@code NaN}, {@code Infinity} and {@code -Infinity} literals are {@code non_finite_number}
+ *       wherever they appear, including unknown fields and {@code properties}; a number that
+ *       overflows a double (such as {@code 1e400}) is {@code non_finite_number} in {@code value}
+ *       and {@code timestamp}, and left alone elsewhere, where it is valid JSON.
+ *   <li>A numeric timestamp may be written with a fraction or exponent if its value is integral
+ *       ({@code 1.7e12}, {@code 1700000000000.0}); a non-zero fraction is {@code
+ *       invalid_timestamp}.
+ *   <li>Optional strings may be empty; only {@code event_id} and {@code event_type} must not be.
+ *   <li>A whitespace-only record is {@code malformed_json} (it holds no JSON value); only a null or
+ *       zero-length value is {@code empty_record}.
+ * </ul>
+ *
+ * <p>Serializable so Flink can ship it inside a deserialization schema; the Jackson factory is
+ * transient and rebuilt on deserialization. {@link #parse} keeps no state between calls and may be
+ * called from several threads once the instance has been safely published.
  */
-public final class EventParser implements java.io.Serializable {
+public final class EventParser implements Serializable {
+  @Serial private static final long serialVersionUID = 1L;
+
+  static final int MAX_ID_LENGTH = 128;
+  static final int MAX_TYPE_LENGTH = 128;
+  static final int MAX_OPTIONAL_STRING_LENGTH = 128;
+  static final int MAX_DIMENSIONS = 16;
+  static final int MAX_DIMENSION_KEY_LENGTH = 64;
+  static final int MAX_DIMENSION_VALUE_LENGTH = 256;
+
+  /** Longest numeric timestamp text looked at exactly; real epoch ms need about 20 characters. */
+  private static final int MAX_NUMERIC_TIMESTAMP_TEXT = 64;
+
+  /** Longest timestamp string handed to the date parser; ISO-8601 with nanos needs about 40. */
+  private static final int MAX_TIMESTAMP_STRING = 64;
+
+  /** How much of a user-supplied string a detail quotes. */
+  private static final int MAX_QUOTE = 64;
+
+  private static final String REDACTED_SOURCE =
+      "Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); ";
+
+  private static final String NAME_CHARS = "[A-Za-z0-9_.:-]";
+
+  // Bits of the known top-level fields, for duplicate detection and required-field checks.
+  private static final int F_EVENT_ID = 1;
+  private static final int F_EVENT_TYPE = 1 << 1;
+  private static final int F_TIMESTAMP = 1 << 2;
+  private static final int F_VALUE = 1 << 3;
+  private static final int F_CATEGORY = 1 << 4;
+  private static final int F_PRIORITY = 1 << 5;
+  private static final int F_USER_ID = 1 << 6;
+  private static final int F_TENANT_ID = 1 << 7;
+  private static final int F_DIMENSIONS = 1 << 8;
+  private static final int F_PROPERTIES = 1 << 9;
+
   private final ParserSettings settings;
 
+  // Rebuilt after deserialization: JsonFactory is not meant to travel, and its symbol table is
+  // per-JVM state.
+  private transient JsonFactory jsonFactory;
+
+  /**
+   * @param settings the limits to enforce; {@code maxRecordBytes} and {@code maxNestingDepth} must
+   *     be positive and {@code minTimestamp < maxTimestamp}
+   * @throws IllegalArgumentException for limits that would reject every record
+   */
   public EventParser(ParserSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    if (settings.maxRecordBytes() <= 0) {
+      throw new IllegalArgumentException(
+          "maxRecordBytes must be positive, got " + settings.maxRecordBytes());
+    }
+    if (settings.maxNestingDepth() <= 0) {
+      throw new IllegalArgumentException(
+          "maxNestingDepth must be positive, got " + settings.maxNestingDepth());
+    }
+    if (settings.minTimestamp() >= settings.maxTimestamp()) {
+      throw new IllegalArgumentException(
+          "minTimestamp must be before maxTimestamp, got ["
+              + settings.minTimestamp()
+              + ", "
+              + settings.maxTimestamp()
+              + ")");
+    }
     this.settings = settings;
+    this.jsonFactory = newFactory(settings);
+  }
+
+  @Serial
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    jsonFactory = newFactory(settings);
+  }
+
+  private static JsonFactory newFactory(ParserSettings settings) {
+    return JsonFactory.builder()
+        // Only so NaN/Infinity arrive as numbers and get a precise reason; they are rejected.
+        .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        // Field names of hostile records must not pile up in the JVM-wide String pool.
+        .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+        // Many distinct names must degrade the symbol table, not throw IllegalStateException.
+        .disable(JsonFactory.Feature.FAIL_ON_SYMBOL_HASH_OVERFLOW)
+        .streamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(settings.maxNestingDepth())
+                // The record size already bounds every token, and the methods used here read
+                // long numbers in linear time, so Jackson's own length limits would only turn
+                // valid records into errors with no fitting reason.
+                .maxNumberLength(Integer.MAX_VALUE)
+                .maxStringLength(Integer.MAX_VALUE)
+                .maxNameLength(Integer.MAX_VALUE)
+                .build())
+        .build();
   }
 
   /**
+   * Parses and validates one record.
+   *
+   * @param value the Kafka record value, possibly null
+   * @return a new event, never null
    * @throws InvalidEventException with the reason, the field and a detail for any invalid record
    */
   public AnalyticsEvent parse(byte[] value) throws InvalidEventException {
-    throw new UnsupportedOperationException("not implemented yet");
+    if (value == null || value.length == 0) {
+      throw new InvalidEventException(
+          DeadLetterReason.EMPTY_RECORD,
+          null,
+          value == null ? "the record has no value" : "the record value is empty (0 bytes)");
+    }
+    if (value.length > settings.maxRecordBytes()) {
+      throw new InvalidEventException(
+          DeadLetterReason.RECORD_TOO_LARGE,
+          null,
+          "the record has "
+              + value.length
+              + " bytes, more than the limit of "
+              + settings.maxRecordBytes()
+              + " bytes");
+    }
+    checkEncoding(value);
+    JsonParser p;
+    try {
+      p = jsonFactory.createParser(value);
+    } catch (IOException e) {
+      throw malformed(e, null);
+    }
+    // Not try-with-resources: its resources close before the catch clauses run, and the error
+    // location must be read from the parser while it is still open.
+    try {
+      return readDocument(p, value);
+    } catch (StreamConstraintsException e) {
+      throw constraintViolation(e, p);
+    } catch (IOException e) {
+      // JsonProcessingException for syntax; reading a byte array cannot fail for I/O reasons.
+      throw malformed(e, p);
+    } finally {
+      closeQuietly(p);
+    }
+  }
+
+  private static void closeQuietly(JsonParser p) {
+    try {
+      // Returns Jackson's buffers to its recycler pool; cannot fail for a byte-array source.
+      p.close();
+    } catch (IOException e) {
+      // Nothing was read from a stream, so there is nothing to report.
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Encoding
+
+  private static void checkEncoding(byte[] b) throws InvalidEventException {
+    // Jackson guesses UTF-16/UTF-32 from NUL bytes among the first four, so "{\0}\0" would parse
+    // as "{}". A raw NUL is never legal JSON, so such a record is malformed whatever follows.
+    for (int i = 0, n = Math.min(4, b.length); i < n; i++) {
+      if (b[i] == 0) {
+        throw new InvalidEventException(
+            DeadLetterReason.MALFORMED_JSON,
+            null,
+            "NUL byte at byte offset " + i + "; JSON does not allow raw control characters");
+      }
+    }
+    int i = 0;
+    while (i < b.length && b[i] >= 0) {
+      i++;
+    }
+    if (i == b.length) {
+      return; // all ASCII, the common case
+    }
+    // Strict decoder: rejects overlong forms, surrogates, truncated sequences, > U+10FFFF.
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    // Everything before i is ASCII, hence a character boundary; decode the rest in chunks so a
+    // large record does not cost a full-size char buffer.
+    ByteBuffer in = ByteBuffer.wrap(b, i, b.length - i);
+    CharBuffer out = CharBuffer.allocate(Math.min(1024, b.length - i + 1));
+    while (true) {
+      CoderResult r = decoder.decode(in, out, true);
+      if (r.isOverflow()) {
+        out.clear();
+      } else if (r.isError()) {
+        throw invalidUtf8(b, in.position(), r.length());
+      } else {
+        break;
+      }
+    }
+    out.clear();
+    CoderResult r = decoder.flush(out);
+    if (r.isError()) {
+      throw invalidUtf8(b, in.position(), r.length());
+    }
+  }
+
+  private static InvalidEventException invalidUtf8(byte[] b, int offset, int length) {
+    StringBuilder bytes = new StringBuilder();
+    for (int k = offset; k < Math.min(b.length, offset + length); k++) {
+      bytes.append(bytes.length() == 0 ? "" : " ").append(String.format("%02X", b[k] & 0xFF));
+    }
+    String what = offset + length >= b.length ? "truncated or malformed" : "malformed";
+    return new InvalidEventException(
+        DeadLetterReason.INVALID_UTF8,
+        null,
+        "invalid UTF-8 at byte offset "
+            + offset
+            + ": "
+            + what
+            + " sequence of "
+            + length
+            + " byte(s) ("
+            + bytes
+            + ")");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Document structure
+
+  private AnalyticsEvent readDocument(JsonParser p, byte[] bytes)
+      throws IOException, InvalidEventException {
+    JsonToken first = p.nextToken();
+    if (first == null) {
+      throw new InvalidEventException(
+          DeadLetterReason.MALFORMED_JSON, null, "the record holds only whitespace, no JSON value");
+    }
+    if (first != JsonToken.START_OBJECT) {
+      // "Not an object" is for valid JSON only: check the rest before saying so.
+      p.skipChildren();
+      expectEndOfInput(p);
+      throw new InvalidEventException(
+          DeadLetterReason.NOT_AN_OBJECT,
+          null,
+          "the record must be a JSON object, found " + article(first));
+    }
+    AnalyticsEvent event = new AnalyticsEvent();
+    try {
+      readFields(p, bytes, event);
+    } catch (InvalidEventException fieldError) {
+      // Syntax errors anywhere in the record take precedence over field rules.
+      skipToEndOfRoot(p);
+      expectEndOfInput(p);
+      throw fieldError;
+    }
+    expectEndOfInput(p);
+    return event;
+  }
+
+  private static void skipToEndOfRoot(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    while (!(t != null && t.isStructEnd() && p.getParsingContext().inRoot())) {
+      t = p.nextToken();
+      if (t == null) {
+        // Jackson reports unclosed objects itself; this only guards against looping forever.
+        throw new JsonParseException(p, "Unexpected end-of-input inside the top-level object");
+      }
+    }
+  }
+
+  private static void expectEndOfInput(JsonParser p) throws IOException, InvalidEventException {
+    JsonToken t = p.nextToken();
+    if (t != null) {
+      JsonLocation at = p.currentTokenLocation();
+      throw new InvalidEventException(
+          DeadLetterReason.MALFORMED_JSON,
+          null,
+          "trailing content after the top-level value: "
+              + article(t)
+              + " at line "
+              + at.getLineNr()
+              + ", column "
+              + at.getColumnNr());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fields
+
+  private void readFields(JsonParser p, byte[] bytes, AnalyticsEvent event)
+      throws IOException, InvalidEventException {
+    int seen = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      int bit = fieldBit(name);
+      if (bit != 0) {
+        if ((seen & bit) != 0) {
+          throw new InvalidEventException(
+              DeadLetterReason.DUPLICATE_FIELD, name, "field " + name + " appears more than once");
+        }
+        seen |= bit;
+      }
+      JsonToken v = nextValue(p, bit != 0 ? name : fieldLabel(name));
+      switch (bit) {
+        case F_EVENT_ID -> event.eventId = requiredString(p, v, name, MAX_ID_LENGTH);
+        case F_EVENT_TYPE -> event.eventType = eventType(p, v);
+        case F_TIMESTAMP -> event.timestamp = timestamp(p, v);
+        case F_VALUE -> readValue(p, v, event);
+        case F_CATEGORY -> event.category = optionalString(p, v, name);
+        case F_PRIORITY -> event.priority = priority(p, v);
+        case F_USER_ID -> event.userId = optionalString(p, v, name);
+        case F_TENANT_ID -> event.tenantId = optionalString(p, v, name);
+        case F_DIMENSIONS -> readDimensions(p, v, event);
+        case F_PROPERTIES -> event.properties = properties(p, v, bytes);
+        default -> skipValue(p, v, fieldLabel(name));
+      }
+    }
+    if (t != JsonToken.END_OBJECT) {
+      // Jackson only yields FIELD_NAME or END_OBJECT inside an object; guard regardless.
+      throw new JsonParseException(p, "Unexpected token " + t + " in the top-level object");
+    }
+    requirePresent(seen, F_EVENT_ID, "event_id");
+    requirePresent(seen, F_EVENT_TYPE, "event_type");
+    requirePresent(seen, F_TIMESTAMP, "timestamp");
+  }
+
+  private static int fieldBit(String name) {
+    return switch (name) {
+      case "event_id" -> F_EVENT_ID;
+      case "event_type" -> F_EVENT_TYPE;
+      case "timestamp" -> F_TIMESTAMP;
+      case "value" -> F_VALUE;
+      case "category" -> F_CATEGORY;
+      case "priority" -> F_PRIORITY;
+      case "user_id" -> F_USER_ID;
+      case "tenant_id" -> F_TENANT_ID;
+      case "dimensions" -> F_DIMENSIONS;
+      case "properties" -> F_PROPERTIES;
+      default -> 0;
+    };
+  }
+
+  private static void requirePresent(int seen, int bit, String name) throws InvalidEventException {
+    if ((seen & bit) == 0) {
+      throw new InvalidEventException(
+          DeadLetterReason.MISSING_FIELD, name, "required field " + name + " is absent");
+    }
+  }
+
+  /** Advances to the next value, rejecting NaN/Infinity literals at once, wherever they are. */
+  private static JsonToken nextValue(JsonParser p, String field)
+      throws IOException, InvalidEventException {
+    JsonToken t = p.nextToken();
+    if (t == JsonToken.VALUE_NUMBER_FLOAT && p.isNaN()) {
+      // isNaN() is true only for the literals here: ordinary numbers are not decoded yet.
+      throw nonFinite(p, field);
+    }
+    return t;
+  }
+
+  private static InvalidEventException nonFinite(JsonParser p, String field) throws IOException {
+    return new InvalidEventException(
+        DeadLetterReason.NON_FINITE_NUMBER,
+        field,
+        p.getText()
+            + " at "
+            + bounded(p.getParsingContext().pathAsPointer().toString())
+            + " is not a finite number; JSON has no NaN or Infinity");
+  }
+
+  private static String requiredString(JsonParser p, JsonToken v, String field, int maxLength)
+      throws IOException, InvalidEventException {
+    if (v == JsonToken.VALUE_NULL) {
+      throw new InvalidEventException(
+          DeadLetterReason.MISSING_FIELD, field, "required field " + field + " is null");
+    }
+    if (v != JsonToken.VALUE_STRING) {
+      throw wrongType(field, "a string", v);
+    }
+    String s = p.getText();
+    if (s.isEmpty()) {
+      throw new InvalidEventException(
+          DeadLetterReason.EMPTY_FIELD, field, "required field " + field + " is an empty string");
+    }
+    checkLength(field, s, maxLength);
+    return s;
+  }
+
+  private static String optionalString(JsonParser p, JsonToken v, String field)
+      throws IOException, InvalidEventException {
+    if (v == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (v != JsonToken.VALUE_STRING) {
+      throw wrongType(field, "a string or null", v);
+    }
+    String s = p.getText();
+    checkLength(field, s, MAX_OPTIONAL_STRING_LENGTH);
+    return s;
+  }
+
+  private static void checkLength(String field, String s, int maxLength)
+      throws InvalidEventException {
+    // Code points never exceed UTF-16 units, so counting is needed only for long strings.
+    if (s.length() > maxLength) {
+      int codePoints = s.codePointCount(0, s.length());
+      if (codePoints > maxLength) {
+        throw new InvalidEventException(
+            DeadLetterReason.FIELD_TOO_LONG,
+            field,
+            field + " has " + codePoints + " characters, more than the limit of " + maxLength);
+      }
+    }
+  }
+
+  private static String eventType(JsonParser p, JsonToken v)
+      throws IOException, InvalidEventException {
+    String s = requiredString(p, v, "event_type", MAX_TYPE_LENGTH);
+    int bad = firstNonNameChar(s);
+    if (bad >= 0) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_EVENT_TYPE,
+          "event_type",
+          "event_type "
+              + quote(s)
+              + " has the forbidden character "
+              + describeChar(s, bad)
+              + " at index "
+              + bad
+              + "; allowed are "
+              + NAME_CHARS);
+    }
+    return s;
+  }
+
+  /** Index of the first character outside {@code [A-Za-z0-9_.:-]}, or -1. */
+  private static int firstNonNameChar(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '.'
+              || c == ':'
+              || c == '-';
+      if (!ok) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private long timestamp(JsonParser p, JsonToken v) throws IOException, InvalidEventException {
+    return switch (v) {
+      case VALUE_STRING -> isoTimestamp(p.getText());
+      case VALUE_NUMBER_INT -> {
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+          throw new InvalidEventException(
+              DeadLetterReason.TIMESTAMP_OUT_OF_RANGE,
+              "timestamp",
+              "timestamp " + quote(p.getText()) + " does not fit in 64-bit epoch milliseconds");
+        }
+        yield checkRange(p.getLongValue(), true);
+      }
+      case VALUE_NUMBER_FLOAT -> checkRange(integralMillis(p), true);
+      case VALUE_NULL ->
+          throw new InvalidEventException(
+              DeadLetterReason.MISSING_FIELD, "timestamp", "required field timestamp is null");
+      default -> throw wrongType("timestamp", "a string or a number", v);
+    };
+  }
+
+  private static long integralMillis(JsonParser p) throws IOException, InvalidEventException {
+    double d = p.getDoubleValue();
+    if (!Double.isFinite(d)) {
+      throw new InvalidEventException(
+          DeadLetterReason.NON_FINITE_NUMBER,
+          "timestamp",
+          "timestamp " + quote(p.getText()) + " overflows a double");
+    }
+    String text = p.getText();
+    if (text.length() > MAX_NUMERIC_TIMESTAMP_TEXT) {
+      // Bounds the exact decimal arithmetic below; no real timestamp is written this long.
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_TIMESTAMP,
+          "timestamp",
+          "timestamp number has "
+              + text.length()
+              + " characters, more than "
+              + MAX_NUMERIC_TIMESTAMP_TEXT
+              + "; expected integral epoch milliseconds");
+    }
+    // Exact: 1700000000000.0000001 is fractional even though it rounds to an integral double.
+    BigDecimal exact = new BigDecimal(text);
+    if (exact.signum() != 0 && exact.stripTrailingZeros().scale() > 0) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_TIMESTAMP,
+          "timestamp",
+          "timestamp " + quote(text) + " has a fraction; expected integral epoch milliseconds");
+    }
+    try {
+      return exact.longValueExact();
+    } catch (ArithmeticException e) {
+      throw new InvalidEventException(
+          DeadLetterReason.TIMESTAMP_OUT_OF_RANGE,
+          "timestamp",
+          "timestamp " + quote(text) + " does not fit in 64-bit epoch milliseconds");
+    }
+  }
+
+  private long isoTimestamp(String text) throws InvalidEventException {
+    if (text.length() > MAX_TIMESTAMP_STRING) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_TIMESTAMP,
+          "timestamp",
+          "timestamp string has "
+              + text.length()
+              + " characters, too long for ISO-8601 with an offset");
+    }
+    long fast = fastIsoMillis(text);
+    if (fast != NOT_FAST) {
+      return checkRange(fast, false);
+    }
+    Instant instant;
+    try {
+      instant =
+          DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text, OffsetDateTime::from).toInstant();
+    } catch (DateTimeException e) {
+      if (isLocalDateTime(text)) {
+        throw new InvalidEventException(
+            DeadLetterReason.INVALID_TIMESTAMP,
+            "timestamp",
+            "timestamp "
+                + quote(text)
+                + " has no zone or offset; append Z or an offset such as +02:00");
+      }
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_TIMESTAMP,
+          "timestamp",
+          "timestamp "
+              + quote(text)
+              + " is not ISO-8601 date-time with an offset (e.g. 2024-05-01T12:00:00Z): "
+              + e.getMessage());
+    }
+    long millis;
+    try {
+      millis = instant.toEpochMilli();
+    } catch (ArithmeticException e) {
+      throw new InvalidEventException(
+          DeadLetterReason.TIMESTAMP_OUT_OF_RANGE,
+          "timestamp",
+          "timestamp " + quote(text) + " does not fit in 64-bit epoch milliseconds");
+    }
+    return checkRange(millis, false);
+  }
+
+  /** Returned by {@link #fastIsoMillis} for text it leaves to the full formatter. */
+  static final long NOT_FAST = Long.MIN_VALUE;
+
+  /**
+   * Epoch milliseconds of the common form {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)}, or {@link
+   * #NOT_FAST} for anything else, including invalid dates. The formatter costs about 1.7 µs per
+   * call, several times the rest of the parse; this path accepts only text that {@link
+   * DateTimeFormatter#ISO_OFFSET_DATE_TIME} accepts too, with the same result, and leaves every
+   * other case (and every error message) to it.
+   */
+  static long fastIsoMillis(String s) {
+    int n = s.length();
+    if (n < 20
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || s.charAt(10) != 'T'
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
+      return NOT_FAST;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 2);
+    int day = digits(s, 8, 2);
+    int hour = digits(s, 11, 2);
+    int minute = digits(s, 14, 2);
+    int second = digits(s, 17, 2);
+    if ((year | month | day | hour | minute | second) < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || (day > 28 && day > YearMonth.of(year, month).lengthOfMonth())
+        || hour > 23
+        || minute > 59
+        || second > 59) {
+      return NOT_FAST;
+    }
+    int i = 19;
+    int nanos = 0;
+    if (s.charAt(i) == '.') {
+      int start = ++i;
+      while (i < n && i - start < 9 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+        nanos = nanos * 10 + (s.charAt(i) - '0');
+        i++;
+      }
+      int count = i - start;
+      if (count == 0) {
+        return NOT_FAST;
+      }
+      for (int k = count; k < 9; k++) {
+        nanos *= 10;
+      }
+    }
+    int offsetSeconds;
+    if (i == n - 1 && s.charAt(i) == 'Z') {
+      offsetSeconds = 0;
+    } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+      int oh = digits(s, i + 1, 2);
+      int om = digits(s, i + 4, 2);
+      // +18:00 is the extreme the formatter allows; leave that edge to it.
+      if (oh < 0 || om < 0 || oh > 17 || om > 59) {
+        return NOT_FAST;
+      }
+      offsetSeconds = (oh * 3600 + om * 60) * (s.charAt(i) == '-' ? -1 : 1);
+    } else {
+      return NOT_FAST;
+    }
+    long epochDay = LocalDate.of(year, month, day).toEpochDay();
+    long epochSecond = epochDay * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds;
+    // Same rounding as Instant.toEpochMilli(): nanos are never negative, so this floors.
+    return epochSecond * 1000 + nanos / 1_000_000;
+  }
+
+  /** The non-negative number in {@code s[from, from+count)}, or -1 if not all ASCII digits. */
+  private static int digits(String s, int from, int count) {
+    int v = 0;
+    for (int i = from; i < from + count; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  private static boolean isLocalDateTime(String text) {
+    try {
+      DateTimeFormatter.ISO_LOCAL_DATE_TIME.parse(text);
+      return true;
+    } catch (DateTimeException e) {
+      return false;
+    }
+  }
+
+  private long checkRange(long millis, boolean numeric) throws InvalidEventException {
+    long min = settings.minTimestamp();
+    long max = settings.maxTimestamp();
+    if (millis >= min && millis < max) {
+      return millis;
+    }
+    StringBuilder detail =
+        new StringBuilder("timestamp ")
+            .append(millis)
+            .append(" (")
+            .append(Instant.ofEpochMilli(millis))
+            .append(") is outside [")
+            .append(Instant.ofEpochMilli(min))
+            .append(", ")
+            .append(Instant.ofEpochMilli(max))
+            .append(")");
+    if (numeric && millis > -Long.MAX_VALUE / 1000 && millis < Long.MAX_VALUE / 1000) {
+      long asSeconds = millis * 1000;
+      if (asSeconds >= min && asSeconds < max) {
+        detail.append("; it looks like epoch seconds, but epoch milliseconds are expected");
+      }
+    }
+    throw new InvalidEventException(
+        DeadLetterReason.TIMESTAMP_OUT_OF_RANGE, "timestamp", detail.toString());
+  }
+
+  private static void readValue(JsonParser p, JsonToken v, AnalyticsEvent event)
+      throws IOException, InvalidEventException {
+    if (v == JsonToken.VALUE_NULL) {
+      return;
+    }
+    if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw wrongType("value", "a number or null", v);
+    }
+    double d = p.getDoubleValue();
+    if (!Double.isFinite(d)) {
+      throw new InvalidEventException(
+          DeadLetterReason.NON_FINITE_NUMBER,
+          "value",
+          "value " + quote(p.getText()) + " overflows a double");
+    }
+    event.value = d;
+    event.hasValue = true;
+  }
+
+  private static Priority priority(JsonParser p, JsonToken v)
+      throws IOException, InvalidEventException {
+    if (v == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (v != JsonToken.VALUE_STRING) {
+      throw wrongType("priority", "a string or null", v);
+    }
+    String s = p.getText();
+    if (s.equalsIgnoreCase("high")) {
+      return Priority.HIGH;
+    }
+    if (s.equalsIgnoreCase("normal")) {
+      return Priority.NORMAL;
+    }
+    if (s.equalsIgnoreCase("low")) {
+      return Priority.LOW;
+    }
+    throw new InvalidEventException(
+        DeadLetterReason.INVALID_PRIORITY,
+        "priority",
+        "priority " + quote(s) + " is not one of high, normal, low");
+  }
+
+  private static void readDimensions(JsonParser p, JsonToken v, AnalyticsEvent event)
+      throws IOException, InvalidEventException {
+    if (v == JsonToken.VALUE_NULL) {
+      return;
+    }
+    if (v != JsonToken.START_OBJECT) {
+      throw wrongType("dimensions", "an object or null", v);
+    }
+    int count = 0;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      if (++count > MAX_DIMENSIONS) {
+        throw new InvalidEventException(
+            DeadLetterReason.TOO_MANY_DIMENSIONS,
+            "dimensions",
+            "dimensions has more than " + MAX_DIMENSIONS + " entries");
+      }
+      checkDimensionKey(key);
+      String field = "dimensions." + key;
+      if (event.dimensions.containsKey(key)) {
+        throw new InvalidEventException(
+            DeadLetterReason.DUPLICATE_FIELD,
+            field,
+            "dimension " + key + " appears more than once");
+      }
+      JsonToken t = nextValue(p, field);
+      if (t != JsonToken.VALUE_STRING) {
+        throw wrongType(field, "a string", t);
+      }
+      String s = p.getText();
+      checkLength(field, s, MAX_DIMENSION_VALUE_LENGTH);
+      event.dimensions.put(key, s);
+    }
+  }
+
+  private static void checkDimensionKey(String key) throws InvalidEventException {
+    String problem;
+    if (key.isEmpty()) {
+      problem = "is empty";
+    } else if (key.length() > MAX_DIMENSION_KEY_LENGTH) {
+      problem =
+          "has "
+              + key.codePointCount(0, key.length())
+              + " characters, more than the limit of "
+              + MAX_DIMENSION_KEY_LENGTH;
+    } else {
+      int bad = firstNonNameChar(key);
+      if (bad < 0) {
+        return;
+      }
+      problem =
+          "has the forbidden character "
+              + describeChar(key, bad)
+              + " at index "
+              + bad
+              + "; allowed are "
+              + NAME_CHARS;
+    }
+    throw new InvalidEventException(
+        DeadLetterReason.INVALID_DIMENSION_KEY,
+        "dimensions",
+        "dimension key " + quote(key) + " " + problem);
+  }
+
+  private static String properties(JsonParser p, JsonToken v, byte[] bytes)
+      throws IOException, InvalidEventException {
+    if (v == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (v != JsonToken.START_OBJECT) {
+      throw wrongType("properties", "an object or null", v);
+    }
+    // Byte offsets are exact for byte[] input (a skipped BOM is counted too), so the slice is
+    // the object exactly as sent.
+    int start = (int) p.currentTokenLocation().getByteOffset();
+    skipValue(p, v, "properties");
+    int end = (int) p.currentLocation().getByteOffset();
+    return new String(bytes, start, end - start, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Skips the value whose first token is {@code first}, iteratively (no recursion), checking
+   * syntax, nesting (Jackson) and NaN/Infinity literals (here). Like skipChildren(), which loops
+   * over nextToken() the same way, but it cannot see the literals.
+   */
+  private static void skipValue(JsonParser p, JsonToken first, String field)
+      throws IOException, InvalidEventException {
+    if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
+      return;
+    }
+    int open = 1;
+    while (open > 0) {
+      JsonToken t = nextValue(p, field);
+      if (t == null) {
+        throw new JsonParseException(p, "Unexpected end-of-input in " + field);
+      }
+      if (t.isStructStart()) {
+        open++;
+      } else if (t.isStructEnd()) {
+        open--;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Errors
+
+  private static InvalidEventException wrongType(String field, String expected, JsonToken got) {
+    return new InvalidEventException(
+        DeadLetterReason.WRONG_TYPE,
+        field,
+        field + ": expected " + expected + ", got " + typeName(got));
+  }
+
+  private static String typeName(JsonToken t) {
+    if (t == null) {
+      return "nothing";
+    }
+    return switch (t) {
+      case VALUE_STRING -> "string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+      case VALUE_TRUE, VALUE_FALSE -> "boolean";
+      case VALUE_NULL -> "null";
+      case START_OBJECT -> "object";
+      case START_ARRAY -> "array";
+      default -> t.name();
+    };
+  }
+
+  private static String article(JsonToken t) {
+    return switch (t) {
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "an array";
+      case VALUE_NULL -> "null";
+      default -> "a " + typeName(t);
+    };
+  }
+
+  private static InvalidEventException malformed(IOException e, JsonParser p) {
+    String message =
+        e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    if (message == null) {
+      message = e.getClass().getSimpleName();
+    }
+    int newline = message.indexOf('\n');
+    if (newline >= 0) {
+      message = message.substring(0, newline);
+    }
+    // Jackson names the (redacted) source in nested locations; it says nothing useful here.
+    message = message.replace(REDACTED_SOURCE, "");
+    if (message.startsWith("Invalid UTF-8")) {
+      // The bytes were verified as UTF-8 already; Jackson says this about any non-ASCII
+      // character where a value or the end of input was expected.
+      message = "Unexpected non-ASCII character outside a string [Jackson: " + message + "]";
+    }
+    JsonLocation at = e instanceof JsonProcessingException jpe ? jpe.getLocation() : null;
+    if (at == null && p != null) {
+      at = p.currentLocation();
+    }
+    if (at != null) {
+      message += " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    }
+    return new InvalidEventException(DeadLetterReason.MALFORMED_JSON, null, message);
+  }
+
+  private InvalidEventException constraintViolation(StreamConstraintsException e, JsonParser p) {
+    String message = e.getOriginalMessage();
+    if (message == null || !message.contains("nesting depth")) {
+      // Other limits are disabled in newFactory(); if one fires anyway it is still a bad record.
+      return malformed(e, p);
+    }
+    JsonLocation at = p.currentLocation();
+    return new InvalidEventException(
+        DeadLetterReason.NESTING_TOO_DEEP,
+        null,
+        "JSON nesting deeper than "
+            + settings.maxNestingDepth()
+            + " levels (the top-level object is level 1) at line "
+            + at.getLineNr()
+            + ", column "
+            + at.getColumnNr());
+  }
+
+  /** An unknown field's name as reported in {@link InvalidEventException#field()}: bounded. */
+  private static String fieldLabel(String name) {
+    return bounded(name);
+  }
+
+  /** A user-supplied string for a detail, unquoted: cut so a detail stays small. */
+  private static String bounded(String s) {
+    return s.length() <= MAX_QUOTE ? s : s.substring(0, MAX_QUOTE) + "...";
+  }
+
+  /** A user-supplied string for a detail: quoted, and cut so a detail stays small. */
+  private static String quote(String s) {
+    if (s.length() <= MAX_QUOTE) {
+      return "'" + s + "'";
+    }
+    int cut = MAX_QUOTE;
+    if (Character.isHighSurrogate(s.charAt(cut - 1))) {
+      cut--;
+    }
+    return "'" + s.substring(0, cut) + "...' (" + s.length() + " chars)";
+  }
+
+  private static String describeChar(String s, int index) {
+    int cp = s.codePointAt(index);
+    return "'" + new String(Character.toChars(cp)) + "' (" + String.format("U+%04X", cp) + ")";
   }
 }
