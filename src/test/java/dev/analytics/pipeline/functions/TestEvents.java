@@ -1,0 +1,69 @@
+package dev.analytics.pipeline.functions;
+
+import dev.analytics.pipeline.model.AnalyticsEvent;
+import dev.analytics.pipeline.model.Priority;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+
+/** Event fixtures and metric capture shared by the function tests. */
+final class TestEvents {
+  private TestEvents() {}
+
+  /** 2023-11-14T22:13:20Z, a multiple of every window size used in the tests. */
+  static final long T0 = 1_700_000_000_000L;
+
+  static AnalyticsEvent event(String id, String type, long timestamp) {
+    AnalyticsEvent e = new AnalyticsEvent();
+    e.eventId = id;
+    e.eventType = type;
+    e.timestamp = timestamp;
+    return e;
+  }
+
+  static AnalyticsEvent event(String id, String type, long timestamp, Priority priority) {
+    AnalyticsEvent e = event(id, type, timestamp);
+    e.priority = priority;
+    return e;
+  }
+
+  static AnalyticsEvent typed(String type, String category) {
+    AnalyticsEvent e = event("id-" + type, type, T0);
+    e.category = category;
+    return e;
+  }
+
+  /** A deep enough copy: tests feed the same fixture to several operators that mutate it. */
+  static AnalyticsEvent copy(AnalyticsEvent e) {
+    AnalyticsEvent c = event(e.eventId, e.eventType, e.timestamp, e.priority);
+    c.category = e.category;
+    c.value = e.value;
+    c.hasValue = e.hasValue;
+    c.weight = e.weight;
+    c.sampleRate = e.sampleRate;
+    return c;
+  }
+
+  /** A mock environment whose operator metric group keeps every metric registered in it. */
+  static MockEnvironment environment(InterceptingOperatorMetricGroup operatorMetrics) {
+    return new MockEnvironmentBuilder()
+        .setMetricGroup(
+            new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+              @Override
+              public InternalOperatorMetricGroup getOrAddOperator(
+                  OperatorID operatorId, String name, Map<String, String> additionalVariables) {
+                return operatorMetrics;
+              }
+            })
+        .build();
+  }
+
+  static long counter(InterceptingOperatorMetricGroup metrics, String name) {
+    return ((Counter) metrics.get(name)).getCount();
+  }
+}
