@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The analytics job: Kafka in, {@link AnalyticsPipeline}, sinks out.
  *
- * <pre>flink run -d target/analytics-pipeline-*-job.jar --config jobs/production.yaml [--key value ...]</pre>
+ * <pre>
+ * flink run -d target/analytics-pipeline-*-job.jar --config jobs/production.yaml [--key value ...]
+ * </pre>
  *
  * A bad configuration stops it before anything runs, with a message that names the key.
  */
@@ -63,9 +65,7 @@ public final class AnalyticsJob {
         .deadLetters()
         .sinkTo(
             KafkaSinks.exactlyOnce(
-                config,
-                new DeadLetterSerializer(config.get(JobOptions.DEAD_LETTER_TOPIC)),
-                "dlq"))
+                config, new DeadLetterSerializer(config.get(JobOptions.DEAD_LETTER_TOPIC)), "dlq"))
         .uid(OperatorIds.DEAD_LETTER_SINK)
         .name(OperatorIds.DEAD_LETTER_SINK_NAME);
 

@@ -33,8 +33,8 @@ import org.apache.flink.util.OutputTag;
  *   -> keyBy(event type) -> tumbling event-time windows -> window aggregates
  * </pre>
  *
- * Production wires Kafka in and the real sinks out ({@link AnalyticsJob}); tests wire finite
- * inputs and their own sinks, running the same code.
+ * Production wires Kafka in and the real sinks out ({@link AnalyticsJob}); tests wire finite inputs
+ * and their own sinks, running the same code.
  */
 public final class AnalyticsPipeline {
   private AnalyticsPipeline() {}
@@ -78,8 +78,7 @@ public final class AnalyticsPipeline {
             .allowedLateness(config.get(JobOptions.WINDOW_ALLOWED_LATENESS))
             .sideOutputLateData(LATE_EVENTS)
             .aggregate(
-                new WindowStatsAggregator(),
-                new WindowResultEmitter(Granularity.label(windowSize)))
+                new WindowStatsAggregator(), new WindowResultEmitter(Granularity.label(windowSize)))
             .uid(OperatorIds.WINDOW)
             .name(OperatorIds.WINDOW_NAME);
 

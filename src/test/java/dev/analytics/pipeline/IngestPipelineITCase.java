@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole pipeline on a MiniCluster against a real in-JVM Kafka: N valid and M invalid records
- * in; exactly N counted in the windows and exactly M dead letters with their reasons out, both
- * read with read_committed. Again with a failure injected after a completed checkpoint.
+ * in; exactly N counted in the windows and exactly M dead letters with their reasons out, both read
+ * with read_committed. Again with a failure injected after a completed checkpoint.
  */
 class IngestPipelineITCase {
   @RegisterExtension
@@ -133,9 +133,7 @@ class IngestPipelineITCase {
       String type = TYPES[i % TYPES.length];
       long ts = START + i * 20L; // 30,000 events over 600 s
       inputs.add(new Input(i % 2, event("e-" + i, type, ts).getBytes(StandardCharsets.UTF_8)));
-      expected
-          .computeIfAbsent(type, t -> new TreeMap<>())
-          .merge(ts - ts % 60_000, 1L, Long::sum);
+      expected.computeIfAbsent(type, t -> new TreeMap<>()).merge(ts - ts % 60_000, 1L, Long::sum);
       if (i % 500 == 0) {
         Map.Entry<String, String> bad = invalid.get(invalidCount % invalid.size());
         inputs.add(new Input(i % 2, bad.getKey().getBytes(StandardCharsets.UTF_8)));

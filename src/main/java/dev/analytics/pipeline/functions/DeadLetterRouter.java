@@ -15,8 +15,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Splits parsed records: events go on, dead letters go to {@link #DEAD_LETTERS}. Counts both,
- * dead letters per reason (metric {@code deadLetters} in group {@code reason=<code>}).
+ * Splits parsed records: events go on, dead letters go to {@link #DEAD_LETTERS}. Counts both, dead
+ * letters per reason (metric {@code deadLetters} in group {@code reason=<code>}).
  */
 public class DeadLetterRouter extends ProcessFunction<ParsedRecord, AnalyticsEvent> {
   public static final OutputTag<DeadLetter> DEAD_LETTERS =

@@ -1,8 +1,6 @@
 package dev.analytics.pipeline.functions;
 
-/**
- * Incremental, constant-size state of one key and window. A Flink POJO; mergeable.
- */
+/** Incremental, constant-size state of one key and window. A Flink POJO; mergeable. */
 public class WindowAccumulator {
   /** Sum of the sampling weights of the kept events (Horvitz-Thompson count). */
   public double weightedCount;

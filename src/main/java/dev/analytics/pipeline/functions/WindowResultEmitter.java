@@ -4,16 +4,16 @@ import dev.analytics.pipeline.model.WindowAggregate;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 
 /**
  * Turns the accumulator of a fired window into a {@link WindowAggregate} with its key, bounds,
  * granularity and version. The first firing is version 0; every late firing within the allowed
- * lateness adds one (kept in per-window state, cleared when the window is purged), so versions
- * are a function of the input.
+ * lateness adds one (kept in per-window state, cleared when the window is purged), so versions are
+ * a function of the input.
  */
 public class WindowResultEmitter
     extends ProcessWindowFunction<WindowAccumulator, WindowAggregate, String, TimeWindow> {

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * carries the reason, a bounded prefix of the raw bytes and the record's coordinates. It never
  * throws, so no input can fail or restart the job, and no record is dropped.
  */
-public final class KafkaEventDeserializer implements KafkaRecordDeserializationSchema<ParsedRecord> {
+public final class KafkaEventDeserializer
+    implements KafkaRecordDeserializationSchema<ParsedRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaEventDeserializer.class);
 
   private final EventParser parser;

@@ -32,8 +32,7 @@ public final class KafkaEventSource {
             .setStartingOffsets(startingOffsets(config))
             .setDeserializer(
                 new KafkaEventDeserializer(
-                    ParserSettings.from(config),
-                    config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES)));
+                    ParserSettings.from(config), config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES)));
     if (config.get(JobOptions.KAFKA_BOUNDED)) {
       builder.setBounded(OffsetsInitializer.latest());
     }
@@ -60,8 +59,7 @@ public final class KafkaEventSource {
       case EARLIEST -> OffsetsInitializer.earliest();
       case LATEST -> OffsetsInitializer.latest();
       case TIMESTAMP ->
-          OffsetsInitializer.timestamp(
-              parseInstant(config.get(JobOptions.KAFKA_START_TIMESTAMP)));
+          OffsetsInitializer.timestamp(parseInstant(config.get(JobOptions.KAFKA_START_TIMESTAMP)));
       case COMMITTED ->
           OffsetsInitializer.committedOffsets(
               config.get(JobOptions.KAFKA_OFFSET_RESET) == JobOptions.OffsetReset.EARLIEST

@@ -12,10 +12,10 @@ import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
 
 /**
- * A Flink metric reporter for the local run: it keeps the job's own counters (summed over
- * subtasks, and over restarts) so that the console can show progress from the real metrics.
- * Registered with {@code metrics.reporter.console.factory.class}; only meaningful in the JVM that
- * runs the mini-cluster.
+ * A Flink metric reporter for the local run: it keeps the job's own counters (summed over subtasks,
+ * and over restarts) so that the console can show progress from the real metrics. Registered with
+ * {@code metrics.reporter.console.factory.class}; only meaningful in the JVM that runs the
+ * mini-cluster.
  */
 public final class ConsoleMetrics implements MetricReporter {
   private static final Map<Counter, String> LIVE = new ConcurrentHashMap<>();

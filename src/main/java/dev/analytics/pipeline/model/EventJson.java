@@ -48,8 +48,7 @@ public final class EventJson {
     return out.toByteArray();
   }
 
-  private static void writeOptional(JsonGenerator g, String name, String value)
-      throws IOException {
+  private static void writeOptional(JsonGenerator g, String name, String value) throws IOException {
     if (value != null) {
       g.writeStringField(name, value);
     }

@@ -12,8 +12,8 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * A dead letter as a Kafka record: key {@code topic/partition/offset} of the source record, value
- * a JSON object:
+ * A dead letter as a Kafka record: key {@code topic/partition/offset} of the source record, value a
+ * JSON object:
  *
  * <pre>{"reason":"wrong_type","field":"value","detail":"expected a number, got string",
  *  "source_topic":"analytics-events","source_partition":0,"source_offset":42,
@@ -30,8 +30,7 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
   @Override
   public ProducerRecord<byte[], byte[]> serialize(
       DeadLetter d, KafkaSinkContext context, Long timestamp) {
-    byte[] key =
-        (d.topic + "/" + d.partition + "/" + d.offset).getBytes(StandardCharsets.UTF_8);
+    byte[] key = (d.topic + "/" + d.partition + "/" + d.offset).getBytes(StandardCharsets.UTF_8);
     return new ProducerRecord<>(topic, key, toJson(d));
   }
 

@@ -8,10 +8,10 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 /**
- * Exactly-once Kafka sinks: records are written in Kafka transactions committed when the
- * checkpoint that holds them completes; consumers read them with {@code
- * isolation.level=read_committed}. {@code kafka.transaction-timeout} must outlast the checkpoint
- * interval plus the longest restart, or the broker aborts the transaction and the records are lost.
+ * Exactly-once Kafka sinks: records are written in Kafka transactions committed when the checkpoint
+ * that holds them completes; consumers read them with {@code isolation.level=read_committed}.
+ * {@code kafka.transaction-timeout} must outlast the checkpoint interval plus the longest restart,
+ * or the broker aborts the transaction and the records are lost.
  */
 public final class KafkaSinks {
   private KafkaSinks() {}

@@ -14,8 +14,8 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * A window aggregate as a Kafka record: key {@code eventType|dims|granularity|windowStart}, value
- * a JSON object with every statistic (window bounds in ISO-8601 UTC).
+ * A window aggregate as a Kafka record: key {@code eventType|dims|granularity|windowStart}, value a
+ * JSON object with every statistic (window bounds in ISO-8601 UTC).
  */
 public final class WindowAggregateSerializer
     implements KafkaRecordSerializationSchema<WindowAggregate> {

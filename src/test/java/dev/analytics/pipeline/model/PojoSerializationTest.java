@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import dev.analytics.pipeline.functions.WindowAccumulator;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
@@ -45,15 +46,14 @@ class PojoSerializationTest {
   @ParameterizedTest
   @MethodSource("records")
   void serializesWithGenericTypesDisabled(Class<?> type) throws Exception {
-    ExecutionConfig config = new ExecutionConfig();
-    config.getSerializerConfig().setGenericTypes(false);
+    SerializerConfigImpl config = new SerializerConfigImpl();
+    config.setGenericTypes(false);
     roundTrip(type, config);
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> void roundTrip(Class<T> type, ExecutionConfig config) throws Exception {
-    TypeSerializer<T> serializer =
-        TypeInformation.of(type).createSerializer(config.getSerializerConfig());
+  private static <T> void roundTrip(Class<T> type, SerializerConfig config) throws Exception {
+    TypeSerializer<T> serializer = TypeInformation.of(type).createSerializer(config);
     T value = sample(type);
     DataOutputSerializer out = new DataOutputSerializer(256);
     serializer.serialize(value, out);
@@ -85,8 +85,15 @@ class PojoSerializationTest {
     if (type == DeadLetter.class) {
       return (T)
           DeadLetter.of(
-              DeadLetterReason.WRONG_TYPE, "value", "expected a number", new byte[] {1, 2, 3}, 2,
-              "t", 1, 2, 3);
+              DeadLetterReason.WRONG_TYPE,
+              "value",
+              "expected a number",
+              new byte[] {1, 2, 3},
+              2,
+              "t",
+              1,
+              2,
+              3);
     }
     if (type == WindowAggregate.class) {
       WindowAggregate a = new WindowAggregate();
