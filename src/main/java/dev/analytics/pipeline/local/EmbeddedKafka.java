@@ -1,5 +1,7 @@
 package dev.analytics.pipeline.local;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +47,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setConfigProp("num.partitions", "1")
             .setDeleteOnClose(true)
             .build();
-    cluster.format();
+    // The storage formatter prints to standard output; the local run's console is for progress.
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      cluster.format();
+    } finally {
+      System.setOut(stdout);
+    }
     cluster.startup();
     cluster.waitForReadyBrokers();
     return new EmbeddedKafka(cluster);

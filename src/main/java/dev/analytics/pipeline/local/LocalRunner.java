@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,8 +28,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The one-command local run ({@code jobs/run-local.sh}): a Kafka broker inside this JVM, the
  * topics, a generator of realistic traffic, and the job in a mini-cluster with the Flink web UI.
- * Prints progress from the job's own metrics and one line per closed window. {@code --duration}
- * or Ctrl-C stops it with a savepoint that drains the last windows, then prints a summary.
+ * Prints progress from the job's own metrics and one line per closed window. {@code --duration} or
+ * Ctrl-C stops it with a savepoint that drains the last windows, then prints a summary.
  */
 public final class LocalRunner {
   private static final Map<String, String> SHORTCUTS =
@@ -42,7 +41,8 @@ public final class LocalRunner {
   private LocalRunner() {}
 
   public static void main(String[] rawArgs) throws Exception {
-    String[] args = Arrays.stream(rawArgs).map(a -> SHORTCUTS.getOrDefault(a, a)).toArray(String[]::new);
+    String[] args =
+        Arrays.stream(rawArgs).map(a -> SHORTCUTS.getOrDefault(a, a)).toArray(String[]::new);
     JobConfig base;
     try {
       base = JobConfig.load(args, System.getenv());
@@ -57,7 +57,13 @@ public final class LocalRunner {
       String eventsTopic = base.get(JobOptions.KAFKA_TOPIC);
       String deadLetterTopic = base.get(JobOptions.DEAD_LETTER_TOPIC);
       kafka.createTopics(2, eventsTopic, deadLetterTopic);
-      say("Kafka at " + kafka.bootstrapServers() + ", topics " + eventsTopic + ", " + deadLetterTopic);
+      say(
+          "Kafka at "
+              + kafka.bootstrapServers()
+              + ", topics "
+              + eventsTopic
+              + ", "
+              + deadLetterTopic);
 
       List<String> overrides = new ArrayList<>(Arrays.asList(args));
       overrides.addAll(
@@ -73,8 +79,10 @@ public final class LocalRunner {
   private static void run(JobConfig config, EmbeddedKafka kafka) throws Exception {
     Configuration flink = config.flinkConfiguration();
     flink.set(RestOptions.PORT, config.get(JobOptions.LOCAL_WEB_PORT));
-    flink.setString("metrics.reporter.console.factory.class", ConsoleMetrics.Factory.class.getName());
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+    flink.setString(
+        "metrics.reporter.console.factory.class", ConsoleMetrics.Factory.class.getName());
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
     AnalyticsJob.defineWorkflow(env, config);
     JobClient job = env.executeAsync(config.get(JobOptions.JOB_NAME));
     say(
@@ -111,9 +119,7 @@ public final class LocalRunner {
     producer.join();
     String savepoint =
         job.stopWithSavepoint(
-                true,
-                config.get(JobOptions.SAVEPOINT_DIR),
-                SavepointFormatType.CANONICAL)
+                true, config.get(JobOptions.SAVEPOINT_DIR), SavepointFormatType.CANONICAL)
             .get(2, TimeUnit.MINUTES);
     job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
 
@@ -129,14 +135,25 @@ public final class LocalRunner {
         generator.invalid.get(),
         (System.nanoTime() - started) / 1e9);
     System.out.printf(Locale.ROOT, "  events in        %,d%n", ConsoleMetrics.total("eventsIn"));
-    System.out.printf(Locale.ROOT, "  dead letters     %,d (topic %s holds %,d, read_committed)%n",
-        ConsoleMetrics.total("deadLetters"), config.get(JobOptions.DEAD_LETTER_TOPIC), inTopic);
-    System.out.printf(Locale.ROOT, "  sampled out      %,d (kept %,d)%n",
-        ConsoleMetrics.total("sampledOut"), ConsoleMetrics.total("sampledKept"));
-    System.out.printf(Locale.ROOT, "  priority         high %,d, normal %,d, low %,d%n",
-        ConsoleMetrics.total("eventsHigh"), ConsoleMetrics.total("eventsNormal"),
+    System.out.printf(
+        Locale.ROOT,
+        "  dead letters     %,d (topic %s holds %,d, read_committed)%n",
+        ConsoleMetrics.total("deadLetters"),
+        config.get(JobOptions.DEAD_LETTER_TOPIC),
+        inTopic);
+    System.out.printf(
+        Locale.ROOT,
+        "  sampled out      %,d (kept %,d)%n",
+        ConsoleMetrics.total("sampledOut"),
+        ConsoleMetrics.total("sampledKept"));
+    System.out.printf(
+        Locale.ROOT,
+        "  priority         high %,d, normal %,d, low %,d%n",
+        ConsoleMetrics.total("eventsHigh"),
+        ConsoleMetrics.total("eventsNormal"),
         ConsoleMetrics.total("eventsLow"));
-    System.out.printf(Locale.ROOT, "  windows emitted  %,d%n", ConsoleMetrics.total("windowsEmitted"));
+    System.out.printf(
+        Locale.ROOT, "  windows emitted  %,d%n", ConsoleMetrics.total("windowsEmitted"));
     System.out.printf(Locale.ROOT, "  late events      %,d%n", ConsoleMetrics.total("lateEvents"));
     System.out.println("  savepoint        " + savepoint);
     stopped.set(true);
@@ -232,7 +249,7 @@ public final class LocalRunner {
             producer.flush();
             TimeUnit.NANOSECONDS.sleep(wait);
           }
-          producer.send(new ProducerRecord<>(topic, g.value()));
+          producer.send(new ProducerRecord<>(topic, g.bytes()));
           (g.valid() ? valid : invalid).incrementAndGet();
           eventTime.set(Math.max(eventTime.get(), g.eventTime()));
         }
