@@ -31,6 +31,31 @@ public class WindowAggregate {
   /** Effective sampling rate: keptCount / estimatedCount (1 when nothing was sampled out). */
   public double sampleRate;
 
+  /** Kept events that carried a value; the value statistics below are over these. */
+  public long valueCount;
+
+  /** Horvitz-Thompson estimate of the sum of the values (sum of weight x value). */
+  public double sum;
+
+  /** Statistics of the kept values; NaN when valueCount is 0 (sample variance: below 2). */
+  public double min = Double.NaN;
+
+  public double max = Double.NaN;
+  public double mean = Double.NaN;
+  public double variancePop = Double.NaN;
+  public double varianceSample = Double.NaN;
+  public double stddevPop = Double.NaN;
+  public double stddevSample = Double.NaN;
+
+  /** Percentiles of the kept values from the sketch (relative error at most 1%); NaN if none. */
+  public double p50 = Double.NaN;
+
+  public double p75 = Double.NaN;
+  public double p90 = Double.NaN;
+  public double p95 = Double.NaN;
+  public double p99 = Double.NaN;
+  public double p999 = Double.NaN;
+
   public WindowAggregate() {}
 
   @Override
@@ -47,6 +72,21 @@ public class WindowAggregate {
         && Double.compare(estimatedCount, w.estimatedCount) == 0
         && keptCount == w.keptCount
         && Double.compare(sampleRate, w.sampleRate) == 0
+        && valueCount == w.valueCount
+        && Double.compare(sum, w.sum) == 0
+        && Double.compare(min, w.min) == 0
+        && Double.compare(max, w.max) == 0
+        && Double.compare(mean, w.mean) == 0
+        && Double.compare(variancePop, w.variancePop) == 0
+        && Double.compare(varianceSample, w.varianceSample) == 0
+        && Double.compare(stddevPop, w.stddevPop) == 0
+        && Double.compare(stddevSample, w.stddevSample) == 0
+        && Double.compare(p50, w.p50) == 0
+        && Double.compare(p75, w.p75) == 0
+        && Double.compare(p90, w.p90) == 0
+        && Double.compare(p95, w.p95) == 0
+        && Double.compare(p99, w.p99) == 0
+        && Double.compare(p999, w.p999) == 0
         && Objects.equals(eventType, w.eventType)
         && Objects.equals(dimensions, w.dimensions)
         && Objects.equals(granularity, w.granularity);
@@ -74,6 +114,7 @@ public class WindowAggregate {
         + estimatedCount
         + " kept="
         + keptCount
+        + (valueCount > 0 ? " mean=" + mean + " p50=" + p50 + " p99=" + p99 : "")
         + "}";
   }
 }
