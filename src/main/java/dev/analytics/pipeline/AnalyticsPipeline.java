@@ -4,9 +4,14 @@ import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.config.JobOptions.SamplingMode;
 import dev.analytics.pipeline.functions.AdaptiveSampler;
+import dev.analytics.pipeline.functions.AggregationSettings;
 import dev.analytics.pipeline.functions.DeadLetterRouter;
 import dev.analytics.pipeline.functions.DeterministicSampler;
+import dev.analytics.pipeline.functions.DimensionCardinalityLimiter;
 import dev.analytics.pipeline.functions.LateEventToDeadLetter;
+import dev.analytics.pipeline.functions.LatePartials;
+import dev.analytics.pipeline.functions.LocalPreAggregator;
+import dev.analytics.pipeline.functions.PartialAggregateMerger;
 import dev.analytics.pipeline.functions.PriorityClassifier;
 import dev.analytics.pipeline.functions.PriorityRules;
 import dev.analytics.pipeline.functions.SamplingRates;
@@ -16,13 +21,18 @@ import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DeadLetter;
 import dev.analytics.pipeline.model.Granularity;
 import dev.analytics.pipeline.model.ParsedRecord;
+import dev.analytics.pipeline.model.PartialAggregate;
 import dev.analytics.pipeline.model.Priority;
 import dev.analytics.pipeline.model.WindowAggregate;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.datastream.WindowedStream;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
+import org.apache.flink.streaming.api.windowing.triggers.PurgingTrigger;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -30,7 +40,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <pre>
  * parsed records -> route dead letters -> priority -> sampling
- *   -> keyBy(event type) -> tumbling event-time windows -> window aggregates
+ *   -> [cardinality cap per event type] -> [pre-aggregation]
+ *   -> keyBy(event type + dimensions) -> tumbling event-time windows -> window aggregates
+ *   -> rollups (1 h, 1 d) merging the accumulators of the finer windows
  * </pre>
  *
  * Production wires Kafka in and the real sinks out ({@link AnalyticsJob}); tests wire finite inputs
@@ -41,6 +53,8 @@ public final class AnalyticsPipeline {
 
   static final OutputTag<AnalyticsEvent> LATE_EVENTS =
       new OutputTag<>("late-events", TypeInformation.of(AnalyticsEvent.class));
+  static final OutputTag<PartialAggregate> LATE_PARTIALS =
+      new OutputTag<>("late-partials", TypeInformation.of(PartialAggregate.class));
 
   /** What the pipeline produces, for the sinks. */
   public record Outputs(
@@ -52,7 +66,7 @@ public final class AnalyticsPipeline {
    * @param records parsed records with event-time timestamps and watermarks assigned
    */
   public static Outputs build(DataStream<ParsedRecord> records, JobConfig config) {
-    Duration windowSize = config.get(JobOptions.WINDOW_SIZE);
+    AggregationSettings aggregation = AggregationSettings.from(config);
 
     SingleOutputStreamOperator<AnalyticsEvent> events =
         records
@@ -66,36 +80,128 @@ public final class AnalyticsPipeline {
             .uid(OperatorIds.PRIORITY)
             .name(OperatorIds.PRIORITY_NAME);
 
-    DataStream<AnalyticsEvent> sampled = sample(classified, config, windowSize);
+    DataStream<AnalyticsEvent> sampled = sample(classified, config, aggregation.windowSize());
 
     DataStream<AnalyticsEvent> highPriority =
         sampled.filter(e -> e.priority == Priority.HIGH).name("High priority");
 
-    SingleOutputStreamOperator<WindowAggregate> aggregates =
-        sampled
-            .keyBy(e -> e.eventType)
-            .window(TumblingEventTimeWindows.of(windowSize))
-            .allowedLateness(config.get(JobOptions.WINDOW_ALLOWED_LATENESS))
-            .sideOutputLateData(LATE_EVENTS)
-            .aggregate(
-                new WindowStatsAggregator(), new WindowResultEmitter(Granularity.label(windowSize)))
-            .uid(OperatorIds.WINDOW)
-            .name(OperatorIds.WINDOW_NAME);
+    DataStream<AnalyticsEvent> keyed = limitCardinality(sampled, aggregation);
+
+    // Fine windows, from events or from partial accumulators built before the shuffle.
+    WindowStage fine;
+    String granularity = Granularity.label(aggregation.windowSize());
+    boolean rollups = !aggregation.rollups().isEmpty();
+    if (config.get(JobOptions.WINDOW_PRE_AGGREGATE)) {
+      DataStream<PartialAggregate> partials =
+          keyed
+              .transform(
+                  OperatorIds.PRE_AGGREGATE_NAME,
+                  TypeInformation.of(PartialAggregate.class),
+                  new LocalPreAggregator(
+                      aggregation, config.get(JobOptions.WINDOW_PRE_AGGREGATE_MAX_KEYS)))
+              .uid(OperatorIds.PRE_AGGREGATE);
+      SingleOutputStreamOperator<WindowAggregate> aggregates =
+          windowPartials(partials, aggregation, aggregation.windowSize(), rollups);
+      // Only single events that pre-aggregation forwarded as already late can be late here
+      // (partials leave before the watermark closing their window), and each carries its event.
+      fine =
+          new WindowStage(
+              aggregates,
+              aggregates
+                  .getSideOutput(LATE_PARTIALS)
+                  .map(LatePartials::event)
+                  .name("Late partials -> events"));
+    } else {
+      SingleOutputStreamOperator<WindowAggregate> aggregates =
+          keyed
+              .keyBy(aggregation::keyOf)
+              .window(TumblingEventTimeWindows.of(aggregation.windowSize()))
+              .allowedLateness(aggregation.allowedLateness())
+              .trigger(PurgingTrigger.of(EventTimeTrigger.create()))
+              .sideOutputLateData(LATE_EVENTS)
+              .aggregate(
+                  new WindowStatsAggregator(),
+                  new WindowResultEmitter(
+                      granularity, aggregation.allowedLatenessMillis() > 0, rollups))
+              .uid(OperatorIds.WINDOW)
+              .name(OperatorIds.WINDOW_NAME);
+      fine = new WindowStage(aggregates, aggregates.getSideOutput(LATE_EVENTS));
+    }
+
+    // Rollups: each coarser window merges the contributions of the one below it.
+    DataStream<WindowAggregate> allAggregates = fine.aggregates();
+    SingleOutputStreamOperator<WindowAggregate> below = fine.aggregates();
+    for (int i = 0; i < aggregation.rollups().size(); i++) {
+      boolean more = i + 1 < aggregation.rollups().size();
+      below =
+          windowPartials(
+              below.getSideOutput(WindowResultEmitter.PARTIALS),
+              aggregation,
+              aggregation.rollups().get(i),
+              more);
+      allAggregates = allAggregates.union(below);
+    }
 
     DataStream<DeadLetter> late =
-        aggregates
-            .getSideOutput(LATE_EVENTS)
+        fine.lateEvents()
             .map(
                 new LateEventToDeadLetter(
                     config.get(JobOptions.KAFKA_TOPIC),
-                    windowSize.toMillis(),
+                    aggregation.windowMillis(),
                     config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES)))
             .name("Late events -> dead letters");
 
     DataStream<DeadLetter> deadLetters =
         events.getSideOutput(DeadLetterRouter.DEAD_LETTERS).union(late);
 
-    return new Outputs(aggregates, deadLetters, highPriority);
+    return new Outputs(allAggregates, deadLetters, highPriority);
+  }
+
+  /** The aggregates of one window size, and the events too late for it. */
+  private record WindowStage(
+      SingleOutputStreamOperator<WindowAggregate> aggregates,
+      DataStream<AnalyticsEvent> lateEvents) {}
+
+  /**
+   * Windows of {@code size} over partial accumulators: the fine windows after pre-aggregation, and
+   * every rollup. Uids derive from the granularity, so they are stable per configured size.
+   */
+  private static SingleOutputStreamOperator<WindowAggregate> windowPartials(
+      DataStream<PartialAggregate> partials,
+      AggregationSettings aggregation,
+      Duration size,
+      boolean emitPartials) {
+    String granularity = Granularity.label(size);
+    boolean fine = size.equals(aggregation.windowSize());
+    WindowedStream<PartialAggregate, String, TimeWindow> windows =
+        partials
+            .keyBy(p -> p.key)
+            .window(TumblingEventTimeWindows.of(size))
+            .allowedLateness(aggregation.allowedLateness())
+            .trigger(PurgingTrigger.of(EventTimeTrigger.create()));
+    if (fine) {
+      windows = windows.sideOutputLateData(LATE_PARTIALS);
+    }
+    return windows
+        .aggregate(
+            new PartialAggregateMerger(),
+            new WindowResultEmitter(
+                granularity, aggregation.allowedLatenessMillis() > 0, emitPartials))
+        .uid(fine ? OperatorIds.WINDOW : OperatorIds.ROLLUP_PREFIX + granularity)
+        .name(fine ? OperatorIds.WINDOW_NAME : "Rollup " + granularity);
+  }
+
+  /** The cardinality cap on dimension combinations, where some event type has dimensions. */
+  private static DataStream<AnalyticsEvent> limitCardinality(
+      DataStream<AnalyticsEvent> events, AggregationSettings aggregation) {
+    if (!aggregation.hasDimensions()) {
+      return events;
+    }
+    return events
+        .keyBy(e -> e.eventType)
+        .process(new DimensionCardinalityLimiter(aggregation))
+        .uid(OperatorIds.CARDINALITY)
+        .name(OperatorIds.CARDINALITY_NAME);
   }
 
   private static DataStream<AnalyticsEvent> sample(

@@ -22,6 +22,15 @@ public final class OperatorIds {
   public static final String ADAPTIVE_SAMPLER = "adaptive-sampler";
   public static final String ADAPTIVE_SAMPLER_NAME = "Sample (adaptive, deterministic)";
 
+  public static final String CARDINALITY = "dimension-cardinality-limiter";
+  public static final String CARDINALITY_NAME = "Cap dimension cardinality";
+
+  public static final String PRE_AGGREGATE = "window-pre-aggregator";
+  public static final String PRE_AGGREGATE_NAME = "Pre-aggregate before the shuffle";
+
+  /** Followed by the granularity, e.g. rollup-1h. */
+  public static final String ROLLUP_PREFIX = "rollup-";
+
   public static final String WINDOW = "window-aggregator";
   public static final String WINDOW_NAME = "Tumbling window statistics";
 

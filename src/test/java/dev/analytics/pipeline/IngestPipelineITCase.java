@@ -172,28 +172,40 @@ class IngestPipelineITCase {
     AnalyticsJob.attachSinks(AnalyticsPipeline.build(inject.apply(records), config), config);
     env.execute(name);
 
-    // Window results: the highest version of each (type, window).
-    Map<String, Map<Long, Long>> counted = new TreeMap<>();
+    // Window results: the highest version of each (granularity, type, window).
+    Map<String, Map<String, Map<Long, Long>>> counted = new TreeMap<>();
     Map<String, Integer> versions = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r :
         CommittedRecords.readAll(kafka.bootstrapServers(), aggregates)) {
       JsonNode a = JSON.readTree(r.value());
+      String granularity = a.get("granularity").asText();
       String type = a.get("event_type").asText();
       long start = Instant.parse(a.get("window_start").asText()).toEpochMilli();
-      String id = type + "@" + start;
+      String id = granularity + "/" + type + "@" + start;
       int version = a.get("version").asInt();
       if (versions.getOrDefault(id, -1) < version) {
         versions.put(id, version);
         counted
+            .computeIfAbsent(granularity, g -> new TreeMap<>())
             .computeIfAbsent(type, t -> new TreeMap<>())
             .put(start, Math.round(a.get("estimated_count").asDouble()));
         assertEquals(a.get("kept_count").asLong(), a.get("estimated_count").asDouble());
       }
     }
-    assertEquals(expected, counted, "window counts");
+    assertEquals(expected, counted.get("1m"), "1-minute window counts");
     assertEquals(
         validCount,
-        counted.values().stream().flatMap(m -> m.values().stream()).mapToLong(v -> v).sum());
+        counted.get("1m").values().stream()
+            .flatMap(m -> m.values().stream())
+            .mapToLong(v -> v)
+            .sum());
+    // Rollups merge the minutes: all 10 minutes fall in one hour and one day.
+    Map<String, Map<Long, Long>> hourly = new TreeMap<>();
+    expected.forEach(
+        (type, minutes) ->
+            hourly.put(type, Map.of(START, minutes.values().stream().mapToLong(v -> v).sum())));
+    assertEquals(hourly, counted.get("1h"), "1-hour rollup counts");
+    assertEquals(hourly, counted.get("1d"), "1-day rollup counts");
 
     Map<String, Integer> reasons = new TreeMap<>();
     List<ConsumerRecord<byte[], byte[]>> letters =

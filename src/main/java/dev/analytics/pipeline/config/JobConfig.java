@@ -105,6 +105,8 @@ public final class JobConfig {
   private static final int MIB = 1024 * 1024;
   private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
   private static final Pattern EPOCH_MILLIS = Pattern.compile("[0-9]{1,18}");
+  private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+  private static final Pattern DIMENSION_KEY = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final List<String> SASL_MECHANISMS =
       List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
@@ -888,6 +890,46 @@ public final class JobConfig {
         throw fail(JobOptions.WINDOW_SIZE, "is not > 0 and a whole number of milliseconds");
       }
       atLeast(JobOptions.WINDOW_ALLOWED_LATENESS, Duration.ZERO);
+      Duration previous = size;
+      for (String text : conf.get(JobOptions.WINDOW_ROLLUPS)) {
+        Duration rollup;
+        try {
+          rollup = TimeUtils.parseDuration(text.trim());
+        } catch (IllegalArgumentException e) {
+          throw fail(JobOptions.WINDOW_ROLLUPS, "has '" + text + "', which is not a duration");
+        }
+        if (rollup.compareTo(previous) <= 0 || rollup.toMillis() % previous.toMillis() != 0) {
+          throw fail(
+              JobOptions.WINDOW_ROLLUPS,
+              "has '"
+                  + text
+                  + "', which is not a multiple of, and larger than, the window before it ("
+                  + display(previous)
+                  + ")");
+        }
+        previous = rollup;
+      }
+      atLeast(JobOptions.WINDOW_PRE_AGGREGATE_MAX_KEYS, 1);
+      atLeast(JobOptions.AGGREGATION_MAX_KEYS_PER_TYPE, 1);
+      for (Map.Entry<String, String> e : conf.get(JobOptions.AGGREGATION_DIMENSIONS).entrySet()) {
+        String key = JobOptions.AGGREGATION_DIMENSIONS.key() + "." + e.getKey();
+        if (!EVENT_TYPE.matcher(e.getKey()).matches()) {
+          throw new ConfigException(key, "is not a valid event type ([A-Za-z0-9_.:-]{1,128})");
+        }
+        for (String dim : AggregationDimensions.split(e.getValue())) {
+          if (!DIMENSION_KEY.matcher(dim).matches()) {
+            throw new ConfigException(
+                key, "'" + dim + "' is not a valid dimension key ([A-Za-z0-9_.:-]{1,64})");
+          }
+        }
+      }
+      for (String dim : conf.get(JobOptions.AGGREGATION_DEFAULT_DIMENSIONS)) {
+        if (!DIMENSION_KEY.matcher(dim.trim()).matches()) {
+          throw fail(
+              JobOptions.AGGREGATION_DEFAULT_DIMENSIONS,
+              "has '" + dim + "', which is not a valid dimension key ([A-Za-z0-9_.:-]{1,64})");
+        }
+      }
     }
 
     private void checkpoints() {

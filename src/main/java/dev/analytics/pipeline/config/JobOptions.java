@@ -306,6 +306,56 @@ public final class JobOptions {
           .defaultValue(Duration.ZERO)
           .withDescription("How long after a window closes a late event still updates it.");
 
+  public static final ConfigOption<Map<String, String>> AGGREGATION_DIMENSIONS =
+      key("aggregation.dimensions")
+          .mapType()
+          .defaultValue(Map.of())
+          .withDescription(
+              "Per event type, the dimensions (separated by spaces or ';') that join the event"
+                  + " type in the aggregation key, e.g. api.error: error_type region. An absent"
+                  + " dimension counts as the empty string.");
+
+  public static final ConfigOption<List<String>> AGGREGATION_DEFAULT_DIMENSIONS =
+      key("aggregation.default-dimensions")
+          .stringType()
+          .asList()
+          .defaultValues()
+          .withDescription(
+              "Dimensions of the aggregation key of event types not in aggregation.dimensions.");
+
+  public static final ConfigOption<Integer> AGGREGATION_MAX_KEYS_PER_TYPE =
+      key("aggregation.max-keys-per-type")
+          .intType()
+          .defaultValue(1000)
+          .withDescription(
+              "Distinct dimension combinations per event type and window; the events of further"
+                  + " combinations are folded into the __other__ bucket (and counted as"
+                  + " dimensionOverflow), so no client can blow up state.");
+
+  public static final ConfigOption<List<String>> WINDOW_ROLLUPS =
+      key("window.rollups")
+          .stringType()
+          .asList()
+          .defaultValues("1 h", "1 d")
+          .withDescription(
+              "Coarser windows computed by merging the accumulators of the finer ones; each a"
+                  + " multiple of the previous size. Empty: no rollups.");
+
+  public static final ConfigOption<Boolean> WINDOW_PRE_AGGREGATE =
+      key("window.pre-aggregate")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Pre-aggregate per key before the shuffle (flushed at watermarks and checkpoints):"
+                  + " same results, less network and state traffic for hot keys.");
+
+  public static final ConfigOption<Integer> WINDOW_PRE_AGGREGATE_MAX_KEYS =
+      key("window.pre-aggregate.max-keys")
+          .intType()
+          .defaultValue(10_000)
+          .withDescription(
+              "Pre-aggregation: partial accumulators held per subtask before flushing early.");
+
   // ---- outputs ----
 
   public static final ConfigOption<String> OUTPUT_AGGREGATES_TOPIC =

@@ -17,8 +17,7 @@ public class WindowStatsAggregator
 
   @Override
   public WindowAccumulator add(AnalyticsEvent event, WindowAccumulator acc) {
-    acc.weightedCount += event.weight;
-    acc.keptCount++;
+    acc.add(event);
     return acc;
   }
 
@@ -29,8 +28,6 @@ public class WindowStatsAggregator
 
   @Override
   public WindowAccumulator merge(WindowAccumulator a, WindowAccumulator b) {
-    a.weightedCount += b.weightedCount;
-    a.keptCount += b.keptCount;
-    return a;
+    return a.merge(b);
   }
 }
