@@ -89,7 +89,6 @@ public final class AnalyticsPipeline {
 
     // Fine windows, from events or from partial accumulators built before the shuffle.
     WindowStage fine;
-    String granularity = Granularity.label(aggregation.windowSize());
     boolean rollups = !aggregation.rollups().isEmpty();
     if (config.get(JobOptions.WINDOW_PRE_AGGREGATE)) {
       DataStream<PartialAggregate> partials =
@@ -113,18 +112,7 @@ public final class AnalyticsPipeline {
                   .name("Late partials -> events"));
     } else {
       SingleOutputStreamOperator<WindowAggregate> aggregates =
-          keyed
-              .keyBy(aggregation::keyOf)
-              .window(TumblingEventTimeWindows.of(aggregation.windowSize()))
-              .allowedLateness(aggregation.allowedLateness())
-              .trigger(PurgingTrigger.of(EventTimeTrigger.create()))
-              .sideOutputLateData(LATE_EVENTS)
-              .aggregate(
-                  new WindowStatsAggregator(),
-                  new WindowResultEmitter(
-                      granularity, aggregation.allowedLatenessMillis() > 0, rollups))
-              .uid(OperatorIds.WINDOW)
-              .name(OperatorIds.WINDOW_NAME);
+          eventWindows(keyed, aggregation, rollups);
       fine = new WindowStage(aggregates, aggregates.getSideOutput(LATE_EVENTS));
     }
 
@@ -157,6 +145,28 @@ public final class AnalyticsPipeline {
     return new Outputs(allAggregates, deadLetters, highPriority);
   }
 
+  /**
+   * The fine windows over events: the accumulator is folded event by event, late events within the
+   * allowed lateness re-fire their window, later ones go to {@link #LATE_EVENTS}.
+   */
+  static SingleOutputStreamOperator<WindowAggregate> eventWindows(
+      DataStream<AnalyticsEvent> events, AggregationSettings aggregation, boolean emitPartials) {
+    return events
+        .keyBy(aggregation::keyOf)
+        .window(TumblingEventTimeWindows.of(aggregation.windowSize()))
+        .allowedLateness(aggregation.allowedLateness())
+        .trigger(PurgingTrigger.of(EventTimeTrigger.create()))
+        .sideOutputLateData(LATE_EVENTS)
+        .aggregate(
+            new WindowStatsAggregator(),
+            new WindowResultEmitter(
+                Granularity.label(aggregation.windowSize()),
+                aggregation.allowedLatenessMillis() > 0,
+                emitPartials))
+        .uid(OperatorIds.WINDOW)
+        .name(OperatorIds.WINDOW_NAME);
+  }
+
   /** The aggregates of one window size, and the events too late for it. */
   private record WindowStage(
       SingleOutputStreamOperator<WindowAggregate> aggregates,
@@ -166,7 +176,7 @@ public final class AnalyticsPipeline {
    * Windows of {@code size} over partial accumulators: the fine windows after pre-aggregation, and
    * every rollup. Uids derive from the granularity, so they are stable per configured size.
    */
-  private static SingleOutputStreamOperator<WindowAggregate> windowPartials(
+  static SingleOutputStreamOperator<WindowAggregate> windowPartials(
       DataStream<PartialAggregate> partials,
       AggregationSettings aggregation,
       Duration size,
