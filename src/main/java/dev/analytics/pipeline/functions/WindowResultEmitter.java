@@ -50,9 +50,7 @@ public class WindowResultEmitter
     agg.windowEnd = ctx.window().getEnd();
     agg.granularity = granularity;
     agg.version = version;
-    agg.estimatedCount = acc.weightedCount;
-    agg.keptCount = acc.keptCount;
-    agg.sampleRate = acc.weightedCount == 0 ? 1.0 : acc.keptCount / acc.weightedCount;
+    acc.fillInto(agg);
     out.collect(agg);
     windowsEmitted.inc();
   }

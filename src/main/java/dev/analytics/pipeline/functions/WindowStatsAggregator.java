@@ -5,7 +5,8 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 
 /**
  * Folds the kept events of one key and window into a {@link WindowAccumulator}, one event at a
- * time: window state never grows with the number of events.
+ * time: window state never grows with the number of events. The result is the accumulator itself;
+ * {@link WindowResultEmitter} turns it into a row.
  */
 public class WindowStatsAggregator
     implements AggregateFunction<AnalyticsEvent, WindowAccumulator, WindowAccumulator> {
@@ -17,8 +18,7 @@ public class WindowStatsAggregator
 
   @Override
   public WindowAccumulator add(AnalyticsEvent event, WindowAccumulator acc) {
-    acc.weightedCount += event.weight;
-    acc.keptCount++;
+    acc.add(event);
     return acc;
   }
 
@@ -29,8 +29,6 @@ public class WindowStatsAggregator
 
   @Override
   public WindowAccumulator merge(WindowAccumulator a, WindowAccumulator b) {
-    a.weightedCount += b.weightedCount;
-    a.keptCount += b.keptCount;
-    return a;
+    return a.merge(b);
   }
 }
