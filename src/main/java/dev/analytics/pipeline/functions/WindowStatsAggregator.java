@@ -5,7 +5,8 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 
 /**
  * Folds the kept events of one key and window into a {@link WindowAccumulator}, one event at a
- * time: window state never grows with the number of events.
+ * time: window state never grows with the number of events. The result is the accumulator itself;
+ * {@link WindowResultEmitter} turns it into a row.
  */
 public class WindowStatsAggregator
     implements AggregateFunction<AnalyticsEvent, WindowAccumulator, WindowAccumulator> {

@@ -15,7 +15,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * A window aggregate as a Kafka record: key {@code eventType|dims|granularity|windowStart}, value a
- * JSON object with every statistic (window bounds in ISO-8601 UTC).
+ * JSON object with every statistic (window bounds in ISO-8601 UTC; undefined statistics, NaN in the
+ * aggregate, as null).
  */
 public final class WindowAggregateSerializer
     implements KafkaRecordSerializationSchema<WindowAggregate> {
@@ -53,10 +54,34 @@ public final class WindowAggregateSerializer
       g.writeNumberField("estimated_count", a.estimatedCount);
       g.writeNumberField("kept_count", a.keptCount);
       g.writeNumberField("sample_rate", a.sampleRate);
+      g.writeNumberField("value_count", a.valueCount);
+      writeStatistic(g, "sum", a.sum);
+      writeStatistic(g, "min", a.min);
+      writeStatistic(g, "max", a.max);
+      writeStatistic(g, "mean", a.mean);
+      writeStatistic(g, "variance_pop", a.variancePop);
+      writeStatistic(g, "variance_sample", a.varianceSample);
+      writeStatistic(g, "stddev_pop", a.stddevPop);
+      writeStatistic(g, "stddev_sample", a.stddevSample);
+      writeStatistic(g, "p50", a.p50);
+      writeStatistic(g, "p75", a.p75);
+      writeStatistic(g, "p90", a.p90);
+      writeStatistic(g, "p95", a.p95);
+      writeStatistic(g, "p99", a.p99);
+      writeStatistic(g, "p999", a.p999);
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** JSON has no NaN: an undefined statistic (no values, or one for a sample variance) is null. */
+  private static void writeStatistic(JsonGenerator g, String name, double v) throws IOException {
+    if (Double.isFinite(v)) {
+      g.writeNumberField(name, v);
+    } else {
+      g.writeNullField(name);
+    }
   }
 }
