@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.analytics.pipeline.functions.PrivacyGroups;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -681,6 +682,7 @@ public final class JobConfig {
       priority();
       sampling();
       windows();
+      privacy();
       checkpoints();
       restarts();
       localRun();
@@ -888,6 +890,11 @@ public final class JobConfig {
         throw fail(JobOptions.WINDOW_SIZE, "is not > 0 and a whole number of milliseconds");
       }
       atLeast(JobOptions.WINDOW_ALLOWED_LATENESS, Duration.ZERO);
+    }
+
+    private void privacy() {
+      PrivacyGroups.parse(
+          conf.get(JobOptions.PRIVACY_GROUPS), origin(JobOptions.PRIVACY_GROUPS.key()));
     }
 
     private void checkpoints() {
