@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.analytics.pipeline.functions.PrivacyGroups;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -683,6 +684,7 @@ public final class JobConfig {
       priority();
       sampling();
       windows();
+      privacy();
       checkpoints();
       restarts();
       localRun();
@@ -930,6 +932,11 @@ public final class JobConfig {
               "has '" + dim + "', which is not a valid dimension key ([A-Za-z0-9_.:-]{1,64})");
         }
       }
+    }
+
+    private void privacy() {
+      PrivacyGroups.parse(
+          conf.get(JobOptions.PRIVACY_GROUPS), origin(JobOptions.PRIVACY_GROUPS.key()));
     }
 
     private void checkpoints() {

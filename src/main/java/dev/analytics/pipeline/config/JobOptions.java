@@ -356,6 +356,20 @@ public final class JobOptions {
           .withDescription(
               "Pre-aggregation: partial accumulators held per subtask before flushing early.");
 
+  // ---- privacy (local differential privacy) ----
+
+  public static final ConfigOption<List<String>> PRIVACY_GROUPS =
+      key("privacy.groups")
+          .stringType()
+          .asList()
+          .defaultValues()
+          .withDescription(
+              "Groups of event types whose clients report through k-ary randomized response;"
+                  + " their window counts are corrected (unbiased estimate and standard"
+                  + " deviation per type). Each item is name:epsilon:type1,type2,...,typek with a"
+                  + " unique name of [A-Za-z0-9_.-], epsilon > 0 and finite, k >= 2 distinct"
+                  + " event types, no type in two groups; e.g. 'consent:1.0:consent.yes,consent.no'.");
+
   // ---- outputs ----
 
   public static final ConfigOption<String> OUTPUT_AGGREGATES_TOPIC =
