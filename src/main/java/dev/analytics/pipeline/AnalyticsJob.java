@@ -87,6 +87,13 @@ public final class AnalyticsJob {
           .sinkTo(new PrintSink<>())
           .uid(OperatorIds.CONSOLE_SINK)
           .name(OperatorIds.CONSOLE_SINK_NAME);
+      outputs
+          .privacyEstimates()
+          .map(ConsoleLines::privacy)
+          .name("Format privacy line")
+          .sinkTo(new PrintSink<>())
+          .uid(OperatorIds.CONSOLE_PRIVACY_SINK)
+          .name(OperatorIds.CONSOLE_SINK_NAME);
     }
   }
 }

@@ -14,6 +14,8 @@ import dev.analytics.pipeline.functions.LocalPreAggregator;
 import dev.analytics.pipeline.functions.PartialAggregateMerger;
 import dev.analytics.pipeline.functions.PriorityClassifier;
 import dev.analytics.pipeline.functions.PriorityRules;
+import dev.analytics.pipeline.functions.PrivacyCorrector;
+import dev.analytics.pipeline.functions.PrivacyGroups;
 import dev.analytics.pipeline.functions.SamplingRates;
 import dev.analytics.pipeline.functions.WindowResultEmitter;
 import dev.analytics.pipeline.functions.WindowStatsAggregator;
@@ -23,6 +25,7 @@ import dev.analytics.pipeline.model.Granularity;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.model.PartialAggregate;
 import dev.analytics.pipeline.model.Priority;
+import dev.analytics.pipeline.model.PrivacyEstimate;
 import dev.analytics.pipeline.model.WindowAggregate;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -60,7 +63,8 @@ public final class AnalyticsPipeline {
   public record Outputs(
       DataStream<WindowAggregate> aggregates,
       DataStream<DeadLetter> deadLetters,
-      DataStream<AnalyticsEvent> highPriorityEvents) {}
+      DataStream<AnalyticsEvent> highPriorityEvents,
+      DataStream<PrivacyEstimate> privacyEstimates) {}
 
   /**
    * @param records parsed records with event-time timestamps and watermarks assigned
@@ -130,6 +134,8 @@ public final class AnalyticsPipeline {
       allAggregates = allAggregates.union(below);
     }
 
+    DataStream<PrivacyEstimate> privacy = correctPrivacy(fine.aggregates(), config);
+
     DataStream<DeadLetter> late =
         fine.lateEvents()
             .map(
@@ -142,7 +148,23 @@ public final class AnalyticsPipeline {
     DataStream<DeadLetter> deadLetters =
         events.getSideOutput(DeadLetterRouter.DEAD_LETTERS).union(late);
 
-    return new Outputs(allAggregates, deadLetters, highPriority);
+    return new Outputs(allAggregates, deadLetters, highPriority, privacy);
+  }
+
+  /**
+   * Privacy correction of the fine window counts of the configured randomized-response groups (none
+   * by default: then an empty stream).
+   */
+  private static DataStream<PrivacyEstimate> correctPrivacy(
+      DataStream<WindowAggregate> fineAggregates, JobConfig config) {
+    PrivacyGroups groups = PrivacyGroups.from(config);
+    return fineAggregates
+        .filter(a -> groups.groupOf(a.eventType) != null)
+        .name("Privacy group members")
+        .keyBy(a -> groups.groupOf(a.eventType).name())
+        .process(new PrivacyCorrector(groups, config.get(JobOptions.WINDOW_ALLOWED_LATENESS)))
+        .uid(OperatorIds.PRIVACY_CORRECTOR)
+        .name(OperatorIds.PRIVACY_CORRECTOR_NAME);
   }
 
   /**

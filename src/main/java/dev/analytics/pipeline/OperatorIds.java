@@ -31,6 +31,9 @@ public final class OperatorIds {
   /** Followed by the granularity, e.g. rollup-1h. */
   public static final String ROLLUP_PREFIX = "rollup-";
 
+  public static final String PRIVACY_CORRECTOR = "privacy-corrector";
+  public static final String PRIVACY_CORRECTOR_NAME = "Privacy correction (k-RR)";
+
   public static final String WINDOW = "window-aggregator";
   public static final String WINDOW_NAME = "Tumbling window statistics";
 
@@ -42,4 +45,5 @@ public final class OperatorIds {
 
   public static final String CONSOLE_SINK = "console-sink";
   public static final String CONSOLE_SINK_NAME = "Console";
+  public static final String CONSOLE_PRIVACY_SINK = "console-privacy-sink";
 }

@@ -4,6 +4,7 @@ import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.sinks.ConsoleLines;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -109,6 +110,7 @@ public final class LocalRunner {
     Duration duration = config.get(JobOptions.LOCAL_DURATION);
     long deadline = duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
     say(duration.isZero() ? "Ctrl-C stops the run" : "running for " + duration.toSeconds() + " s");
+    System.out.println(ConsoleLines.WINDOW_HEADER);
     long started = System.nanoTime();
     while (!stop.await(5, TimeUnit.SECONDS) && System.nanoTime() < deadline) {
       progress(generator, started);

@@ -1,5 +1,6 @@
 package dev.analytics.pipeline.sinks;
 
+import dev.analytics.pipeline.model.PrivacyEstimate;
 import dev.analytics.pipeline.model.WindowAggregate;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -13,18 +14,71 @@ public final class ConsoleLines {
 
   private ConsoleLines() {}
 
-  /** One line per closed window: bounds, key, counts. */
+  /** The header of the window table. */
+  public static final String WINDOW_HEADER =
+      String.format(
+          Locale.ROOT,
+          "   %-19s %-4s %-52s %9s %7s %5s %9s %9s %9s %9s %9s",
+          "window (UTC)",
+          "size",
+          "event type [dimensions]",
+          "est.count",
+          "kept",
+          "rate",
+          "mean",
+          "p50",
+          "p95",
+          "p99",
+          "max");
+
+  /** One row per closed window: bounds, key, counts and, for measured types, value statistics. */
   public static String window(WindowAggregate a) {
+    String key = a.eventType + (a.dimensions.isEmpty() ? "" : " " + a.dimensions);
+    String values =
+        a.valueCount == 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                " %9s %9s %9s %9s %9s",
+                num(a.mean),
+                num(a.p50),
+                num(a.p95),
+                num(a.p99),
+                num(a.max));
     return String.format(
         Locale.ROOT,
-        "window %s +%s  %-28s %s est=%9.1f kept=%7d rate=%.3f%s",
+        "%s %-4s %-52s %9.0f %7d %5.3f%s%s",
         TIME.format(Instant.ofEpochMilli(a.windowStart)),
         a.granularity,
-        a.eventType,
-        a.dimensions.isEmpty() ? "" : a.dimensions.toString(),
+        key.length() > 52 ? key.substring(0, 51) + "~" : key,
         a.estimatedCount,
         a.keptCount,
         a.sampleRate,
-        a.version > 0 ? " v" + a.version : "");
+        values,
+        a.version > 0 ? "  v" + a.version : "");
+  }
+
+  /** One line per privacy-corrected count. */
+  public static String privacy(PrivacyEstimate p) {
+    return String.format(
+        Locale.ROOT,
+        "privacy %s %-10s %-28s observed %8.0f corrected %9.1f +- %.1f%s",
+        TIME.format(Instant.ofEpochMilli(p.windowStart)),
+        p.group,
+        p.eventType,
+        p.observed,
+        p.estimate,
+        p.stddev,
+        p.version > 0 ? "  v" + p.version : "");
+  }
+
+  private static String num(double v) {
+    if (Double.isNaN(v)) {
+      return "-";
+    }
+    double abs = Math.abs(v);
+    return abs != 0 && (abs >= 1e6 || abs < 1e-2)
+        ? String.format(Locale.ROOT, "%.2e", v)
+        : String.format(Locale.ROOT, "%.2f", v);
   }
 }
