@@ -7,18 +7,12 @@
 # Any configuration key can be overridden (see README); --config FILE replaces jobs/local.yaml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-cp_file=target/local-classpath.txt
-if [ ! -f "$cp_file" ] || [ -n "$(find pom.xml src/main -newer "$cp_file" -print -quit)" ]; then
-  echo "== building (first run downloads dependencies) ..."
-  mvn -B -q -DskipTests compile dependency:build-classpath \
-    -Dmdep.includeScope=compile -Dmdep.outputFile="$cp_file"
-fi
+source jobs/classpath.sh
 
 config=(--config jobs/local.yaml)
 for a in "$@"; do [ "$a" = "--config" ] && config=(); done
 
 exec java -Xmx2g $(cat jobs/jvm-options) \
   -Dlog4j.configurationFile=jobs/log4j2-local.properties \
-  -cp "target/classes:$(cat "$cp_file")" \
+  -cp "target/classes:$(cat "$CLASSPATH_FILE")" \
   dev.analytics.pipeline.local.LocalRunner "${config[@]}" "$@"

@@ -174,6 +174,18 @@ public final class JobConfig {
    * @throws ConfigException naming the offending key (or argument, variable) and what is allowed
    */
   public static JobConfig load(String[] args, Map<String, String> env) {
+    return load(args, env, true);
+  }
+
+  /**
+   * Like {@link #load}, for commands that read no Kafka (the file replay): {@code
+   * kafka.bootstrap-servers} is not required; everything else is checked the same way.
+   */
+  public static JobConfig loadWithoutKafka(String[] args, Map<String, String> env) {
+    return load(args, env, false);
+  }
+
+  private static JobConfig load(String[] args, Map<String, String> env, boolean requireKafka) {
     Map<String, String> arguments = parseArguments(args);
     String file = arguments.remove(CONFIG_ARG);
     String fileOrigin = "file " + file + " (--" + CONFIG_ARG + ")";
@@ -208,7 +220,7 @@ public final class JobConfig {
       accept(
           raw, e.getKey(), new Raw(e.getValue(), Source.ARGUMENT, "from argument --" + e.getKey()));
     }
-    return build(raw, true);
+    return build(raw, requireKafka);
   }
 
   /**
