@@ -1,0 +1,118 @@
+package dev.analytics.pipeline.replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.analytics.pipeline.config.JobConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The replay command end to end on a file of known content. */
+class FileReplayITCase {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long START = Instant.parse("2026-03-01T00:00:00Z").toEpochMilli();
+
+  @TempDir Path tmp;
+
+  @Test
+  void writesTheAggregatesAlertsAndDeadLettersOfAFile() throws Exception {
+    // 40 minutes of "orders" at 50 per minute with values 1..50, a burst of 400 in minute 30,
+    // "pings" without values in the first 10 minutes, and three bad lines.
+    List<String> lines = new ArrayList<>();
+    Map<Long, Long> orders = new TreeMap<>();
+    int id = 0;
+    for (int minute = 0; minute < 40; minute++) {
+      int n = minute == 30 ? 400 : 50;
+      for (int i = 0; i < n; i++) {
+        long ts = START + minute * 60_000L + i * 100L;
+        lines.add(
+            "{\"event_id\":\"o"
+                + id++
+                + "\",\"event_type\":\"orders\",\"timestamp\":\""
+                + Instant.ofEpochMilli(ts)
+                + "\",\"value\":"
+                + (i % 50 + 1)
+                + "}");
+        orders.merge(START + minute * 60_000L, 1L, Long::sum);
+      }
+      if (minute < 10) {
+        lines.add(
+            "{\"event_id\":\"p"
+                + minute
+                + "\",\"event_type\":\"pings\",\"timestamp\":"
+                + (START + minute * 60_000L + 5)
+                + "}");
+      }
+    }
+    lines.add(3, "{\"event_id\":\"x\",\"event_type\":\"orders\"}");
+    lines.add(100, "not json");
+    lines.add(200, "");
+    lines.add(201, "[1]");
+    Path events = tmp.resolve("events.ndjson");
+    Files.write(events, lines, StandardCharsets.UTF_8);
+
+    Map<String, String> values = new HashMap<>();
+    values.put("state.backend", "hashmap");
+    values.put("job.parallelism", "2");
+    Path out = tmp.resolve("out");
+    FileReplay.Summary summary = FileReplay.run(JobConfig.of(values), events, out);
+
+    // Aggregates: every minute of orders exactly, the hour rollup, the pings.
+    Map<Long, Long> minutes = new TreeMap<>();
+    long hourOrders = 0;
+    long pings = 0;
+    for (String line : Files.readAllLines(out.resolve("aggregates.jsonl"))) {
+      JsonNode a = JSON.readTree(line);
+      long start = Instant.parse(a.get("window_start").asText()).toEpochMilli();
+      String type = a.get("event_type").asText();
+      String granularity = a.get("granularity").asText();
+      if (type.equals("orders") && granularity.equals("1m")) {
+        minutes.put(start, a.get("kept_count").asLong());
+        assertEquals(1.0, a.get("min").asDouble());
+        assertEquals(50.0, a.get("max").asDouble());
+        assertEquals(25.5, a.get("mean").asDouble(), 1e-9);
+      } else if (type.equals("orders") && granularity.equals("1h")) {
+        hourOrders = a.get("kept_count").asLong();
+      } else if (type.equals("pings") && granularity.equals("1m")) {
+        pings += a.get("kept_count").asLong();
+        assertTrue(a.get("mean").isNull(), "no values, no mean");
+      }
+    }
+    assertEquals(orders, minutes);
+    assertEquals(40 * 50 + 350, hourOrders);
+    assertEquals(10, pings);
+    assertEquals(summary.aggregates(), Files.readAllLines(out.resolve("aggregates.jsonl")).size());
+
+    // Dead letters: the three bad lines with their line numbers (the blank line is skipped).
+    Map<Long, String> dead = new TreeMap<>();
+    for (String line : Files.readAllLines(out.resolve("dead-letters.jsonl"))) {
+      JsonNode d = JSON.readTree(line);
+      dead.put(d.get("source_offset").asLong(), d.get("reason").asText());
+      assertEquals("events.ndjson", d.get("source_topic").asText());
+    }
+    assertEquals(Map.of(4L, "missing_field", 101L, "malformed_json", 202L, "not_an_object"), dead);
+    assertEquals(3, summary.deadLetters());
+  }
+}
