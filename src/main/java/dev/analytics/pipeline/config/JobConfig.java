@@ -737,6 +737,9 @@ public final class JobConfig {
       if (!conf.get(JobOptions.OUTPUT_AGGREGATES_TOPIC).isEmpty()) {
         topic(JobOptions.OUTPUT_AGGREGATES_TOPIC);
       }
+      if (!conf.get(JobOptions.OUTPUT_ALERTS_TOPIC).isEmpty()) {
+        topic(JobOptions.OUTPUT_ALERTS_TOPIC);
+      }
       distinctTopics();
       notBlank(JobOptions.KAFKA_GROUP_ID);
       notBlank(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX);
@@ -1047,16 +1050,21 @@ public final class JobConfig {
 
     private void distinctTopics() {
       List<ConfigOption<String>> outputs =
-          List.of(JobOptions.DEAD_LETTER_TOPIC, JobOptions.OUTPUT_AGGREGATES_TOPIC);
+          List.of(
+              JobOptions.DEAD_LETTER_TOPIC,
+              JobOptions.OUTPUT_AGGREGATES_TOPIC,
+              JobOptions.OUTPUT_ALERTS_TOPIC);
       String input = conf.get(JobOptions.KAFKA_TOPIC);
-      for (ConfigOption<String> output : outputs) {
+      for (int i = 0; i < outputs.size(); i++) {
+        ConfigOption<String> output = outputs.get(i);
         if (conf.get(output).equals(input)) {
           throw fail(output, "must differ from kafka.topic (the job would read its own output)");
         }
-      }
-      if (conf.get(JobOptions.DEAD_LETTER_TOPIC)
-          .equals(conf.get(JobOptions.OUTPUT_AGGREGATES_TOPIC))) {
-        throw fail(JobOptions.OUTPUT_AGGREGATES_TOPIC, "must differ from dead-letter.topic");
+        for (ConfigOption<String> earlier : outputs.subList(0, i)) {
+          if (!conf.get(output).isEmpty() && conf.get(output).equals(conf.get(earlier))) {
+            throw fail(output, "must differ from " + earlier.key());
+          }
+        }
       }
     }
 

@@ -381,6 +381,12 @@ public final class JobOptions {
           .withDescription(
               "Kafka topic for window aggregates as JSON (exactly-once); empty disables it.");
 
+  public static final ConfigOption<String> OUTPUT_ALERTS_TOPIC =
+      key("output.alerts-topic")
+          .stringType()
+          .defaultValue("")
+          .withDescription("Kafka topic for alerts as JSON (exactly-once); empty disables it.");
+
   public static final ConfigOption<Boolean> OUTPUT_CONSOLE =
       key("output.console")
           .booleanType()
