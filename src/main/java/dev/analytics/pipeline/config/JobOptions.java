@@ -440,10 +440,18 @@ public final class JobOptions {
               "Anomaly: beyond detection.sigma and at least this relative change from the"
                   + " baseline (0.25 = 25%), >= 0.");
 
+  public static final ConfigOption<Integer> DETECTION_ANOMALY_WINDOWS =
+      key("detection.anomaly.windows")
+          .intType()
+          .defaultValue(3)
+          .withDescription(
+              "Anomaly: consecutive outlying windows that confirm it (a single window beyond 3"
+                  + " sigma is expected every few hundred windows of pure noise), 1..100.");
+
   public static final ConfigOption<Integer> DETECTION_TREND_WINDOWS =
       key("detection.trend.windows")
           .intType()
-          .defaultValue(30)
+          .defaultValue(60)
           .withDescription("Trend: windows of the regression, 5..1000.");
 
   public static final ConfigOption<Double> DETECTION_TREND_SIGNIFICANCE =
@@ -455,14 +463,14 @@ public final class JobOptions {
   public static final ConfigOption<Double> DETECTION_TREND_MIN_CHANGE =
       key("detection.trend.min-change")
           .doubleType()
-          .defaultValue(0.25)
+          .defaultValue(0.3)
           .withDescription(
               "Trend: relative change of the fitted line over detection.trend.windows, > 0.");
 
   public static final ConfigOption<Integer> DETECTION_COOLDOWN =
       key("detection.cooldown")
           .intType()
-          .defaultValue(3)
+          .defaultValue(10)
           .withDescription(
               "Consecutive normal windows that resolve an incident (then a resolved alert); no"
                   + " new alert before, so one alert per incident, >= 1.");
@@ -478,10 +486,11 @@ public final class JobOptions {
   public static final ConfigOption<Double> DETECTION_MIN_BASELINE_COUNT =
       key("detection.min-baseline-count")
           .doubleType()
-          .defaultValue(20.0)
+          .defaultValue(100.0)
           .withDescription(
-              "Count metric: no spike, drop or anomaly while the baseline is below this many"
-                  + " events per window (noise of low-volume keys), >= 0.");
+              "Count metric: no judgement while the baseline is below this many kept (sampled)"
+                  + " events per window: below about 100, doubling or halving is within a few"
+                  + " standard deviations of Poisson noise, >= 0.");
 
   public static final ConfigOption<Integer> DETECTION_MIN_VALUES =
       key("detection.min-values")
@@ -525,6 +534,7 @@ public final class JobOptions {
               "Per event type, thresholds that replace the defaults above: space-separated"
                   + " key=value pairs whose keys are the detection.* keys without the prefix"
                   + " (history, warmup, spike-factor, drop-factor, sigma, anomaly.min-change,"
+                  + " anomaly.windows,"
                   + " trend.windows, trend.significance, trend.min-change, cooldown,"
                   + " shift-windows, min-baseline-count, min-values, seasonal.enabled,"
                   + " seasonal.min-days, seasonal.memory-days, ttl-windows), e.g. api.error:"

@@ -57,6 +57,7 @@ public final class DetectionSettings implements Serializable {
       double dropFactor,
       double sigma,
       double anomalyMinChange,
+      int anomalyWindows,
       int trendWindows,
       double trendSignificance,
       double trendMinChange,
@@ -85,6 +86,7 @@ public final class DetectionSettings implements Serializable {
           dropFactor,
           sigma,
           anomalyMinChange,
+          anomalyWindows,
           trendWindows,
           trendSignificance,
           trendMinChange,
@@ -113,6 +115,7 @@ public final class DetectionSettings implements Serializable {
       m.put("drop-factor", dropFactor);
       m.put("sigma", sigma);
       m.put("anomaly.min-change", anomalyMinChange);
+      m.put("anomaly.windows", anomalyWindows);
       m.put("trend.windows", trendWindows);
       m.put("trend.significance", trendSignificance);
       m.put("trend.min-change", trendMinChange);
@@ -136,6 +139,7 @@ public final class DetectionSettings implements Serializable {
           (Double) m.get("drop-factor"),
           (Double) m.get("sigma"),
           (Double) m.get("anomaly.min-change"),
+          (Integer) m.get("anomaly.windows"),
           (Integer) m.get("trend.windows"),
           (Double) m.get("trend.significance"),
           (Double) m.get("trend.min-change"),
@@ -168,6 +172,9 @@ public final class DetectionSettings implements Serializable {
       }
       if (!(anomalyMinChange >= 0 && Double.isFinite(anomalyMinChange))) {
         return "anomaly.min-change '" + anomalyMinChange + "' is not a finite number >= 0";
+      }
+      if (anomalyWindows < 1 || anomalyWindows > 100) {
+        return "anomaly.windows '" + anomalyWindows + "' is not in [1, 100]";
       }
       if (trendWindows < 5 || trendWindows > 1000) {
         return "trend.windows '" + trendWindows + "' is not in [5, 1000]";
@@ -398,6 +405,7 @@ public final class DetectionSettings implements Serializable {
           JobOptions.DETECTION_DROP_FACTOR,
           JobOptions.DETECTION_SIGMA,
           JobOptions.DETECTION_ANOMALY_MIN_CHANGE,
+          JobOptions.DETECTION_ANOMALY_WINDOWS,
           JobOptions.DETECTION_TREND_WINDOWS,
           JobOptions.DETECTION_TREND_SIGNIFICANCE,
           JobOptions.DETECTION_TREND_MIN_CHANGE,

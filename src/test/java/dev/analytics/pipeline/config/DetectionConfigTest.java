@@ -32,12 +32,13 @@ class DetectionConfigTest {
             0.5,
             3.0,
             0.25,
-            30,
-            1e-6,
-            0.25,
             3,
+            60,
+            1e-6,
+            0.3,
             10,
-            20.0,
+            10,
+            100.0,
             10,
             true,
             1,
@@ -117,7 +118,7 @@ class DetectionConfigTest {
             Map.of("detection.overrides", "api.error:metric=p95"),
             "detection.overrides.api.error",
             "'metric' is not one of [history, warmup, spike-factor, drop-factor, sigma,"
-                + " anomaly.min-change, trend.windows, trend.significance, trend.min-change,"
+                + " anomaly.min-change, anomaly.windows, trend.windows, trend.significance, trend.min-change,"
                 + " cooldown, shift-windows, min-baseline-count, min-values, seasonal.enabled,"
                 + " seasonal.min-days, seasonal.memory-days, ttl-windows]; the metric of a type is"
                 + " set in detection.metrics"),
