@@ -19,16 +19,16 @@ import java.util.Set;
  *       sampled at rate 0.1 (the count is then kept/0.1, ten times noisier in absolute terms).
  *   <li>{@link Shape#LATENCY}: a p95 latency of 80 to 400 ms, a daily cycle of ±10..20%, lognormal
  *       noise of 7% (the sampling error of a p95 over a few hundred values).
- *   <li>{@link Shape#ERRORS}: an error count of 40 to 120 per window, a daily cycle of ±30%,
- *       bursty: Poisson around a gamma-distributed rate (coefficient of variation 10%).
+ *   <li>{@link Shape#ERRORS}: an error count of 100 to 300 per window, a daily cycle of ±30%,
+ *       bursty: Poisson around a rate that itself varies by 5% from window to window.
  * </ul>
  *
  * <p>Incidents multiply the clean level (before noise): a {@link Kind#SPIKE} ×3..6 for 1..5
  * windows; a {@link Kind#DROP} ×0..0.3 for 2..8 windows (not for latency); a {@link
- * Kind#LEVEL_SHIFT} ×2.5..3 or ×0.3..0.4 for good; a {@link Kind#VARIANCE} change: the noise ×6 for
- * 60 windows; a {@link Kind#TREND}: a ramp to ×1.8..2.5 over 120..240 windows, which then stays.
- * They start after 1,500 windows (past the first day, so the daily profile is known), 700..900
- * windows apart. A pure-noise series has none.
+ * Kind#LEVEL_SHIFT} ×2.5..3 or ×0.3..0.4 for good; a {@link Kind#VARIANCE} change for 60 windows:
+ * the noise ×6 (requests: an extra 20% of rate noise); a {@link Kind#TREND}: a ramp to ×1.8..2.5
+ * over 120..240 windows, which then stays. They start after 1,500 windows (past the first day, so
+ * the daily profile is known), 700..900 windows apart. A pure-noise series has none.
  */
 public final class EvaluationSeries {
   private EvaluationSeries() {}
