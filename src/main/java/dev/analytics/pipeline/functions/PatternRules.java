@@ -26,27 +26,30 @@ import org.apache.commons.math3.stat.regression.SimpleRegression;
  * <p>The rules, for a window of value x once the history holds {@code warmup} values:
  *
  * <ol>
- *   <li>Each history value is carried to the current hour by the daily profile (x_i · P(t) /
- *       P(t_i), P interpolated between hour-of-day EWMA levels; P = 1 until every hour of the
- *       profile is known). The baseline b is their median, the spread s = 1.4826 · MAD, at least 1%
- *       of |b| and, for the count, at least the Poisson floor sqrt(max(b, 1) / sampleRate); z = (x
- *       − b) / s.
- *   <li>Nothing is judged when b = 0, nor for the count when b &lt; {@code min-baseline-count}.
+ *   <li>Each kept value is carried to the current hour by the daily profile (x_i · P(t) / P(t_i), P
+ *       interpolated between the 24 hour-of-day EWMA levels; P = 1 until every hour has {@code
+ *       seasonal.min-days} days of observations). The baseline b is the median of the last {@code
+ *       history} normal values; the spread s = 1.4826 · MAD of the last {@code max(trend.windows,
+ *       history)} values (outliers among them winsorized to b ± sigma · s), at least 1% of |b| and,
+ *       for the count, at least the Poisson floor sqrt(max(b, 1) / sampleRate); z = (x − b) / s.
+ *   <li>Nothing is judged when b = 0, nor for the count when b · sampleRate (kept events) &lt;
+ *       {@code min-baseline-count}.
  *   <li>spike: x &ge; spike-factor · b and z &ge; sigma. drop: x &le; drop-factor · b and z &le;
- *       −sigma. anomaly (neither): |z| &ge; sigma and |x − b| &ge; anomaly.min-change · |b|.
- *       Confidence 1 − ½ (sigma / z)², in [½, 1).
- *   <li>trend (no open incident, the recent ring full): the least-squares line of the recent values
- *       (carried to the current hour) against the window index has a slope with p-value below
- *       trend.significance and changes by at least trend.min-change of the values' mean over the
- *       span. Confidence 1 − ½ p / significance.
+ *       −sigma. anomaly (neither): |z| &ge; sigma and |x − b| &ge; anomaly.min-change · |b| in
+ *       {@code anomaly.windows} consecutive windows. Confidence 1 − ½ (sigma / z)², in [½, 1).
+ *   <li>trend (no open incident): the least-squares line of the last {@code trend.windows} values
+ *       (carried to the current hour) against the window index changes by at least trend.min-change
+ *       of their mean over the span, with a slope p-value below trend.significance. Baseline: the
+ *       line's value at the start of the span. Confidence 1 − ½ p / significance.
  * </ol>
  *
  * <p><b>Guarantees</b>: one alert per incident (no new alert while one is open, except that a
  * spike, drop or anomaly replaces an open trend); {@code resolved} once after {@code cooldown}
- * consecutive normal windows (for a trend: windows where the trend test fails); after {@code
- * shift-windows} consecutive abnormal windows on the same side, {@code resolved} with the new level
- * and the history restarts from those windows (the baseline follows a level shift). Abnormal values
- * never enter the history nor the profile. The result is a function of the inputs only.
+ * consecutive normal windows (a trend: after a whole {@code trend.windows} span without trend);
+ * after {@code shift-windows} consecutive abnormal windows on the same side, {@code resolved} with
+ * the new level as baseline, the history restarts from those windows and the profile is rescaled
+ * (the baseline follows a level shift). Abnormal values never enter the history nor the profile.
+ * State is constant-size. The result is a function of the inputs only.
  */
 public final class PatternRules implements Serializable {
   private static final long serialVersionUID = 1L;
