@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.analytics.pipeline.functions.DetectionSettings;
 import dev.analytics.pipeline.functions.PrivacyGroups;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -697,6 +698,7 @@ public final class JobConfig {
       sampling();
       windows();
       privacy();
+      detection();
       checkpoints();
       restarts();
       localRun();
@@ -952,6 +954,10 @@ public final class JobConfig {
     private void privacy() {
       PrivacyGroups.parse(
           conf.get(JobOptions.PRIVACY_GROUPS), origin(JobOptions.PRIVACY_GROUPS.key()));
+    }
+
+    private void detection() {
+      DetectionSettings.build(conf::get, this::origin);
     }
 
     private void checkpoints() {

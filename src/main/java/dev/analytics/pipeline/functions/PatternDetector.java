@@ -1,0 +1,206 @@
+package dev.analytics.pipeline.functions;
+
+import dev.analytics.pipeline.model.Alert;
+import dev.analytics.pipeline.model.WindowAggregate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Detects spikes, drops, anomalies and trends in the sequence of window aggregates of one key and
+ * reports them, and their resolution, as {@link Alert}s. The decisions are {@link PatternRules}';
+ * this operator feeds it, keeps its state and handles time.
+ *
+ * <p><b>Takes</b> the window aggregates of one granularity (the fine windows), keyed by {@link
+ * #keyOf} (granularity, event type and dimensions), as the window operator emits them: stamped
+ * {@code windowEnd − 1}, the first emission when the watermark passes {@code windowEnd − 1},
+ * re-emissions after late events with {@code version + 1}. The watched metric and every threshold
+ * come from {@link DetectionSettings#forType} of the aggregate's event type.
+ *
+ * <p><b>Gives</b> alerts stamped like the aggregate that caused them (or the timer that did). A
+ * window is judged when its aggregate arrives. A window without aggregate is judged when the
+ * watermark passes its end ({@code windowEnd − 1}, an event-time timer): as a count of 0 for the
+ * {@code count} metric (so a drop to nothing is detected), not at all for a statistic (nor is a
+ * window with fewer than {@code min-values} values). A re-emission with a higher version of the
+ * latest judged window judges that window again from the state before it and emits what that
+ * decides with the aggregate's version (or, for a window first judged as missing, the previous
+ * version + 1); a re-emission of an older window, or a version not above the one judged, is ignored
+ * (counter {@code detectionIgnoredAggregates}).
+ *
+ * <p><b>Guarantees</b>: the alerts are a function of the input sequence (no wall clock, no
+ * randomness); state per key is constant-size ({@link DetectorState}, twice: the current state and
+ * the one before the latest window) with one event-time timer. After {@code ttl-windows}
+ * consecutive windows without any aggregate, the key's state is cleared and no timer is left.
+ *
+ * <p>Metrics (operator group): counters {@code detectionAlerts} and {@code
+ * detectionIgnoredAggregates}.
+ */
+public class PatternDetector extends KeyedProcessFunction<String, WindowAggregate, Alert> {
+  private static final long serialVersionUID = 1L;
+
+  public static final String STATE = "pattern-detector-state";
+  public static final String PREVIOUS_STATE = "pattern-detector-previous";
+
+  private final DetectionSettings settings;
+
+  private transient Map<String, PatternRules> rulesByType;
+  private transient ValueState<DetectorState> state;
+  private transient ValueState<DetectorState> previous;
+  private transient Counter alertsEmitted;
+  private transient Counter ignored;
+
+  public PatternDetector(DetectionSettings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * The key of an aggregate: {@code granularity|eventType|dimensions}, the dimensions sorted by
+   * name and length-prefixed ({@code 6:region=2:eu;}), so distinct keys never collide.
+   */
+  public static String keyOf(WindowAggregate a) {
+    StringBuilder key = new StringBuilder();
+    key.append(a.granularity).append('|').append(a.eventType).append('|');
+    if (a.dimensions != null) {
+      for (Map.Entry<String, String> d : new TreeMap<>(a.dimensions).entrySet()) {
+        String value = d.getValue() == null ? "" : d.getValue();
+        key.append(d.getKey().length()).append(':').append(d.getKey()).append('=');
+        key.append(value.length()).append(':').append(value).append(';');
+      }
+    }
+    return key.toString();
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    rulesByType = new HashMap<>();
+    TypeInformation<DetectorState> type = TypeInformation.of(DetectorState.class);
+    state = getRuntimeContext().getState(new ValueStateDescriptor<>(STATE, type));
+    previous = getRuntimeContext().getState(new ValueStateDescriptor<>(PREVIOUS_STATE, type));
+    alertsEmitted = getRuntimeContext().getMetricGroup().counter("detectionAlerts");
+    ignored = getRuntimeContext().getMetricGroup().counter("detectionIgnoredAggregates");
+  }
+
+  @Override
+  public void processElement(WindowAggregate a, Context ctx, Collector<Alert> out)
+      throws Exception {
+    PatternRules rules = rules(a.eventType);
+    long windowMillis = a.windowEnd - a.windowStart;
+    DetectorState s = state.value();
+    if (s != null && s.windowMillis != windowMillis) {
+      throw new IllegalStateException(
+          "PatternDetector takes one granularity per key: "
+              + a
+              + " after windows of "
+              + s.windowMillis
+              + " ms");
+    }
+    if (s == null || (a.windowStart - s.latestStart) / windowMillis >= rules.rules().ttlWindows()) {
+      if (s != null && s.timer != Long.MIN_VALUE) {
+        ctx.timerService().deleteEventTimeTimer(s.timer);
+      }
+      s = rules.newState(a.eventType, a.dimensions, a.granularity, windowMillis);
+      s.timer = Long.MIN_VALUE;
+    } else if (a.windowStart < s.latestStart) {
+      ignored.inc();
+      return;
+    } else if (a.windowStart == s.latestStart) {
+      if (s.latestFromAggregate && a.version <= s.latestVersion) {
+        ignored.inc();
+        return;
+      }
+      int version = s.latestFromAggregate ? a.version : s.latestVersion + 1;
+      DetectorState before = previous.value();
+      DetectorState again = before.copy();
+      again.silentWindows = 0;
+      again.timer = s.timer;
+      judge(rules, again, a, version, out);
+      state.update(again);
+      return;
+    } else {
+      // Windows the timer has not judged yet (the watermark jumped past several at once).
+      for (long start = s.latestStart + windowMillis;
+          start < a.windowStart;
+          start += windowMillis) {
+        missing(rules, s, start, out);
+      }
+    }
+    s.silentWindows = 0;
+    previous.update(s.copy());
+    judge(rules, s, a, a.version, out);
+    long next = a.windowEnd + windowMillis - 1;
+    if (s.timer != next) {
+      if (s.timer != Long.MIN_VALUE) {
+        ctx.timerService().deleteEventTimeTimer(s.timer);
+      }
+      ctx.timerService().registerEventTimeTimer(next);
+      s.timer = next;
+    }
+    state.update(s);
+  }
+
+  /** The end of a window without aggregate: judge it as missing; clear a silent key. */
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+    DetectorState s = state.value();
+    if (s == null) {
+      return;
+    }
+    PatternRules rules = rules(s.eventType);
+    long w = s.windowMillis;
+    for (long start = s.latestStart + w; start + w - 1 <= timestamp; start += w) {
+      if (++s.silentWindows >= rules.rules().ttlWindows()) {
+        state.clear();
+        previous.clear();
+        return;
+      }
+      previous.update(s.copy());
+      missing(rules, s, start, out);
+    }
+    s.timer = s.latestStart + 2 * w - 1;
+    ctx.timerService().registerEventTimeTimer(s.timer);
+    state.update(s);
+  }
+
+  private void judge(
+      PatternRules rules, DetectorState s, WindowAggregate a, int version, Collector<Alert> out) {
+    DetectionSettings.Rules r = rules.rules();
+    double value = r.metric().of(a);
+    s.latestFromAggregate = true;
+    if (!r.metric().isCount() && (a.valueCount < r.minValues() || !Double.isFinite(value))) {
+      rules.skip(s, a.windowStart);
+      s.latestFromAggregate = true;
+      s.latestVersion = version;
+      return;
+    }
+    emit(rules.observe(s, a.windowStart, value, a.sampleRate, version), out);
+    s.latestFromAggregate = true;
+  }
+
+  private void missing(PatternRules rules, DetectorState s, long start, Collector<Alert> out) {
+    if (rules.rules().metric().isCount()) {
+      emit(rules.observe(s, start, 0, s.sampleRate, 0), out);
+    } else {
+      rules.skip(s, start);
+    }
+    s.latestFromAggregate = false;
+  }
+
+  private void emit(List<Alert> alerts, Collector<Alert> out) {
+    for (Alert alert : alerts) {
+      out.collect(alert);
+      alertsEmitted.inc();
+    }
+  }
+
+  private PatternRules rules(String eventType) {
+    return rulesByType.computeIfAbsent(eventType, t -> new PatternRules(settings.forType(t)));
+  }
+}

@@ -1,0 +1,170 @@
+package dev.analytics.pipeline.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.analytics.pipeline.functions.DetectionMetric;
+import dev.analytics.pipeline.functions.DetectionSettings;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DetectionConfigTest {
+
+  @Test
+  void shouldDefaultToTheSeedRules() {
+    DetectionSettings settings = DetectionSettings.from(JobConfig.of(Map.of()));
+    DetectionSettings.Rules rules = settings.defaults();
+    assertTrue(settings.enabled());
+    assertEquals(
+        new DetectionSettings.Rules(
+            DetectionMetric.COUNT,
+            10,
+            10,
+            2.0,
+            0.5,
+            3.0,
+            0.25,
+            3,
+            60,
+            1e-6,
+            0.3,
+            10,
+            10,
+            100.0,
+            10,
+            true,
+            1,
+            7,
+            1440),
+        rules);
+    assertEquals(rules, DetectionSettings.Rules.defaults());
+    assertSame(rules, settings.forType("anything"));
+    assertEquals(Set.of(), settings.configuredTypes());
+  }
+
+  @Test
+  void shouldApplyMetricsAndOverridesPerType() {
+    JobConfig config =
+        JobConfig.of(
+            Map.of(
+                "detection.sigma", "4",
+                "detection.metrics", "performance.response_time:P95,api.error:count",
+                "detection.overrides",
+                    "api.error:spike-factor=3 min-baseline-count=50 seasonal.enabled=false"));
+    DetectionSettings settings = DetectionSettings.from(config);
+
+    DetectionSettings.Rules defaults = settings.defaults();
+    assertEquals(4.0, defaults.sigma());
+    DetectionSettings.Rules latency = settings.forType("performance.response_time");
+    assertEquals(defaults.withMetric(DetectionMetric.P95), latency);
+    DetectionSettings.Rules errors = settings.forType("api.error");
+    assertEquals(DetectionMetric.COUNT, errors.metric());
+    assertEquals(3.0, errors.spikeFactor());
+    assertEquals(50.0, errors.minBaselineCount());
+    assertFalse(errors.seasonal());
+    assertEquals(4.0, errors.sigma(), "not overridden: the default");
+    assertEquals(Set.of("api.error", "performance.response_time"), settings.configuredTypes());
+    assertSame(defaults, settings.forType("cache_hit"));
+  }
+
+  static Stream<Arguments> badConfigurations() {
+    return Stream.of(
+        Arguments.of(
+            Map.of("detection.metric", "median"),
+            "detection.metric",
+            "'median' is not one of [count, mean, min, max, sum, stddev, p50, p75, p90, p95, p99,"
+                + " p999]"),
+        Arguments.of(
+            Map.of("detection.history", "2"), "detection.history", "'2' is not in [3, 1000]"),
+        Arguments.of(
+            Map.of("detection.warmup", "11"),
+            "detection.warmup",
+            "'11' is not in [3, history (10)]"),
+        Arguments.of(
+            Map.of("detection.spike-factor", "1"),
+            "detection.spike-factor",
+            "'1.0' is not a finite number > 1"),
+        Arguments.of(
+            Map.of("detection.drop-factor", "1"),
+            "detection.drop-factor",
+            "'1.0' is not in [0, 1)"),
+        Arguments.of(
+            Map.of("detection.sigma", "0"), "detection.sigma", "'0.0' is not a finite number > 0"),
+        Arguments.of(
+            Map.of("detection.trend.significance", "1"),
+            "detection.trend.significance",
+            "'1.0' is not in (0, 1)"),
+        Arguments.of(Map.of("detection.cooldown", "0"), "detection.cooldown", "'0' is not >= 1"),
+        Arguments.of(
+            Map.of("detection.ttl-windows", "1"), "detection.ttl-windows", "'1' is not >= 2"),
+        Arguments.of(
+            Map.of("detection.metrics", "api.error:p42"),
+            "detection.metrics.api.error",
+            "'p42' is not one of [count, mean, min, max, sum, stddev, p50, p75, p90, p95, p99,"
+                + " p999]"),
+        Arguments.of(
+            Map.of("detection.overrides", "api.error:sigma"),
+            "detection.overrides.api.error",
+            "'sigma' is not key=value (e.g. 'spike-factor=3')"),
+        Arguments.of(
+            Map.of("detection.overrides", "api.error:metric=p95"),
+            "detection.overrides.api.error",
+            "'metric' is not one of [history, warmup, spike-factor, drop-factor, sigma,"
+                + " anomaly.min-change, anomaly.windows, trend.windows, trend.significance, trend.min-change,"
+                + " cooldown, shift-windows, min-baseline-count, min-values, seasonal.enabled,"
+                + " seasonal.min-days, seasonal.memory-days, ttl-windows]; the metric of a type is"
+                + " set in detection.metrics"),
+        Arguments.of(
+            Map.of("detection.overrides", "api.error:sigma=high"),
+            "detection.overrides.api.error",
+            "sigma 'high' is not a finite number"),
+        Arguments.of(
+            Map.of("detection.overrides", "api.error:sigma=2 sigma=3"),
+            "detection.overrides.api.error",
+            "'sigma' is given twice"),
+        Arguments.of(
+            Map.of("detection.overrides", "api.error:spike-factor=0.9"),
+            "detection.overrides.api.error",
+            "'spike-factor=0.9': spike-factor '0.9' is not a finite number > 1"),
+        Arguments.of(
+            Map.of("detection.overrides", "api.error:history=5"),
+            "detection.overrides.api.error",
+            "'history=5': warmup '10' is not in [3, history (5)] (with the defaults)"),
+        Arguments.of(
+            Map.of("detection.overrides", "bad type!:sigma=4"),
+            "detection.overrides.bad type!",
+            "'bad type!' is not a valid event type ([A-Za-z0-9_.:-]{1,128})"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badConfigurations")
+  void shouldRefuseABadValueNamingTheKey(Map<String, String> values, String key, String message) {
+    ConfigException e = assertThrows(ConfigException.class, () -> JobConfig.of(values));
+    assertEquals(key, e.key());
+    assertEquals(
+        "Configuration error at '" + key + "': " + message + " (in JobConfig.of)", e.getMessage());
+  }
+
+  @Test
+  void shouldNameTheArgumentAValueCameFrom() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                JobConfig.load(
+                    new String[] {"--kafka.bootstrap-servers", "b:9092", "--detection.sigma", "-1"},
+                    Map.of()));
+    assertEquals(
+        "Configuration error at 'detection.sigma': '-1.0' is not a finite number > 0 (from"
+            + " argument --detection.sigma)",
+        e.getMessage());
+  }
+}
