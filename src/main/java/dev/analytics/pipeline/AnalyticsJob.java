@@ -5,6 +5,7 @@ import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.model.ParsedRecord;
+import dev.analytics.pipeline.sinks.AlertSerializer;
 import dev.analytics.pipeline.sinks.ConsoleLines;
 import dev.analytics.pipeline.sinks.DeadLetterSerializer;
 import dev.analytics.pipeline.sinks.KafkaSinks;
@@ -79,7 +80,22 @@ public final class AnalyticsJob {
           .uid(OperatorIds.AGGREGATE_KAFKA_SINK)
           .name(OperatorIds.AGGREGATE_KAFKA_SINK_NAME);
     }
+    String alertsTopic = config.get(JobOptions.OUTPUT_ALERTS_TOPIC);
+    if (!alertsTopic.isEmpty()) {
+      outputs
+          .alerts()
+          .sinkTo(KafkaSinks.exactlyOnce(config, new AlertSerializer(alertsTopic), "alerts"))
+          .uid(OperatorIds.ALERT_KAFKA_SINK)
+          .name(OperatorIds.ALERT_KAFKA_SINK_NAME);
+    }
     if (config.get(JobOptions.OUTPUT_CONSOLE)) {
+      outputs
+          .alerts()
+          .map(ConsoleLines::alert)
+          .name("Format alert line")
+          .sinkTo(new PrintSink<>())
+          .uid(OperatorIds.CONSOLE_ALERT_SINK)
+          .name(OperatorIds.CONSOLE_SINK_NAME);
       outputs
           .aggregates()
           .map(ConsoleLines::window)

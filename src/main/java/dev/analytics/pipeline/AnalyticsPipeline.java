@@ -6,12 +6,14 @@ import dev.analytics.pipeline.config.JobOptions.SamplingMode;
 import dev.analytics.pipeline.functions.AdaptiveSampler;
 import dev.analytics.pipeline.functions.AggregationSettings;
 import dev.analytics.pipeline.functions.DeadLetterRouter;
+import dev.analytics.pipeline.functions.DetectionSettings;
 import dev.analytics.pipeline.functions.DeterministicSampler;
 import dev.analytics.pipeline.functions.DimensionCardinalityLimiter;
 import dev.analytics.pipeline.functions.LateEventToDeadLetter;
 import dev.analytics.pipeline.functions.LatePartials;
 import dev.analytics.pipeline.functions.LocalPreAggregator;
 import dev.analytics.pipeline.functions.PartialAggregateMerger;
+import dev.analytics.pipeline.functions.PatternDetector;
 import dev.analytics.pipeline.functions.PriorityClassifier;
 import dev.analytics.pipeline.functions.PriorityRules;
 import dev.analytics.pipeline.functions.PrivacyCorrector;
@@ -19,6 +21,7 @@ import dev.analytics.pipeline.functions.PrivacyGroups;
 import dev.analytics.pipeline.functions.SamplingRates;
 import dev.analytics.pipeline.functions.WindowResultEmitter;
 import dev.analytics.pipeline.functions.WindowStatsAggregator;
+import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DeadLetter;
 import dev.analytics.pipeline.model.Granularity;
@@ -46,6 +49,7 @@ import org.apache.flink.util.OutputTag;
  *   -> [cardinality cap per event type] -> [pre-aggregation]
  *   -> keyBy(event type + dimensions) -> tumbling event-time windows -> window aggregates
  *   -> rollups (1 h, 1 d) merging the accumulators of the finer windows
+ *   -> pattern detection and privacy correction over the fine windows
  * </pre>
  *
  * Production wires Kafka in and the real sinks out ({@link AnalyticsJob}); tests wire finite inputs
@@ -64,7 +68,8 @@ public final class AnalyticsPipeline {
       DataStream<WindowAggregate> aggregates,
       DataStream<DeadLetter> deadLetters,
       DataStream<AnalyticsEvent> highPriorityEvents,
-      DataStream<PrivacyEstimate> privacyEstimates) {}
+      DataStream<PrivacyEstimate> privacyEstimates,
+      DataStream<Alert> alerts) {}
 
   /**
    * @param records parsed records with event-time timestamps and watermarks assigned
@@ -135,6 +140,7 @@ public final class AnalyticsPipeline {
     }
 
     DataStream<PrivacyEstimate> privacy = correctPrivacy(fine.aggregates(), config);
+    DataStream<Alert> alerts = detectPatterns(fine.aggregates(), config);
 
     DataStream<DeadLetter> late =
         fine.lateEvents()
@@ -148,7 +154,26 @@ public final class AnalyticsPipeline {
     DataStream<DeadLetter> deadLetters =
         events.getSideOutput(DeadLetterRouter.DEAD_LETTERS).union(late);
 
-    return new Outputs(allAggregates, deadLetters, highPriority, privacy);
+    return new Outputs(allAggregates, deadLetters, highPriority, privacy, alerts);
+  }
+
+  /**
+   * Spikes, drops, anomalies and trends over the recent fine windows of each key. The input is the
+   * window operator's own output (stamped with the window's last millisecond), which the detector's
+   * missing-window timers rely on. Disabled: an empty stream.
+   */
+  private static DataStream<Alert> detectPatterns(
+      SingleOutputStreamOperator<WindowAggregate> fineAggregates, JobConfig config) {
+    DetectionSettings detection = DetectionSettings.from(config);
+    DataStream<WindowAggregate> watched =
+        detection.enabled()
+            ? fineAggregates
+            : fineAggregates.filter(a -> false).name("Detection disabled");
+    return watched
+        .keyBy(PatternDetector::keyOf)
+        .process(new PatternDetector(detection))
+        .uid(OperatorIds.PATTERN_DETECTOR)
+        .name(OperatorIds.PATTERN_DETECTOR_NAME);
   }
 
   /**

@@ -31,6 +31,13 @@ public final class OperatorIds {
   /** Followed by the granularity, e.g. rollup-1h. */
   public static final String ROLLUP_PREFIX = "rollup-";
 
+  public static final String PATTERN_DETECTOR = "pattern-detector";
+  public static final String PATTERN_DETECTOR_NAME = "Detect spikes, drops, anomalies, trends";
+
+  public static final String ALERT_KAFKA_SINK = "alert-kafka-sink";
+  public static final String ALERT_KAFKA_SINK_NAME = "Alerts -> Kafka";
+  public static final String CONSOLE_ALERT_SINK = "console-alert-sink";
+
   public static final String PRIVACY_CORRECTOR = "privacy-corrector";
   public static final String PRIVACY_CORRECTOR_NAME = "Privacy correction (k-RR)";
 

@@ -153,6 +153,11 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     if (s == null) {
       return;
     }
+    if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+      // End of input (a bounded source, a replay, or stop --drain): the stream ended, the traffic
+      // did not drop; judging the windows after it as zeros would raise a drop on every drain.
+      return;
+    }
     PatternRules rules = rules(s.eventType);
     long w = s.windowMillis;
     for (long start = s.latestStart + w; start + w - 1 <= timestamp; start += w) {

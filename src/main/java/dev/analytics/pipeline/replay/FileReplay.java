@@ -8,6 +8,7 @@ import dev.analytics.pipeline.ingest.KafkaEventDeserializer;
 import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.ingest.ParserSettings;
 import dev.analytics.pipeline.model.ParsedRecord;
+import dev.analytics.pipeline.sinks.AlertSerializer;
 import dev.analytics.pipeline.sinks.DeadLetterSerializer;
 import dev.analytics.pipeline.sinks.WindowAggregateSerializer;
 import java.io.BufferedWriter;
@@ -120,6 +121,10 @@ public final class FileReplay {
             .map(a -> "A" + new String(WindowAggregateSerializer.toJson(a), StandardCharsets.UTF_8))
             .name("Aggregates as JSON")
             .union(
+                outputs
+                    .alerts()
+                    .map(a -> "L" + new String(AlertSerializer.toJson(a), StandardCharsets.UTF_8))
+                    .name("Alerts as JSON"),
                 outputs
                     .deadLetters()
                     .map(

@@ -1,5 +1,6 @@
 package dev.analytics.pipeline.sinks;
 
+import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.PrivacyEstimate;
 import dev.analytics.pipeline.model.WindowAggregate;
 import java.time.Instant;
@@ -56,6 +57,23 @@ public final class ConsoleLines {
         a.sampleRate,
         values,
         a.version > 0 ? "  v" + a.version : "");
+  }
+
+  /** One line per alert, marked so that it stands out between the window rows. */
+  public static String alert(Alert a) {
+    String key = a.eventType + (a.dimensions.isEmpty() ? "" : " " + a.dimensions);
+    return String.format(
+        Locale.ROOT,
+        "ALERT %-8s %s %s %s=%s baseline %s confidence %.2f%s  %s",
+        a.pattern.toUpperCase(Locale.ROOT),
+        TIME.format(Instant.ofEpochMilli(a.windowStart)),
+        key,
+        a.metric,
+        num(a.value),
+        num(a.baseline),
+        a.confidence,
+        a.version > 0 ? " v" + a.version : "",
+        a.message == null ? "" : a.message);
   }
 
   /** One line per privacy-corrected count. */

@@ -175,6 +175,15 @@ class PatternDetectorTest {
   }
 
   @Test
+  void shouldNotTakeTheEndOfInputForADrop() throws Exception {
+    var harness = open(rules(Map.of()));
+    feedCounts(harness, 0, NORMAL);
+    // A bounded input, a replay or stop --drain ends with the final watermark: no drop.
+    harness.processWatermark(Long.MAX_VALUE);
+    assertEquals(List.of(), harness.extractOutputValues());
+  }
+
+  @Test
   void shouldSkipAMissingWindowOfAStatistic() throws Exception {
     var harness = open(rules(Map.of()).withMetric(DetectionMetric.P95));
     for (int w = 0; w < 10; w++) {

@@ -38,15 +38,15 @@ class FileReplayITCase {
 
   @Test
   void writesTheAggregatesAlertsAndDeadLettersOfAFile() throws Exception {
-    // 40 minutes of "orders" at 50 per minute with values 1..50, a burst of 400 in minute 30,
+    // 45 minutes of "orders" at 200 per minute with values 1..50, a burst of 1000 in minute 30,
     // "pings" without values in the first 10 minutes, and three bad lines.
     List<String> lines = new ArrayList<>();
     Map<Long, Long> orders = new TreeMap<>();
     int id = 0;
-    for (int minute = 0; minute < 40; minute++) {
-      int n = minute == 30 ? 400 : 50;
+    for (int minute = 0; minute < 45; minute++) {
+      int n = minute == 30 ? 1000 : 200;
       for (int i = 0; i < n; i++) {
-        long ts = START + minute * 60_000L + i * 100L;
+        long ts = START + minute * 60_000L + i * 50L;
         lines.add(
             "{\"event_id\":\"o"
                 + id++
@@ -101,9 +101,38 @@ class FileReplayITCase {
       }
     }
     assertEquals(orders, minutes);
-    assertEquals(40 * 50 + 350, hourOrders);
+    assertEquals(45 * 200 + 800, hourOrders);
     assertEquals(10, pings);
     assertEquals(summary.aggregates(), Files.readAllLines(out.resolve("aggregates.jsonl")).size());
+
+    // Alerts: the burst is a spike against a baseline of 200, and it resolves 10 windows later
+    // (nothing after the end of the file counts as a drop).
+    List<JsonNode> alerts = new ArrayList<>();
+    for (String line : Files.readAllLines(out.resolve("alerts.jsonl"))) {
+      alerts.add(JSON.readTree(line));
+    }
+    assertEquals(2, alerts.size(), alerts.toString());
+    assertEquals(summary.alerts(), alerts.size());
+    JsonNode spike =
+        alerts.stream().filter(a -> a.get("pattern").asText().equals("spike")).findFirst().get();
+    assertEquals("orders", spike.get("event_type").asText());
+    assertEquals(
+        Instant.ofEpochMilli(START + 30 * 60_000L).toString(), spike.get("window_start").asText());
+    assertEquals(
+        Instant.ofEpochMilli(START + 31 * 60_000L).toString(), spike.get("window_end").asText());
+    assertEquals("count", spike.get("metric").asText());
+    assertEquals(1000.0, spike.get("value").asDouble());
+    assertEquals(200.0, spike.get("baseline").asDouble());
+    assertTrue(spike.get("confidence").asDouble() > 0.9);
+    assertEquals(0, spike.get("version").asInt());
+    assertTrue(spike.get("dimensions").isEmpty());
+    assertEquals(
+        "resolved",
+        alerts.stream()
+            .map(a -> a.get("pattern").asText())
+            .filter(p -> !p.equals("spike"))
+            .findFirst()
+            .get());
 
     // Dead letters: the three bad lines with their line numbers (the blank line is skipped).
     Map<Long, String> dead = new TreeMap<>();
