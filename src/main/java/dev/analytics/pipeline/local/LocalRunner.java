@@ -116,7 +116,7 @@ public final class LocalRunner {
       progress(generator, started);
     }
 
-    say("stopping: generator off, then stop-with-savepoint --drain (fires the last windows)");
+    say("stopping: the generator finishes the current window, then stop-with-savepoint --drain");
     generator.running.set(false);
     producer.join();
     String savepoint =
@@ -212,6 +212,7 @@ public final class LocalRunner {
     final AtomicLong invalid = new AtomicLong();
     final AtomicLong eventTime = new AtomicLong();
     private final TrafficGenerator generator;
+    private final long windowMillis;
     private final double timeScale;
     private final long start;
     private final String topic;
@@ -220,6 +221,7 @@ public final class LocalRunner {
     Generator(JobConfig config, EmbeddedKafka kafka) {
       double rate = config.get(JobOptions.GENERATOR_RATE);
       this.timeScale = config.get(JobOptions.GENERATOR_TIME_SCALE);
+      this.windowMillis = config.get(JobOptions.WINDOW_SIZE).toMillis();
       this.start = System.currentTimeMillis();
       this.topic = config.get(JobOptions.KAFKA_TOPIC);
       this.bootstrap = kafka.bootstrapServers();
@@ -242,8 +244,17 @@ public final class LocalRunner {
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
         long wallStart = System.nanoTime();
-        while (running.get()) {
+        long stopAt = Long.MAX_VALUE;
+        while (true) {
           TrafficGenerator.Generated g = generator.next();
+          if (!running.get() && stopAt == Long.MAX_VALUE) {
+            // Finish the current window, so the drain does not fire a half-filled last window
+            // (whose counts would look like a drop).
+            stopAt = g.eventTime() - Math.floorMod(g.eventTime(), windowMillis) + windowMillis;
+          }
+          if (g.eventTime() >= stopAt) {
+            break;
+          }
           long eventOffsetMs = g.eventTime() - start;
           long dueNanos = wallStart + (long) (eventOffsetMs / timeScale * 1e6);
           long wait = dueNanos - System.nanoTime();
