@@ -29,7 +29,7 @@
 #   FLINK_CHECKPOINT_DIR  cluster default checkpoint dir                $FLINK_CLUSTER_DIR/checkpoints
 #   FLINK_SAVEPOINT_DIR   savepoints (stop-job, default of the cluster) <project>/savepoints
 #   FLINK_PROPERTIES      extra config.yaml lines (as in the official Docker image)
-#   ANALYTICS_BUILD_DIR   Maven build directory of the job jar          <project>/target
+#   JOB_BUILD_DIR         Maven build directory of the job jar          <project>/target
 set -euo pipefail
 
 project=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,7 +42,7 @@ prom_ports=${FLINK_PROM_PORTS:-9249-9259}
 slots=${FLINK_SLOTS:-2}
 checkpoint_dir=${FLINK_CHECKPOINT_DIR:-$home/checkpoints}
 savepoint_dir=${FLINK_SAVEPOINT_DIR:-$project/savepoints}
-build_dir=${ANALYTICS_BUILD_DIR:-$project/target}
+build_dir=${JOB_BUILD_DIR:-$project/target}
 rest="http://localhost:$rest_port"
 
 export FLINK_CONF_DIR=$home/conf FLINK_LIB_DIR=$home/lib FLINK_PLUGINS_DIR=$home/plugins
@@ -244,6 +244,7 @@ latest_checkpoint() {
   dir=$(cat "$home/jobs/$id.checkpoint-dir" 2>/dev/null) || die "job $id was not submitted here"
   dir=${dir#file://}
   dir=${dir#file:}
+  dir=${dir%/}
   ls -1d "$dir/$id"/chk-* 2>/dev/null | sort -t- -k2 -n -r | while read -r d; do
     [ -f "$d/_metadata" ] && { echo "file://$d"; break; }
   done
