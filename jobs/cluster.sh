@@ -245,9 +245,10 @@ latest_checkpoint() {
   dir=${dir#file://}
   dir=${dir#file:}
   dir=${dir%/}
-  ls -1d "$dir/$id"/chk-* 2>/dev/null | sort -t- -k2 -n -r | while read -r d; do
-    [ -f "$d/_metadata" ] && { echo "file://$d"; break; }
-  done
+  ls -1d "$dir/$id"/chk-* 2>/dev/null | awk -F'chk-' '{print $NF "\t" $0}' | sort -n -r | cut -f2- |
+    while read -r d; do
+      [ -f "$d/_metadata" ] && { echo "file://$d"; break; }
+    done
 }
 
 cmd=${1:-}
