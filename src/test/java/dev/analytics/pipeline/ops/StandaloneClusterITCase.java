@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
+import dev.analytics.pipeline.testing.ConsumerGroups;
 import dev.analytics.pipeline.testing.KafkaTopics;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
 import java.nio.charset.StandardCharsets;
@@ -27,13 +28,9 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -385,25 +382,7 @@ class StandaloneClusterITCase {
 
   /** Waits until the job has committed (on a checkpoint) the end offset of every partition. */
   private static void awaitConsumed(String group, String topic) throws Exception {
-    try (Admin admin = Admin.create(kafka.adminProperties())) {
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < 2; p++) {
-        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-      }
-      Map<TopicPartition, Long> ends = new HashMap<>();
-      admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
-      awaitUntil(
-          () -> {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            return ends.entrySet().stream()
-                .allMatch(
-                    e ->
-                        committed.get(e.getKey()) != null
-                            && committed.get(e.getKey()).offset() >= e.getValue());
-          },
-          "group " + group + " at the end offsets " + ends);
-    }
+    ConsumerGroups.awaitCommittedToEnd(kafka.adminProperties(), group, topic, SHORT);
     cluster.log("-- every record of " + topic + " consumed and checkpointed");
   }
 
