@@ -37,6 +37,10 @@ home=${FLINK_CLUSTER_DIR:-$project/target/flink-cluster}
 mkdir -p "$home"
 home=$(cd "$home" && pwd)
 rest_port=${FLINK_REST_PORT:-8081}
+# After start, the commands talk to the port this Flink home was started with.
+if [ -z "${FLINK_REST_PORT:-}" ] && [ "${1:-}" != start ] && [ -f "$home/conf/config.yaml" ]; then
+  rest_port=$(sed -n 's/^rest.port: *//p' "$home/conf/config.yaml")
+fi
 rpc_port=${FLINK_RPC_PORT:-6123}
 prom_ports=${FLINK_PROM_PORTS:-9249-9259}
 slots=${FLINK_SLOTS:-2}
@@ -154,7 +158,7 @@ launch() {
 
 wait_rest() {
   local deadline=$((SECONDS + ${1:-90}))
-  until rest_up | grep -q '"taskmanagers":[1-9]'; do
+  until rest_up | grep -q '"slots-total":[1-9]'; do
     alive jobmanager || die "the JobManager exited; see $home/log/jobmanager.log and .out"
     [ $SECONDS -lt $deadline ] || die "no REST API with a TaskManager on $rest after ${1:-90} s"
     sleep 0.3
@@ -251,8 +255,17 @@ latest_checkpoint() {
     done
 }
 
+# Job commands act only on the cluster started from this Flink home, never on another one that
+# happens to listen on the same port (a local run's mini-cluster, say).
+own_cluster() {
+  alive jobmanager || die "no cluster started from $home (jobs/cluster.sh start)"
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
+case "$cmd" in
+  submit | list | stop-job | resume | resume-checkpoint) own_cluster ;;
+esac
 case "$cmd" in
   start)
     t0=$(date +%s%N)
@@ -273,7 +286,9 @@ case "$cmd" in
     for p in jobmanager taskmanager; do
       if alive "$p"; then echo "$p: running (pid $(cat "$home/$p.pid"))"; else echo "$p: not running"; fi
     done
-    if o=$(rest_up); then echo "REST $rest: $o"; else echo "REST $rest: not answering"; fi
+    if ! alive jobmanager; then
+      rest_up >/dev/null && echo "REST $rest: answering, but not a cluster of $home"
+    elif o=$(rest_up); then echo "REST $rest: $o"; else echo "REST $rest: not answering"; fi
     ;;
   kill-tm)
     alive taskmanager || die "no TaskManager running"

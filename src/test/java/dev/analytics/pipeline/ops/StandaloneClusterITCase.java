@@ -101,9 +101,9 @@ class StandaloneClusterITCase {
     String first = cluster.lastJobId();
     cluster.awaitRunning(first, SHORT);
 
-    PacedProducer producer = new PacedProducer(stream, 2_000);
+    PacedProducer producer = new PacedProducer(stream, 1_500);
     producer.start();
-    producer.awaitSent(4_000);
+    producer.awaitSent(3_000);
     String savepoint = cluster.run(SHORT, "stop-job").lastLine();
     producer.stopAfter(Duration.ofMillis(500));
     int sentBeforeResume = producer.sent();
@@ -150,9 +150,9 @@ class StandaloneClusterITCase {
     String job = cluster.lastJobId();
     cluster.awaitRunning(job, SHORT);
 
-    PacedProducer producer = new PacedProducer(stream, 2_000);
+    PacedProducer producer = new PacedProducer(stream, 1_500);
     producer.start();
-    producer.awaitSent(4_000);
+    producer.awaitSent(3_000);
     long checkpoints = cluster.completedCheckpoints(job);
     awaitUntil(() -> cluster.completedCheckpoints(job) >= checkpoints + 2, "2 more checkpoints");
 
