@@ -254,8 +254,8 @@ public final class JobConfig {
    * The Flink settings derived from the options: exactly-once checkpoints retained on cancellation,
    * their directories, interval and timeout; the state backend (incremental checkpoints with
    * RocksDB); the exponential-delay restart strategy; the pipeline name; generic (Kryo) types
-   * disabled; the default parallelism when {@code job.parallelism > 0}. Returns a new mutable copy
-   * on each call.
+   * disabled; the default parallelism when {@code job.parallelism > 0}; the maximum parallelism.
+   * Returns a new mutable copy on each call.
    */
   public Configuration flinkConfiguration() {
     Configuration flink = new Configuration();
@@ -265,6 +265,7 @@ public final class JobConfig {
     if (parallelism > 0) {
       flink.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
     }
+    flink.set(PipelineOptions.MAX_PARALLELISM, get(JobOptions.JOB_MAX_PARALLELISM));
     flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, get(JobOptions.CHECKPOINT_INTERVAL));
     flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     flink.set(
@@ -707,6 +708,12 @@ public final class JobConfig {
     private void job() {
       notBlank(JobOptions.JOB_NAME);
       atLeast(JobOptions.PARALLELISM, 0);
+      between(JobOptions.JOB_MAX_PARALLELISM, 1, 32768, "1", "32768");
+      if (conf.get(JobOptions.PARALLELISM) > conf.get(JobOptions.JOB_MAX_PARALLELISM)) {
+        throw fail(
+            JobOptions.PARALLELISM,
+            "is above job.max-parallelism (" + conf.get(JobOptions.JOB_MAX_PARALLELISM) + ")");
+      }
     }
 
     private void kafka(boolean requireBootstrapServers) {

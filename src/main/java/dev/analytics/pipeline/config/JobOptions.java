@@ -59,6 +59,15 @@ public final class JobOptions {
           .defaultValue(0)
           .withDescription("Parallelism of the job; 0 keeps the cluster's default.");
 
+  public static final ConfigOption<Integer> JOB_MAX_PARALLELISM =
+      key("job.max-parallelism")
+          .intType()
+          .defaultValue(128)
+          .withDescription(
+              "Maximum parallelism (number of key groups) of the keyed state, in [1, 32768]: the"
+                  + " job can be rescaled from a savepoint up to this parallelism. Fixed for the"
+                  + " life of the state: a savepoint does not restore into a different value.");
+
   // ---- Kafka source ----
 
   public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =

@@ -1,0 +1,13 @@
+#!/bin/bash
+# Applies the project's ClickHouse DDL (../sql/clickhouse, mounted at /sql/clickhouse) at the first
+# start of the container. Every *.sql file except the example queries, in name order; the DDL uses
+# CREATE ... IF NOT EXISTS, so it is safe to run again.
+set -euo pipefail
+for f in /sql/clickhouse/*.sql; do
+  case "$(basename "$f")" in
+    examples*) continue ;;
+  esac
+  echo "clickhouse-init: $f"
+  clickhouse-client --user "${CLICKHOUSE_USER:-default}" --password "${CLICKHOUSE_PASSWORD:-}" \
+    --multiquery <"$f"
+done

@@ -1,0 +1,351 @@
+#!/usr/bin/env bash
+# A standalone Flink 2.2.1 session cluster on this machine, assembled from Maven Central alone (no
+# Flink distribution, no Docker): one JobManager and one TaskManager as background processes, and
+# the lifecycle of the analytics job on it.
+#
+#   jobs/cluster.sh start                  assemble the Flink home (first run downloads lib/), start
+#                                          JobManager + TaskManager, wait for the REST API
+#   jobs/cluster.sh stop | status
+#   jobs/cluster.sh submit [-p N] [--config FILE] [--key value ...]
+#                                          build the job jar if needed and run it detached
+#   jobs/cluster.sh list                   running jobs
+#   jobs/cluster.sh stop-job [JOB_ID] [--drain]
+#                                          stop with a savepoint into savepoints/, print its path
+#   jobs/cluster.sh resume [SAVEPOINT|latest] [-p N] [-n] [--config FILE] [--key value ...]
+#   jobs/cluster.sh resume-checkpoint [latest|CHECKPOINT] [-p N] [-n] [--config ...]
+#                                          after a crash: the latest retained checkpoint of the last
+#                                          job submitted here
+#   jobs/cluster.sh kill-tm | start-tm     SIGKILL the TaskManager / start a new one (failure tests)
+#
+# -p N sets the parallelism (rescale on resume), -n (--allowNonRestoredState) drops the state of
+# removed operators. resume and resume-checkpoint without job arguments reuse those of the last
+# submission. Everything is configured by environment variables:
+#
+#   FLINK_CLUSTER_DIR     the Flink home: conf/, lib/, log/, pids       target/flink-cluster
+#   FLINK_REST_PORT       REST API and web UI                           8081
+#   FLINK_RPC_PORT        JobManager RPC                                6123
+#   FLINK_PROM_PORTS      Prometheus reporter port range (JM and TM)    9249-9259
+#   FLINK_SLOTS           task slots of the TaskManager                 2
+#   FLINK_CHECKPOINT_DIR  cluster default checkpoint dir                $FLINK_CLUSTER_DIR/checkpoints
+#   FLINK_SAVEPOINT_DIR   savepoints (stop-job, default of the cluster) <project>/savepoints
+#   FLINK_PROPERTIES      extra config.yaml lines (as in the official Docker image)
+#   JOB_BUILD_DIR         Maven build directory of the job jar          <project>/target
+set -euo pipefail
+
+project=$(cd "$(dirname "$0")/.." && pwd)
+home=${FLINK_CLUSTER_DIR:-$project/target/flink-cluster}
+mkdir -p "$home"
+home=$(cd "$home" && pwd)
+rest_port=${FLINK_REST_PORT:-8081}
+# After start, the commands talk to the port this Flink home was started with.
+if [ -z "${FLINK_REST_PORT:-}" ] && [ "${1:-}" != start ] && [ -f "$home/conf/config.yaml" ]; then
+  rest_port=$(sed -n 's/^rest.port: *//p' "$home/conf/config.yaml")
+fi
+rpc_port=${FLINK_RPC_PORT:-6123}
+prom_ports=${FLINK_PROM_PORTS:-9249-9259}
+slots=${FLINK_SLOTS:-2}
+checkpoint_dir=${FLINK_CHECKPOINT_DIR:-$home/checkpoints}
+savepoint_dir=${FLINK_SAVEPOINT_DIR:-$project/savepoints}
+build_dir=${JOB_BUILD_DIR:-$project/target}
+rest="http://localhost:$rest_port"
+
+export FLINK_CONF_DIR=$home/conf FLINK_LIB_DIR=$home/lib FLINK_PLUGINS_DIR=$home/plugins
+read -r -a jvm_options <<<"$(tr '\n' ' ' <"$project/jobs/jvm-options")"
+
+say() { echo "== $*" >&2; }
+die() { echo "cluster.sh: $*" >&2; exit 1; }
+uri() { case "$1" in *://*) echo "$1" ;; *) echo "file://$(mkdir -p "$1" && cd "$1" && pwd)" ;; esac; }
+alive() { [ -f "$home/$1.pid" ] && kill -0 "$(cat "$home/$1.pid")" 2>/dev/null; }
+rest_up() { curl -sf -m 2 "$rest/overview" 2>/dev/null; }
+
+# ---- the Flink home ----
+
+assemble() {
+  if [ ! -f "$home/lib/.complete" ] || [ "$project/jobs/cluster/pom.xml" -nt "$home/lib/.complete" ]; then
+    say "lib/: copying Flink $(grep -m1 -o '<flink.version>[^<]*' "$project/jobs/cluster/pom.xml" | cut -d'>' -f2) from Maven Central (cached in ~/.m2)"
+    rm -rf "$home/lib"
+    mvn -B -q -f "$project/jobs/cluster/pom.xml" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$home/lib" >&2
+    touch "$home/lib/.complete"
+  fi
+  mkdir -p "$home/conf" "$home/log" "$home/plugins" "$home/tmp" "$home/jobs"
+  local extra=""
+  [ -n "${FLINK_PROPERTIES:-}" ] && extra=$'\n# FLINK_PROPERTIES\n'"$FLINK_PROPERTIES"
+  cat >"$home/conf/config.yaml" <<EOF
+# Written by jobs/cluster.sh start; edit the script (or FLINK_PROPERTIES), not this file.
+jobmanager.rpc.address: localhost
+jobmanager.rpc.port: $rpc_port
+jobmanager.bind-host: localhost
+taskmanager.host: localhost
+taskmanager.bind-host: localhost
+rest.address: localhost
+rest.bind-address: localhost
+rest.port: $rest_port
+
+# Small enough for a shared 2-core machine: about 1 GB per process.
+jobmanager.memory.process.size: 1024m
+taskmanager.memory.process.size: 1280m
+taskmanager.memory.managed.fraction: 0.2
+taskmanager.numberOfTaskSlots: $slots
+parallelism.default: 1
+
+# Defaults for jobs that do not set their own (the analytics job sets checkpoint.dir itself).
+state.backend.type: rocksdb
+execution.checkpointing.incremental: true
+execution.checkpointing.dir: $(uri "$checkpoint_dir")
+execution.checkpointing.savepoint-dir: $(uri "$savepoint_dir")
+execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION
+execution.checkpointing.num-retained: 3
+
+metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+metrics.reporter.prom.port: $prom_ports
+
+io.tmp.dirs: $home/tmp
+web.submit.enable: true
+web.upload.dir: $home/tmp
+$extra
+EOF
+  for f in log4j log4j-cli; do
+    cat >"$home/conf/$f.properties" <<'EOF'
+# Written by jobs/cluster.sh start.
+monitorInterval = 30
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = MainAppender
+logger.kafka.name = org.apache.kafka
+logger.kafka.level = WARN
+logger.rocksdb.name = org.apache.flink.state.rocksdb
+logger.rocksdb.level = WARN
+appender.main.name = MainAppender
+appender.main.type = RollingFile
+appender.main.append = true
+appender.main.fileName = ${sys:log.file}
+appender.main.filePattern = ${sys:log.file}.%i
+appender.main.layout.type = PatternLayout
+appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n
+appender.main.policies.type = Policies
+appender.main.policies.size.type = SizeBasedTriggeringPolicy
+appender.main.policies.size.size = 100MB
+appender.main.strategy.type = DefaultRolloverStrategy
+appender.main.strategy.max = 5
+EOF
+  done
+}
+
+# The BASH_JAVA_UTILS_EXEC_RESULT lines of BashJavaUtils: JVM memory flags, then dynamic options.
+resource_params() {
+  local out
+  out=$(java -cp "$home/lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" \
+    --configDir "$home/conf" 2>&1) || die "BashJavaUtils $1 failed: $out"
+  echo "$out" | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
+}
+
+# launch NAME MAIN_CLASS RESOURCE_COMMAND: a detached JVM with a pid file and logs under log/.
+launch() {
+  local name=$1 main=$2 params jvm dyn
+  alive "$name" && die "$name already running (pid $(cat "$home/$name.pid"))"
+  params=$(resource_params "$3")
+  jvm=$(echo "$params" | sed -n 1p)
+  dyn=$(echo "$params" | sed -n 2p)
+  local log=$home/log/$name.log
+  # shellcheck disable=SC2086 # the flags are words by design
+  (cd "$home" && exec setsid java $jvm "${jvm_options[@]}" -XX:+UseG1GC \
+    -Dlog.file="$log" -Dlog4j.configurationFile="file:$home/conf/log4j.properties" \
+    -cp "$home/lib/*" "$main" --configDir "$home/conf" $dyn \
+    </dev/null >"$home/log/$name.out" 2>&1) &
+  echo $! >"$home/$name.pid"
+  say "$name started (pid $!), log $log"
+}
+
+wait_rest() {
+  local deadline=$((SECONDS + ${1:-90}))
+  until rest_up | grep -q '"slots-total":[1-9]'; do
+    alive jobmanager || die "the JobManager exited; see $home/log/jobmanager.log and .out"
+    [ $SECONDS -lt $deadline ] || die "no REST API with a TaskManager on $rest after ${1:-90} s"
+    sleep 0.3
+  done
+}
+
+terminate() {
+  local name=$1
+  if alive "$name"; then
+    local pid
+    pid=$(cat "$home/$name.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid" 2>/dev/null || true; say "$name killed (pid $pid)"; } \
+      || say "$name stopped (pid $pid)"
+  fi
+  rm -f "$home/$name.pid"
+}
+
+# ---- the job ----
+
+cli() {
+  java "${jvm_options[@]}" -Dlog.file="$home/log/client.log" \
+    -Dlog4j.configurationFile="file:$home/conf/log4j-cli.properties" \
+    -cp "$home/lib/*" org.apache.flink.client.cli.CliFrontend "$@"
+}
+
+job_jar() {
+  local jar
+  jar=$(ls "$build_dir"/analytics-pipeline-*-job.jar 2>/dev/null | head -1 || true)
+  if [ -z "$jar" ] || [ -n "$(find "$project/pom.xml" "$project/src/main" -newer "$jar" -print -quit)" ]; then
+    say "building the job jar (mvn package, tests skipped) into $build_dir"
+    (cd "$project" && mvn -B -q -Dmaven.test.skip=true -Dbuild.dir="$build_dir" package >&2)
+    jar=$(ls "$build_dir"/analytics-pipeline-*-job.jar | head -1)
+  fi
+  echo "$jar"
+}
+
+# Splits "$@" into cli_opts (-p N, -n) and job_args (the rest).
+split_args() {
+  cli_opts=() job_args=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -p | --parallelism) cli_opts+=(-p "$2"); shift 2 ;;
+      -n | --allowNonRestoredState) cli_opts+=(-n); shift ;;
+      *) job_args+=("$1"); shift ;;
+    esac
+  done
+}
+
+# run_job [-s PATH]: runs the jar detached with cli_opts and job_args; records the job.
+run_job() {
+  rest_up >/dev/null || die "no cluster on $rest (jobs/cluster.sh start)"
+  local jar out id
+  jar=$(job_jar)
+  if [ ${#job_args[@]} -eq 0 ] && [ -f "$home/jobs/last" ] && [ "${1:-}" = "-s" ]; then
+    mapfile -d '' job_args <"$home/jobs/$(cat "$home/jobs/last").args"
+    say "job arguments of the last submission: ${job_args[*]}"
+  fi
+  # The job's own checkpoint directory (checkpoint.dir overrides the cluster's default): resolved
+  # here with the job's configuration loader, which also refuses a bad configuration up front.
+  local ckpt
+  ckpt=$(cd "$project" && java -cp "$jar:$home/lib/*" dev.analytics.pipeline.config.ConfigValue \
+    checkpoint.dir "${job_args[@]}") || exit 2
+  out=$(cd "$project" && cli run -d "$@" "${cli_opts[@]}" "$jar" "${job_args[@]}" 2>&1) \
+    || { echo "$out" >&2; die "submission failed"; }
+  echo "$out"
+  id=$(echo "$out" | grep -o 'JobID [0-9a-f]\{32\}' | tail -1 | cut -d' ' -f2)
+  [ -n "$id" ] || die "no JobID in the output above"
+  printf '%s\0' "${job_args[@]}" >"$home/jobs/$id.args"
+  echo "$ckpt" >"$home/jobs/$id.checkpoint-dir"
+  echo "$id" >"$home/jobs/last"
+}
+
+running_jobs() { cli list -r 2>/dev/null | grep -o ' : [0-9a-f]\{32\} : ' | tr -d ' :' || true; }
+
+latest_savepoint() {
+  local dir=${savepoint_dir#file://}
+  ls -1dt "$dir"/savepoint-* 2>/dev/null | while read -r d; do
+    [ -f "$d/_metadata" ] && { echo "file://$d"; break; }
+  done
+}
+
+# The latest completed checkpoint of a job: chk-N with the highest N that has _metadata.
+latest_checkpoint() {
+  local id=$1 dir
+  dir=$(cat "$home/jobs/$id.checkpoint-dir" 2>/dev/null) || die "job $id was not submitted here"
+  dir=${dir#file://}
+  dir=${dir#file:}
+  dir=${dir%/}
+  ls -1d "$dir/$id"/chk-* 2>/dev/null | awk -F'chk-' '{print $NF "\t" $0}' | sort -n -r | cut -f2- |
+    while read -r d; do
+      [ -f "$d/_metadata" ] && { echo "file://$d"; break; }
+    done
+}
+
+# Job commands act only on the cluster started from this Flink home, never on another one that
+# happens to listen on the same port (a local run's mini-cluster, say).
+own_cluster() {
+  alive jobmanager || die "no cluster started from $home (jobs/cluster.sh start)"
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  submit | list | stop-job | resume | resume-checkpoint) own_cluster ;;
+esac
+case "$cmd" in
+  start)
+    t0=$(date +%s%N)
+    alive jobmanager && die "already running (jobs/cluster.sh status)"
+    if curl -s -m 1 -o /dev/null "$rest" 2>/dev/null; then die "port $rest_port is in use (FLINK_REST_PORT)"; fi
+    assemble
+    launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint GET_JM_RESOURCE_PARAMS
+    launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
+    wait_rest 120
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    say "cluster up in $((ms / 1000)).$((ms % 1000 / 100)) s: web UI $rest, Flink home $home"
+    ;;
+  stop)
+    terminate taskmanager
+    terminate jobmanager
+    ;;
+  status)
+    for p in jobmanager taskmanager; do
+      if alive "$p"; then echo "$p: running (pid $(cat "$home/$p.pid"))"; else echo "$p: not running"; fi
+    done
+    if ! alive jobmanager; then
+      rest_up >/dev/null && echo "REST $rest: answering, but not a cluster of $home"
+    elif o=$(rest_up); then echo "REST $rest: $o"; else echo "REST $rest: not answering"; fi
+    ;;
+  kill-tm)
+    alive taskmanager || die "no TaskManager running"
+    kill -KILL "$(cat "$home/taskmanager.pid")"
+    say "TaskManager killed (SIGKILL, pid $(cat "$home/taskmanager.pid"))"
+    rm -f "$home/taskmanager.pid"
+    ;;
+  start-tm)
+    launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
+    ;;
+  submit)
+    split_args "$@"
+    run_job
+    ;;
+  list)
+    cli list -r
+    ;;
+  stop-job)
+    drain=() id=""
+    for a in "$@"; do
+      case "$a" in --drain | -d) drain=(--drain) ;; *) id=$a ;; esac
+    done
+    if [ -z "$id" ]; then
+      mapfile -t ids < <(running_jobs)
+      [ ${#ids[@]} -eq 1 ] || die "${#ids[@]} running jobs (${ids[*]:-none}); name one"
+      id=${ids[0]}
+    fi
+    out=$(cli stop --savepointPath "$(uri "${savepoint_dir#file://}")" "${drain[@]}" "$id" 2>&1) \
+      || { echo "$out" >&2; die "stop-with-savepoint failed"; }
+    path=$(echo "$out" | grep -o 'Savepoint completed\. Path: .*' | sed 's/.*Path: //')
+    [ -n "$path" ] || { echo "$out" >&2; die "no savepoint path in the output"; }
+    echo "$out" | grep -v '^$' >&2
+    echo "$path"
+    ;;
+  resume)
+    what=latest
+    if [ $# -gt 0 ] && [[ "$1" != -* ]]; then what=$1; shift; fi
+    [ "$what" = latest ] && { what=$(latest_savepoint); [ -n "$what" ] || die "no savepoint in $savepoint_dir"; }
+    say "resuming from $what"
+    split_args "$@"
+    run_job -s "$what"
+    ;;
+  resume-checkpoint)
+    what=latest
+    if [ $# -gt 0 ] && [[ "$1" != -* ]]; then what=$1; shift; fi
+    if [ "$what" = latest ]; then
+      [ -f "$home/jobs/last" ] || die "no job was submitted from $home"
+      last=$(cat "$home/jobs/last")
+      what=$(latest_checkpoint "$last")
+      [ -n "$what" ] || die "no completed checkpoint of job $last"
+    fi
+    say "resuming from $what"
+    split_args "$@"
+    run_job -s "$what"
+    ;;
+  *)
+    sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac

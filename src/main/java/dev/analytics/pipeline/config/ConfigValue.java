@@ -1,0 +1,50 @@
+package dev.analytics.pipeline.config;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Prints the effective value of one configuration key for the job arguments that follow it, loaded
+ * exactly as the job loads them (file, environment, arguments); for {@code jobs/cluster.sh}, which
+ * needs the job's {@code checkpoint.dir} to find its retained checkpoints after a crash.
+ *
+ * <pre>
+ * java -cp job.jar:lib/* dev.analytics.pipeline.config.ConfigValue checkpoint.dir --config FILE ...
+ * </pre>
+ *
+ * A bad configuration exits with status 2 and the message the job would give; secret keys are
+ * refused.
+ */
+public final class ConfigValue {
+  private ConfigValue() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: ConfigValue KEY [job arguments]");
+      System.exit(2);
+    }
+    String[] jobArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
+    try {
+      System.out.println(value(args[0], JobConfig.load(jobArgs, System.getenv())));
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  /** The effective value of {@code key} as text (its default when not given). */
+  static String value(String key, JobConfig config) throws IllegalAccessException {
+    for (Field field : JobOptions.class.getFields()) {
+      if (Modifier.isStatic(field.getModifiers())
+          && field.get(null) instanceof ConfigOption<?> option
+          && option.key().equals(key)) {
+        if (key.endsWith("password")) {
+          throw new ConfigException(key, "is a secret and is never printed");
+        }
+        return String.valueOf(config.get(option));
+      }
+    }
+    throw new ConfigException(key, "is not a configuration key (see the README)");
+  }
+}
