@@ -40,7 +40,8 @@ class MaxParallelismTest {
         assertEquals(256, max, node.getOperatorName());
       }
     }
-    assertEquals(5, keyed, "cardinality cap, window, 2 rollups, privacy corrector");
+    assertEquals(
+        6, keyed, "cardinality cap, window, 2 rollups, privacy corrector, pattern detector");
   }
 
   @Test
