@@ -58,12 +58,14 @@ public final class ClickHouseHttpClient {
     return "`" + connection.database() + "`.`" + table + "`";
   }
 
-  /** Runs a statement and returns the response body (e.g. {@code FORMAT TabSeparated} rows). */
+  /**
+   * Runs a statement and returns the response body (e.g. {@code FORMAT TabSeparated} rows). Names
+   * must be qualified ({@link #qualified}): no default database is sent, so that {@code CREATE
+   * DATABASE} works before the database exists.
+   */
   public String query(String sql) throws IOException, InterruptedException {
-    Map<String, String> params = new LinkedHashMap<>();
-    params.put("database", connection.database());
     HttpRequest request =
-        request(params)
+        request(Map.of())
             .POST(HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8))
             .build();
     return send(request, "query '" + abbreviate(sql) + "'");
@@ -76,7 +78,6 @@ public final class ClickHouseHttpClient {
   public void insert(String table, String columnList, byte[] rows, String deduplicationToken)
       throws IOException, InterruptedException {
     Map<String, String> params = new LinkedHashMap<>();
-    params.put("database", connection.database());
     params.put("query", "INSERT INTO " + qualified(table) + " " + columnList + " FORMAT RowBinary");
     if (deduplicationToken != null) {
       params.put("insert_deduplication_token", deduplicationToken);
