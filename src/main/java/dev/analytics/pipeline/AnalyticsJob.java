@@ -4,11 +4,13 @@ import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.ingest.KafkaEventSource;
+import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.sinks.ConsoleLines;
 import dev.analytics.pipeline.sinks.DeadLetterSerializer;
 import dev.analytics.pipeline.sinks.KafkaSinks;
 import dev.analytics.pipeline.sinks.WindowAggregateSerializer;
+import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinks;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
@@ -87,6 +89,33 @@ public final class AnalyticsJob {
           .sinkTo(new PrintSink<>())
           .uid(OperatorIds.CONSOLE_SINK)
           .name(OperatorIds.CONSOLE_SINK_NAME);
+    }
+
+    // ---- ClickHouse (clickhouse.url set): aggregates and alerts exactly-once, high-priority
+    // events at-least-once with low latency; see ClickHouseSink and the README. ----
+    if (ClickHouseSinks.enabled(config)) {
+      outputs
+          .aggregates()
+          .sinkTo(ClickHouseSinks.aggregates(config))
+          .uid(OperatorIds.CLICKHOUSE_AGGREGATES_SINK)
+          .name(OperatorIds.CLICKHOUSE_AGGREGATES_SINK_NAME);
+      outputs
+          .highPriorityEvents()
+          .sinkTo(ClickHouseSinks.highPriorityEvents(config))
+          .uid(OperatorIds.CLICKHOUSE_EVENTS_SINK)
+          .name(OperatorIds.CLICKHOUSE_EVENTS_SINK_NAME);
+      // Alerts: Outputs carries no alert stream yet; once pattern detection adds one, call
+      // attachClickHouseAlerts(outputs.alerts(), config) here.
+    }
+  }
+
+  /** The ClickHouse sink of the alerts (exactly-once by default), when clickhouse.url is set. */
+  public static void attachClickHouseAlerts(DataStream<Alert> alerts, JobConfig config) {
+    if (ClickHouseSinks.enabled(config)) {
+      alerts
+          .sinkTo(ClickHouseSinks.alerts(config))
+          .uid(OperatorIds.CLICKHOUSE_ALERTS_SINK)
+          .name(OperatorIds.CLICKHOUSE_ALERTS_SINK_NAME);
     }
   }
 }

@@ -133,7 +133,7 @@ public record RetryPolicy(
                   + " times, giving up (clickhouse.retry.max-attempts = "
                   + maxAttempts
                   + "): "
-                  + e.getMessage(),
+                  + (e.getMessage() != null ? e.getMessage() : e.toString()),
               e);
         }
         Duration delay = backoff(n, random.getAsDouble());

@@ -315,6 +315,7 @@ class ClickHouseWriterTest {
         assertThrows(IOException.class, () -> inserter.insert("t", "(`a`)", new byte[0], 0, null));
     assertThat(e)
         .hasMessageContaining("insert of 0 rows into writer.t failed 3 times, giving up")
+        .hasMessageEndingWith("java.net.ConnectException")
         .hasCauseInstanceOf(java.net.ConnectException.class);
     assertThat(metrics.retries.getCount()).isEqualTo(2);
     assertThat(metrics.failures.getCount()).isEqualTo(3);
