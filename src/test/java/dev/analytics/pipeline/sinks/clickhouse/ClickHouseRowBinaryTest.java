@@ -304,6 +304,11 @@ class ClickHouseRowBinaryTest {
   }
 
   @Test
+  void shouldRunTheExampleQueries() throws Exception {
+    server.runFile(Path.of("sql/clickhouse/examples.sql"), DB);
+  }
+
+  @Test
   void shouldRefuseTimesOutsideTheRangeOfDateTime() {
     WindowAggregate a = ClickHouseBatchingTest.aggregate(0);
     a.windowStart = -1;
