@@ -12,6 +12,7 @@ import dev.analytics.pipeline.sinks.clickhouse.ClickHouseCommittable;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSink;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinks;
 import dev.analytics.pipeline.testing.ClickHouseServer;
+import dev.analytics.pipeline.testing.KafkaTopics;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +23,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,11 +47,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -338,30 +333,9 @@ class ClickHouseSinkITCase {
     }
   }
 
-  /**
-   * Writes the input and checks that the topic holds exactly it: under heavy load an idempotent
-   * producer has been seen to drop a batch (OutOfOrderSequenceException) without failing the flush,
-   * which would make the expected counts wrong. Every send is checked, and the end offsets must add
-   * up to the input size.
-   */
+  /** Writes the input and checks that the topic holds exactly it (the expected counts need it). */
   private static void produceExactly(String topic, List<Input> inputs) throws Exception {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", kafka.bootstrapServers());
-    p.put("acks", "all");
-    p.put("linger.ms", "5");
-    p.put("enable.idempotence", "false");
-    p.put("max.in.flight.requests.per.connection", "1");
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      List<Future<RecordMetadata>> sent = new ArrayList<>();
-      for (Input in : inputs) {
-        sent.add(producer.send(new ProducerRecord<>(topic, in.partition(), null, in.value())));
-      }
-      producer.flush();
-      for (Future<RecordMetadata> f : sent) {
-        f.get(); // a failed send fails the test here, loudly
-      }
-    }
+    KafkaTopics.produce(kafka.bootstrapServers(), topic, inputs);
     try (Admin admin = Admin.create(kafka.adminProperties())) {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (int partition = 0; partition < 2; partition++) {
