@@ -10,6 +10,7 @@ import dev.analytics.pipeline.sinks.ConsoleLines;
 import dev.analytics.pipeline.sinks.DeadLetterSerializer;
 import dev.analytics.pipeline.sinks.KafkaSinks;
 import dev.analytics.pipeline.sinks.WindowAggregateSerializer;
+import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinks;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
@@ -110,6 +111,26 @@ public final class AnalyticsJob {
           .sinkTo(new PrintSink<>())
           .uid(OperatorIds.CONSOLE_PRIVACY_SINK)
           .name(OperatorIds.CONSOLE_SINK_NAME);
+    }
+
+    // ---- ClickHouse (clickhouse.url set): aggregates and alerts exactly-once, high-priority
+    // events at-least-once with low latency; see ClickHouseSink and the README. ----
+    if (ClickHouseSinks.enabled(config)) {
+      outputs
+          .aggregates()
+          .sinkTo(ClickHouseSinks.aggregates(config))
+          .uid(OperatorIds.CLICKHOUSE_AGGREGATES_SINK)
+          .name(OperatorIds.CLICKHOUSE_AGGREGATES_SINK_NAME);
+      outputs
+          .highPriorityEvents()
+          .sinkTo(ClickHouseSinks.highPriorityEvents(config))
+          .uid(OperatorIds.CLICKHOUSE_EVENTS_SINK)
+          .name(OperatorIds.CLICKHOUSE_EVENTS_SINK_NAME);
+      outputs
+          .alerts()
+          .sinkTo(ClickHouseSinks.alerts(config))
+          .uid(OperatorIds.CLICKHOUSE_ALERTS_SINK)
+          .name(OperatorIds.CLICKHOUSE_ALERTS_SINK_NAME);
     }
   }
 }

@@ -53,4 +53,13 @@ public final class OperatorIds {
   public static final String CONSOLE_SINK = "console-sink";
   public static final String CONSOLE_SINK_NAME = "Console";
   public static final String CONSOLE_PRIVACY_SINK = "console-privacy-sink";
+
+  public static final String CLICKHOUSE_AGGREGATES_SINK = "clickhouse-aggregates-sink";
+  public static final String CLICKHOUSE_AGGREGATES_SINK_NAME = "Window aggregates -> ClickHouse";
+
+  public static final String CLICKHOUSE_ALERTS_SINK = "clickhouse-alerts-sink";
+  public static final String CLICKHOUSE_ALERTS_SINK_NAME = "Alerts -> ClickHouse";
+
+  public static final String CLICKHOUSE_EVENTS_SINK = "clickhouse-high-priority-events-sink";
+  public static final String CLICKHOUSE_EVENTS_SINK_NAME = "High-priority events -> ClickHouse";
 }

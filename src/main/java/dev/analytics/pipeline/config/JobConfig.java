@@ -109,6 +109,9 @@ public final class JobConfig {
   private static final Pattern EPOCH_MILLIS = Pattern.compile("[0-9]{1,18}");
   private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
   private static final Pattern DIMENSION_KEY = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+  private static final Pattern CLICKHOUSE_IDENTIFIER =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+  private static final int CLICKHOUSE_MAX_INSERT_ROWS = 1_048_576;
   private static final List<String> SASL_MECHANISMS =
       List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
@@ -700,6 +703,7 @@ public final class JobConfig {
       windows();
       privacy();
       detection();
+      clickhouse();
       checkpoints();
       restarts();
       localRun();
@@ -967,6 +971,90 @@ public final class JobConfig {
       DetectionSettings.build(conf::get, this::origin);
     }
 
+    private void clickhouse() {
+      String url = conf.get(JobOptions.CLICKHOUSE_URL);
+      if (!url.isBlank()) {
+        String problem = clickHouseUrlProblem(url);
+        if (problem != null) {
+          throw fail(JobOptions.CLICKHOUSE_URL, problem);
+        }
+      }
+      identifier(JobOptions.CLICKHOUSE_DATABASE);
+      notBlank(JobOptions.CLICKHOUSE_USER);
+      atLeast(JobOptions.CLICKHOUSE_CONNECT_TIMEOUT, Duration.ofMillis(100));
+      atLeast(JobOptions.CLICKHOUSE_REQUEST_TIMEOUT, Duration.ofSeconds(1));
+
+      between(JobOptions.CLICKHOUSE_RETRY_MAX_ATTEMPTS, 1, 1000, "1", "1000");
+      Duration initial = conf.get(JobOptions.CLICKHOUSE_RETRY_INITIAL_BACKOFF);
+      atLeast(JobOptions.CLICKHOUSE_RETRY_INITIAL_BACKOFF, Duration.ofMillis(1));
+      if (conf.get(JobOptions.CLICKHOUSE_RETRY_MAX_BACKOFF).compareTo(initial) < 0) {
+        throw fail(
+            JobOptions.CLICKHOUSE_RETRY_MAX_BACKOFF,
+            "is not >= clickhouse.retry.initial-backoff (" + display(initial) + ")");
+      }
+      double multiplier = conf.get(JobOptions.CLICKHOUSE_RETRY_MULTIPLIER);
+      if (!(multiplier >= 1 && Double.isFinite(multiplier))) {
+        throw fail(JobOptions.CLICKHOUSE_RETRY_MULTIPLIER, "is not a finite number >= 1");
+      }
+      double jitter = conf.get(JobOptions.CLICKHOUSE_RETRY_JITTER);
+      if (!(jitter >= 0 && jitter < 1)) {
+        throw fail(JobOptions.CLICKHOUSE_RETRY_JITTER, "is not in [0, 1)");
+      }
+
+      List<ConfigOption<String>> tables =
+          List.of(
+              JobOptions.CLICKHOUSE_AGGREGATES_TABLE,
+              JobOptions.CLICKHOUSE_ALERTS_TABLE,
+              JobOptions.CLICKHOUSE_EVENTS_TABLE);
+      for (int i = 0; i < tables.size(); i++) {
+        identifier(tables.get(i));
+        for (int j = 0; j < i; j++) {
+          if (conf.get(tables.get(i)).equals(conf.get(tables.get(j)))) {
+            throw fail(tables.get(i), "must differ from " + tables.get(j).key());
+          }
+        }
+      }
+      clickHouseBatch(
+          JobOptions.CLICKHOUSE_AGGREGATES_STRATEGY,
+          JobOptions.CLICKHOUSE_AGGREGATES_MAX_ROWS,
+          JobOptions.CLICKHOUSE_AGGREGATES_MAX_BYTES,
+          JobOptions.CLICKHOUSE_AGGREGATES_INTERVAL);
+      clickHouseBatch(
+          JobOptions.CLICKHOUSE_ALERTS_STRATEGY,
+          JobOptions.CLICKHOUSE_ALERTS_MAX_ROWS,
+          JobOptions.CLICKHOUSE_ALERTS_MAX_BYTES,
+          JobOptions.CLICKHOUSE_ALERTS_INTERVAL);
+      clickHouseBatch(
+          JobOptions.CLICKHOUSE_EVENTS_STRATEGY,
+          JobOptions.CLICKHOUSE_EVENTS_MAX_ROWS,
+          JobOptions.CLICKHOUSE_EVENTS_MAX_BYTES,
+          JobOptions.CLICKHOUSE_EVENTS_INTERVAL);
+    }
+
+    private void clickHouseBatch(
+        ConfigOption<dev.analytics.pipeline.sinks.clickhouse.BatchStrategy> strategy,
+        ConfigOption<Integer> maxRows,
+        ConfigOption<Integer> maxBytes,
+        ConfigOption<Duration> interval) {
+      // An INSERT is atomic only up to max_insert_block_size rows (1,048,576 by default).
+      between(maxRows, 1, CLICKHOUSE_MAX_INSERT_ROWS, "1", "1,048,576 (max_insert_block_size)");
+      between(maxBytes, KIB, 256 * MIB, "1 KiB", "256 MiB");
+      if (conf.get(strategy).timed()) {
+        atLeast(interval, Duration.ofMillis(1));
+      } else {
+        atLeast(interval, Duration.ZERO);
+      }
+    }
+
+    /** A ClickHouse database or table name, used unquoted in SQL files and messages. */
+    private void identifier(ConfigOption<String> option) {
+      if (!CLICKHOUSE_IDENTIFIER.matcher(conf.get(option)).matches()) {
+        throw fail(
+            option,
+            "is not a ClickHouse identifier: 1 to 64 characters of [A-Za-z0-9_], not a digit first");
+      }
+    }
+
     private void checkpoints() {
       atLeast(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(100));
       // Flink's own lower bound of the checkpoint timeout.
@@ -1097,6 +1185,36 @@ public final class JobConfig {
     } catch (DateTimeParseException e) {
       return false;
     }
+  }
+
+  /** Why {@code url} is not an http(s)://host[:port][/] URL, or null if it is one. */
+  private static String clickHouseUrlProblem(String url) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      return "is not a URL (" + e.getReason() + "); expected http(s)://host:port";
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      return "is not an http:// or https:// URL (the HTTP interface, e.g. http://localhost:8123)";
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      return "has no host; expected http(s)://host:port";
+    }
+    if (uri.getRawUserInfo() != null) {
+      return "must not hold credentials: set clickhouse.user and the secret clickhouse.password";
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      return "must not have a query or fragment; settings have their own options";
+    }
+    if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
+      return "must not have a path; expected http(s)://host:port";
+    }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      return "has a port outside [1, 65535]";
+    }
+    return null;
   }
 
   private static boolean isHostPort(String server) {

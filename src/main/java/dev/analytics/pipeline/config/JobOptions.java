@@ -570,6 +570,206 @@ public final class JobOptions {
           .defaultValue(false)
           .withDescription("Print a compact line per closed window to standard output.");
 
+  // ---- ClickHouse sinks (sinks.clickhouse.ClickHouseSinks) ----
+
+  /** Compression of the request bodies sent to ClickHouse. */
+  public enum ClickHouseCompression {
+    NONE,
+    GZIP
+  }
+
+  public static final ConfigOption<String> CLICKHOUSE_URL =
+      key("clickhouse.url")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "HTTP interface of ClickHouse, http(s)://host:port (e.g. http://localhost:8123);"
+                  + " empty disables the ClickHouse sinks.");
+
+  public static final ConfigOption<String> CLICKHOUSE_DATABASE =
+      key("clickhouse.database")
+          .stringType()
+          .defaultValue("default")
+          .withDescription("Database of the ClickHouse tables.");
+
+  public static final ConfigOption<String> CLICKHOUSE_USER =
+      key("clickhouse.user")
+          .stringType()
+          .defaultValue("default")
+          .withDescription("ClickHouse user (HTTP basic authentication).");
+
+  /** Secret: only from the environment or a file (clickhouse.password-file). */
+  public static final ConfigOption<String> CLICKHOUSE_PASSWORD =
+      key("clickhouse.password")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "ClickHouse password. Secret: only from the environment"
+                  + " (ANALYTICS_CLICKHOUSE_PASSWORD) or clickhouse.password-file; never logged.");
+
+  public static final ConfigOption<Boolean> CLICKHOUSE_CREATE_TABLES =
+      key("clickhouse.create-tables")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Create the database and tables (sql/clickhouse/*.sql) if missing; otherwise the"
+                  + " job checks at start-up that they exist with the expected columns.");
+
+  public static final ConfigOption<ClickHouseCompression> CLICKHOUSE_COMPRESSION =
+      key("clickhouse.compression")
+          .enumType(ClickHouseCompression.class)
+          .defaultValue(ClickHouseCompression.NONE)
+          .withDescription(
+              "none or gzip: compression of the insert bodies (responses are never compressed).");
+
+  public static final ConfigOption<Duration> CLICKHOUSE_CONNECT_TIMEOUT =
+      key("clickhouse.connect-timeout")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("Timeout of a connection to ClickHouse.");
+
+  public static final ConfigOption<Duration> CLICKHOUSE_REQUEST_TIMEOUT =
+      key("clickhouse.request-timeout")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(60))
+          .withDescription("Timeout of one request (an insert); a timeout is retried.");
+
+  public static final ConfigOption<Integer> CLICKHOUSE_RETRY_MAX_ATTEMPTS =
+      key("clickhouse.retry.max-attempts")
+          .intType()
+          .defaultValue(10)
+          .withDescription(
+              "Attempts of an insert before the job fails and restarts from its last checkpoint"
+                  + " (transient errors only; permanent ones fail at once). 10 attempts bridge"
+                  + " about 50 s with the default backoff.");
+
+  public static final ConfigOption<Duration> CLICKHOUSE_RETRY_INITIAL_BACKOFF =
+      key("clickhouse.retry.initial-backoff")
+          .durationType()
+          .defaultValue(Duration.ofMillis(100))
+          .withDescription("Delay before the first retry.");
+
+  public static final ConfigOption<Duration> CLICKHOUSE_RETRY_MAX_BACKOFF =
+      key("clickhouse.retry.max-backoff")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription("Largest delay between retries.");
+
+  public static final ConfigOption<Double> CLICKHOUSE_RETRY_MULTIPLIER =
+      key("clickhouse.retry.multiplier")
+          .doubleType()
+          .defaultValue(2.0)
+          .withDescription("Factor between successive retry delays, >= 1.");
+
+  public static final ConfigOption<Double> CLICKHOUSE_RETRY_JITTER =
+      key("clickhouse.retry.jitter")
+          .doubleType()
+          .defaultValue(0.2)
+          .withDescription(
+              "Up to this fraction of each retry delay is removed at random, in [0, 1).");
+
+  public static final ConfigOption<String> CLICKHOUSE_AGGREGATES_TABLE =
+      key("clickhouse.aggregates.table")
+          .stringType()
+          .defaultValue("window_aggregates")
+          .withDescription(
+              "Table of the window aggregates (sql/clickhouse/window_aggregates.sql).");
+
+  public static final ConfigOption<dev.analytics.pipeline.sinks.clickhouse.BatchStrategy>
+      CLICKHOUSE_AGGREGATES_STRATEGY =
+          key("clickhouse.aggregates.batch.strategy")
+              .enumType(dev.analytics.pipeline.sinks.clickhouse.BatchStrategy.class)
+              .defaultValue(dev.analytics.pipeline.sinks.clickhouse.BatchStrategy.CHECKPOINT)
+              .withDescription(
+                  "Window aggregates: checkpoint (exactly-once: inserted when the checkpoint"
+                      + " completes), or at-least-once immediate, time, size, hybrid, bytes.");
+
+  public static final ConfigOption<Integer> CLICKHOUSE_AGGREGATES_MAX_ROWS =
+      key("clickhouse.aggregates.batch.max-rows")
+          .intType()
+          .defaultValue(100_000)
+          .withDescription("Window aggregates: rows per insert.");
+
+  public static final ConfigOption<Integer> CLICKHOUSE_AGGREGATES_MAX_BYTES =
+      key("clickhouse.aggregates.batch.max-bytes")
+          .intType()
+          .defaultValue(32 << 20)
+          .withDescription("Window aggregates: RowBinary bytes per insert.");
+
+  public static final ConfigOption<Duration> CLICKHOUSE_AGGREGATES_INTERVAL =
+      key("clickhouse.aggregates.batch.interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription("Window aggregates: insert interval of the time and hybrid strategies.");
+
+  public static final ConfigOption<String> CLICKHOUSE_ALERTS_TABLE =
+      key("clickhouse.alerts.table")
+          .stringType()
+          .defaultValue("alerts")
+          .withDescription("Table of the alerts (sql/clickhouse/alerts.sql).");
+
+  public static final ConfigOption<dev.analytics.pipeline.sinks.clickhouse.BatchStrategy>
+      CLICKHOUSE_ALERTS_STRATEGY =
+          key("clickhouse.alerts.batch.strategy")
+              .enumType(dev.analytics.pipeline.sinks.clickhouse.BatchStrategy.class)
+              .defaultValue(dev.analytics.pipeline.sinks.clickhouse.BatchStrategy.CHECKPOINT)
+              .withDescription(
+                  "Alerts: checkpoint (exactly-once), or at-least-once immediate, time, size,"
+                      + " hybrid, bytes.");
+
+  public static final ConfigOption<Integer> CLICKHOUSE_ALERTS_MAX_ROWS =
+      key("clickhouse.alerts.batch.max-rows")
+          .intType()
+          .defaultValue(100_000)
+          .withDescription("Alerts: rows per insert.");
+
+  public static final ConfigOption<Integer> CLICKHOUSE_ALERTS_MAX_BYTES =
+      key("clickhouse.alerts.batch.max-bytes")
+          .intType()
+          .defaultValue(32 << 20)
+          .withDescription("Alerts: RowBinary bytes per insert.");
+
+  public static final ConfigOption<Duration> CLICKHOUSE_ALERTS_INTERVAL =
+      key("clickhouse.alerts.batch.interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription("Alerts: insert interval of the time and hybrid strategies.");
+
+  public static final ConfigOption<String> CLICKHOUSE_EVENTS_TABLE =
+      key("clickhouse.events.table")
+          .stringType()
+          .defaultValue("high_priority_events")
+          .withDescription(
+              "Table of the raw high-priority events (sql/clickhouse/high_priority_events.sql).");
+
+  public static final ConfigOption<dev.analytics.pipeline.sinks.clickhouse.BatchStrategy>
+      CLICKHOUSE_EVENTS_STRATEGY =
+          key("clickhouse.events.batch.strategy")
+              .enumType(dev.analytics.pipeline.sinks.clickhouse.BatchStrategy.class)
+              .defaultValue(dev.analytics.pipeline.sinks.clickhouse.BatchStrategy.HYBRID)
+              .withDescription(
+                  "High-priority events: hybrid (low latency, at-least-once, idempotent by"
+                      + " event_id), immediate, time, size, bytes, or checkpoint (exactly-once).");
+
+  public static final ConfigOption<Integer> CLICKHOUSE_EVENTS_MAX_ROWS =
+      key("clickhouse.events.batch.max-rows")
+          .intType()
+          .defaultValue(10)
+          .withDescription("High-priority events: rows per insert.");
+
+  public static final ConfigOption<Integer> CLICKHOUSE_EVENTS_MAX_BYTES =
+      key("clickhouse.events.batch.max-bytes")
+          .intType()
+          .defaultValue(1 << 20)
+          .withDescription("High-priority events: RowBinary bytes per insert.");
+
+  public static final ConfigOption<Duration> CLICKHOUSE_EVENTS_INTERVAL =
+      key("clickhouse.events.batch.interval")
+          .durationType()
+          .defaultValue(Duration.ofMillis(200))
+          .withDescription(
+              "High-priority events: insert interval of the time and hybrid strategies.");
+
   // ---- state, checkpoints, restarts ----
 
   public static final ConfigOption<StateBackend> STATE_BACKEND =

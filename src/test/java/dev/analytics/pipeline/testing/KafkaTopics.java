@@ -1,9 +1,12 @@
 package dev.analytics.pipeline.testing;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Writing test input to Kafka through a real producer. */
@@ -13,17 +16,29 @@ public final class KafkaTopics {
   /** A record value for a given partition. */
   public record Input(int partition, byte[] value) {}
 
+  /**
+   * Writes the records in order and fails if any send failed. Not idempotent: after a Flink job's
+   * transactional producers were fenced on the same in-JVM broker, an idempotent producer has been
+   * seen to send every batch with sequence 0 (OutOfOrderSequenceException), silently losing
+   * records; one request in flight keeps the order without it.
+   */
   public static void produce(String bootstrap, String topic, List<Input> inputs) throws Exception {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put("acks", "all");
     p.put("linger.ms", "5");
+    p.put("enable.idempotence", "false");
+    p.put("max.in.flight.requests.per.connection", "1");
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>(inputs.size());
       for (Input in : inputs) {
-        producer.send(new ProducerRecord<>(topic, in.partition(), null, in.value()));
+        sent.add(producer.send(new ProducerRecord<>(topic, in.partition(), null, in.value())));
       }
       producer.flush();
+      for (Future<RecordMetadata> f : sent) {
+        f.get();
+      }
     }
   }
 }

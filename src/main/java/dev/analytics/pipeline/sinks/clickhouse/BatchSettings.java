@@ -1,0 +1,47 @@
+package dev.analytics.pipeline.sinks.clickhouse;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * The batching of one table: a {@link BatchStrategy} and its limits.
+ *
+ * @param maxRows rows per insert: the size trigger of {@code size}/{@code hybrid}, the cut of
+ *     {@code checkpoint} parts
+ * @param maxBytes RowBinary bytes per insert: the trigger of {@code bytes}, a bound of every
+ *     buffer, the cut of {@code checkpoint} parts
+ * @param interval the time trigger of {@code time}/{@code hybrid}: the age of the oldest buffered
+ *     row
+ */
+public record BatchSettings(BatchStrategy strategy, int maxRows, long maxBytes, Duration interval)
+    implements Serializable {
+
+  /**
+   * At-least-once strategies: whether a buffer of {@code rows} rows and {@code bytes} bytes must be
+   * inserted now (without looking at its age).
+   */
+  public boolean isFull(int rows, long bytes) {
+    if (rows == 0) {
+      return false;
+    }
+    return switch (strategy) {
+      case CHECKPOINT -> false;
+      case IMMEDIATE -> true;
+      case SIZE, HYBRID -> rows >= maxRows || bytes >= maxBytes;
+      case TIME, BYTES -> bytes >= maxBytes;
+    };
+  }
+
+  /** Timed strategies: whether a buffer whose oldest row is {@code ageMillis} old is due. */
+  public boolean isDue(int rows, long ageMillis) {
+    return rows > 0 && strategy.timed() && ageMillis >= interval.toMillis();
+  }
+
+  /**
+   * {@code checkpoint}: whether a row of {@code rowBytes} bytes starts a new part after a part of
+   * {@code rows} rows and {@code bytes} bytes (a part holds at least one row).
+   */
+  public boolean startsNewPart(int rows, long bytes, int rowBytes) {
+    return rows > 0 && (rows >= maxRows || bytes + rowBytes > maxBytes);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.analytics.pipeline.sinks.clickhouse;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Encodes the records of one table as {@code RowBinary} rows: one small implementation per table.
+ * {@link ClickHouseSink} is generic over it.
+ *
+ * <p>An encoder must be deterministic (the same record gives the same bytes: a replay inserts the
+ * same rows) and write exactly the {@link #columns()} in their order.
+ *
+ * @param <T> the record type
+ */
+public interface ClickHouseRowEncoder<T> extends Serializable {
+
+  /** Default table name, and the DDL file {@code sql/clickhouse/<name>.sql} that creates it. */
+  String defaultTable();
+
+  /** The columns written, in order, with their ClickHouse types. */
+  List<ClickHouseColumn> columns();
+
+  /** Appends one row. */
+  void encode(T record, RowBinaryWriter out);
+
+  /** The INSERT column list: {@code (`a`, `b`, `dimensions.key`)}. */
+  default String columnList() {
+    return columns().stream()
+        .map(c -> "`" + c.name() + "`")
+        .collect(Collectors.joining(", ", "(", ")"));
+  }
+}

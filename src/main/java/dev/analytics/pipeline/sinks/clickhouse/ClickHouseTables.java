@@ -1,0 +1,194 @@
+package dev.analytics.pipeline.sinks.clickhouse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Creates a sink's table from its DDL file ({@code sql/clickhouse/<default table>.sql}, on the
+ * classpath) or checks that it exists with the columns its encoder writes.
+ *
+ * <p>The DDL files are the single definition of the tables: the job runs them with the configured
+ * database and table name; an analyst runs them as they are with {@code clickhouse-client}.
+ */
+public final class ClickHouseTables {
+  private ClickHouseTables() {}
+
+  /** ClickHouse codes of a concurrent CREATE ... IF NOT EXISTS that lost the race. */
+  private static final int TABLE_ALREADY_EXISTS = 57;
+
+  private static final int DATABASE_ALREADY_EXISTS = 82;
+
+  /**
+   * With {@code create}: creates the database and the table if they do not exist. Then checks that
+   * the table has every column of {@code encoder} with its type (more columns are fine).
+   *
+   * @throws ClickHouseException (permanent) naming the table and what is wrong: missing table,
+   *     missing column, other type
+   */
+  public static void prepare(
+      ClickHouseHttpClient client,
+      RetryPolicy retry,
+      String table,
+      ClickHouseRowEncoder<?> encoder,
+      boolean create)
+      throws IOException, InterruptedException {
+    String database = client.connection().database();
+    if (create) {
+      if (!"default".equals(database)) {
+        retry.call(
+            "create database " + database,
+            () ->
+                ignoring(
+                    DATABASE_ALREADY_EXISTS,
+                    "CREATE DATABASE IF NOT EXISTS `" + database + "`",
+                    client),
+            (n, d, e) -> {});
+      }
+      String ddl = ddl(encoder.defaultTable(), client.qualified(table));
+      retry.call(
+          "create table " + database + "." + table,
+          () -> ignoring(TABLE_ALREADY_EXISTS, ddl, client),
+          (n, d, e) -> {});
+    }
+    String described =
+        retry.call(
+            "describe table " + database + "." + table,
+            () ->
+                client.query(
+                    "SELECT name, type FROM system.columns WHERE database = '"
+                        + escape(database)
+                        + "' AND table = '"
+                        + escape(table)
+                        + "' FORMAT TabSeparated"),
+            (n, d, e) -> {});
+    List<String> problems = problems(described, encoder.columns());
+    if (!problems.isEmpty()) {
+      throw new ClickHouseException(
+          "ClickHouse table "
+              + database
+              + "."
+              + table
+              + " at "
+              + client.connection().url()
+              + " "
+              + String.join("; ", problems)
+              + ". Create it with sql/clickhouse/"
+              + encoder.defaultTable()
+              + ".sql (table name "
+              + table
+              + ") or set clickhouse.create-tables: true",
+          0,
+          0,
+          false);
+    }
+  }
+
+  /**
+   * The DDL of {@code sql/clickhouse/<defaultTable>.sql} creating {@code qualifiedName} instead,
+   * without comment lines and the final semicolon.
+   */
+  public static String ddl(String defaultTable, String qualifiedName) {
+    String file = "sql/clickhouse/" + defaultTable + ".sql";
+    String text;
+    try (InputStream in = ClickHouseTables.class.getClassLoader().getResourceAsStream(file)) {
+      if (in == null) {
+        throw new IllegalStateException(file + " is not on the classpath");
+      }
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String sql =
+        text.lines()
+            .filter(line -> !line.stripLeading().startsWith("--"))
+            .collect(Collectors.joining("\n"))
+            .strip();
+    if (sql.endsWith(";")) {
+      sql = sql.substring(0, sql.length() - 1);
+    }
+    String head = "CREATE TABLE IF NOT EXISTS " + defaultTable + "\n";
+    if (!sql.startsWith(head)) {
+      throw new IllegalStateException(file + " must start with '" + head.strip() + "'");
+    }
+    return "CREATE TABLE IF NOT EXISTS " + qualifiedName + "\n" + sql.substring(head.length());
+  }
+
+  /** What is wrong with the table described by {@code system.columns} rows (name TAB type). */
+  static List<String> problems(String describedColumns, List<ClickHouseColumn> expected) {
+    Map<String, String> actual = new LinkedHashMap<>();
+    for (String line : describedColumns.split("\n")) {
+      int tab = line.indexOf('\t');
+      if (tab > 0) {
+        actual.put(unescape(line.substring(0, tab)), unescape(line.substring(tab + 1)));
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    if (actual.isEmpty()) {
+      problems.add("does not exist");
+      return problems;
+    }
+    for (ClickHouseColumn column : expected) {
+      String type = actual.get(column.name());
+      if (type == null) {
+        problems.add("has no column " + column.name() + " " + column.type());
+      } else if (!normalize(type).equals(normalize(column.type()))) {
+        problems.add(
+            "has column " + column.name() + " of type " + type + ", expected " + column.type());
+      }
+    }
+    return problems;
+  }
+
+  private static Object ignoring(int code, String sql, ClickHouseHttpClient client)
+      throws IOException, InterruptedException {
+    try {
+      client.query(sql);
+    } catch (ClickHouseException e) {
+      if (e.code() != code) {
+        throw e;
+      }
+    }
+    return null;
+  }
+
+  private static String normalize(String type) {
+    return type.replace(" ", "").replace("\"", "'");
+  }
+
+  private static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("'", "\\'");
+  }
+
+  /** TabSeparated unescaping of a field. */
+  static String unescape(String s) {
+    if (s.indexOf('\\') < 0) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c != '\\' || i + 1 == s.length()) {
+        out.append(c);
+        continue;
+      }
+      char n = s.charAt(++i);
+      switch (n) {
+        case 't' -> out.append('\t');
+        case 'n' -> out.append('\n');
+        case 'r' -> out.append('\r');
+        case '0' -> out.append('\0');
+        case 'b' -> out.append('\b');
+        case 'f' -> out.append('\f');
+        default -> out.append(n);
+      }
+    }
+    return out.toString();
+  }
+}

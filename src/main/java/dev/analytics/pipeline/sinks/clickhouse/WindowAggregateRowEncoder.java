@@ -1,0 +1,89 @@
+package dev.analytics.pipeline.sinks.clickhouse;
+
+import dev.analytics.pipeline.model.WindowAggregate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link WindowAggregate} as a row of {@code window_aggregates} ({@code
+ * sql/clickhouse/window_aggregates.sql}). Row identity: event_type, dims, granularity,
+ * window_start; version: the window's version. Undefined statistics (NaN) are written as NULL.
+ */
+public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<WindowAggregate> {
+  private static final long serialVersionUID = 1L;
+
+  private static final List<ClickHouseColumn> COLUMNS = columnsInOrder();
+
+  @Override
+  public String defaultTable() {
+    return "window_aggregates";
+  }
+
+  @Override
+  public List<ClickHouseColumn> columns() {
+    return COLUMNS;
+  }
+
+  @Override
+  public void encode(WindowAggregate a, RowBinaryWriter out) {
+    out.string(a.eventType);
+    Dimensions.write(a.dimensions, out);
+    out.string(a.granularity);
+    out.dateTimeWithMillis(a.windowStart);
+    out.dateTimeWithMillis(a.windowEnd);
+    out.uint32(a.version);
+    out.float64(a.estimatedCount);
+    out.uint64(a.keptCount);
+    out.float64(a.sampleRate);
+    out.uint64(a.valueCount);
+    out.float64(a.sum);
+    out.nullableFloat64(a.min);
+    out.nullableFloat64(a.max);
+    out.nullableFloat64(a.mean);
+    out.nullableFloat64(a.variancePop);
+    out.nullableFloat64(a.varianceSample);
+    out.nullableFloat64(a.stddevPop);
+    out.nullableFloat64(a.stddevSample);
+    out.nullableFloat64(a.p50);
+    out.nullableFloat64(a.p75);
+    out.nullableFloat64(a.p90);
+    out.nullableFloat64(a.p95);
+    out.nullableFloat64(a.p99);
+    out.nullableFloat64(a.p999);
+  }
+
+  private static List<ClickHouseColumn> columnsInOrder() {
+    List<ClickHouseColumn> c = new ArrayList<>();
+    c.add(new ClickHouseColumn("event_type", "String"));
+    c.addAll(Dimensions.columns());
+    c.add(new ClickHouseColumn("granularity", "String"));
+    c.add(new ClickHouseColumn("window_start", "DateTime('UTC')"));
+    c.add(new ClickHouseColumn("window_start_millis", "UInt16"));
+    c.add(new ClickHouseColumn("window_end", "DateTime('UTC')"));
+    c.add(new ClickHouseColumn("window_end_millis", "UInt16"));
+    c.add(new ClickHouseColumn("version", "UInt32"));
+    c.add(new ClickHouseColumn("estimated_count", "Float64"));
+    c.add(new ClickHouseColumn("kept_count", "UInt64"));
+    c.add(new ClickHouseColumn("sample_rate", "Float64"));
+    c.add(new ClickHouseColumn("value_count", "UInt64"));
+    c.add(new ClickHouseColumn("value_sum", "Float64"));
+    for (String stat :
+        List.of(
+            "value_min",
+            "value_max",
+            "value_mean",
+            "variance_pop",
+            "variance_sample",
+            "stddev_pop",
+            "stddev_sample",
+            "p50",
+            "p75",
+            "p90",
+            "p95",
+            "p99",
+            "p999")) {
+      c.add(new ClickHouseColumn(stat, "Nullable(Float64)"));
+    }
+    return List.copyOf(c);
+  }
+}

@@ -1,0 +1,413 @@
+package dev.analytics.pipeline.sinks.clickhouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.analytics.pipeline.model.WindowAggregate;
+import dev.analytics.pipeline.testing.ClickHouseServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The writer's at-least-once strategies, the committer, table creation and checks, and failure
+ * handling, against a real ClickHouse server.
+ */
+class ClickHouseWriterTest {
+  private static final String DB = "writer";
+  private static final RetryPolicy PATIENT =
+      new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofSeconds(5), 2, 0);
+
+  private static ClickHouseServer server;
+  private static int tables;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = ClickHouseServer.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+  }
+
+  /** A fresh table (created by the sink's own start-up code) and its settings. */
+  private static ClickHouseSinkSettings table(BatchSettings batch) throws Exception {
+    ClickHouseSinkSettings settings =
+        new ClickHouseSinkSettings(
+            connection(server.url(), "default"), "aggs_" + (++tables), batch, PATIENT, true);
+    ClickHouseTables.prepare(
+        new ClickHouseHttpClient(settings.connection()),
+        settings.retry(),
+        settings.table(),
+        new WindowAggregateRowEncoder(),
+        true);
+    return settings;
+  }
+
+  private static ClickHouseConnection connection(String url, String user) {
+    return new ClickHouseConnection(
+        url, DB, user, "", false, Duration.ofSeconds(2), Duration.ofSeconds(10));
+  }
+
+  private long count(ClickHouseSinkSettings s, String modifier) throws Exception {
+    return Long.parseLong(
+        server.query("SELECT count() FROM " + DB + "." + s.table() + " " + modifier).strip());
+  }
+
+  // ---- at-least-once strategies ----
+
+  @Test
+  void shouldInsertEveryMaxRowsWithSizeAndTheRestAtTheCheckpoint() throws Exception {
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.SIZE, 3, 1 << 20, Duration.ofSeconds(1)));
+    ManualTime time = new ManualTime();
+    ClickHouseWriter<WindowAggregate> writer = writer(s, time);
+    for (int i = 0; i < 7; i++) {
+      writer.write(ClickHouseBatchingTest.aggregate(i), null);
+    }
+    assertThat(count(s, "")).isEqualTo(6);
+    assertThat(writer.prepareCommit()).isEmpty();
+    writer.flush(false); // the checkpoint barrier
+    assertThat(count(s, "")).isEqualTo(7);
+    assertThat(time.timers).isEmpty();
+  }
+
+  @Test
+  void shouldInsertEachRowWithImmediate() throws Exception {
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.IMMEDIATE, 1000, 1 << 20, Duration.ofSeconds(1)));
+    ClickHouseWriter<WindowAggregate> writer = writer(s, new ManualTime());
+    for (int i = 0; i < 3; i++) {
+      writer.write(ClickHouseBatchingTest.aggregate(i), null);
+      assertThat(count(s, "")).isEqualTo(i + 1);
+    }
+  }
+
+  @Test
+  void shouldInsertWhenTheOldestRowIsIntervalOldWithTime() throws Exception {
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.TIME, 10, 1 << 20, Duration.ofMillis(200)));
+    ManualTime time = new ManualTime();
+    time.now = 1000;
+    ClickHouseWriter<WindowAggregate> writer = writer(s, time);
+    writer.write(ClickHouseBatchingTest.aggregate(0), null);
+    time.now = 1100;
+    writer.write(ClickHouseBatchingTest.aggregate(1), null);
+    assertThat(count(s, "")).isZero();
+    assertThat(time.timers).containsOnlyKeys(1200L);
+
+    time.fire(1200);
+    assertThat(count(s, "")).isEqualTo(2);
+    assertThat(time.timers).isEmpty();
+  }
+
+  @Test
+  void shouldInsertBySizeOrByAgeWithHybrid() throws Exception {
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.HYBRID, 3, 1 << 20, Duration.ofMillis(200)));
+    ManualTime time = new ManualTime();
+    ClickHouseWriter<WindowAggregate> writer = writer(s, time);
+    for (int i = 0; i < 3; i++) {
+      writer.write(ClickHouseBatchingTest.aggregate(i), null);
+    }
+    assertThat(count(s, "")).isEqualTo(3); // by size, before the timer
+    time.now = 150;
+    writer.write(ClickHouseBatchingTest.aggregate(3), null);
+    time.fire(200); // the first row's timer: the buffered row is only 50 ms old
+    assertThat(count(s, "")).isEqualTo(3);
+    assertThat(time.timers).containsOnlyKeys(350L);
+    time.fire(350);
+    assertThat(count(s, "")).isEqualTo(4);
+  }
+
+  // ---- the committer ----
+
+  @Test
+  void shouldCollapseARepeatedCommitAndKeepTheHighestVersion() throws Exception {
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.CHECKPOINT, 1000, 1 << 20, Duration.ofSeconds(1)));
+    ClickHouseWriter<WindowAggregate> writer = writer(s, new ManualTime());
+    for (int i = 0; i < 5; i++) {
+      WindowAggregate late = ClickHouseBatchingTest.aggregate(i);
+      late.version = 1;
+      late.estimatedCount = 1000 + i;
+      writer.write(late, null);
+    }
+    List<ClickHouseCommittable> committables = new ArrayList<>(writer.prepareCommit());
+    assertThat(count(s, "")).isZero(); // nothing visible before the commit
+
+    ClickHouseSinkMetrics metrics =
+        ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), s.table(), null);
+    ClickHouseCommitter committer =
+        new ClickHouseCommitter(
+            new ClickHouseInserter(new ClickHouseHttpClient(s.connection()), PATIENT, metrics),
+            metrics);
+    committer.commit(requests(committables));
+    committer.commit(requests(committables)); // a commit repeated after a restore
+    // The version-0 emission of the same windows, inserted after the late version 1.
+    for (int i = 0; i < 5; i++) {
+      writer.write(ClickHouseBatchingTest.aggregate(i), null);
+    }
+    committer.commit(requests(new ArrayList<>(writer.prepareCommit())));
+
+    assertThat(metrics.inserts.getCount()).isEqualTo(3);
+    assertThat(metrics.rows.getCount()).isEqualTo(15);
+    assertThat(count(s, "FINAL")).isEqualTo(5);
+    assertThat(
+            server.rows(
+                "SELECT event_type, version, estimated_count FROM "
+                    + DB
+                    + "."
+                    + s.table()
+                    + " FINAL ORDER BY event_type"))
+        .containsExactly(
+            "type-0\t1\t1000",
+            "type-1\t1\t1001",
+            "type-2\t1\t1002",
+            "type-3\t1\t1003",
+            "type-4\t1\t1004");
+    server.query("OPTIMIZE TABLE " + DB + "." + s.table() + " FINAL");
+    assertThat(count(s, "")).isEqualTo(5);
+  }
+
+  // ---- tables ----
+
+  @Test
+  void shouldCreateTablesUnderConfiguredNamesAndCheckThem() throws Exception {
+    ClickHouseHttpClient client =
+        new ClickHouseHttpClient(
+            new ClickHouseConnection(
+                server.url(),
+                "created_db",
+                "default",
+                "",
+                false,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(10)));
+    ClickHouseTables.prepare(client, PATIENT, "my_alerts", new AlertRowEncoder(), true);
+    ClickHouseTables.prepare(client, PATIENT, "my_alerts", new AlertRowEncoder(), true);
+    ClickHouseTables.prepare(client, PATIENT, "my_alerts", new AlertRowEncoder(), false);
+    assertThat(server.rows("SELECT name, engine FROM system.tables WHERE database = 'created_db'"))
+        .containsExactly("my_alerts\tReplacingMergeTree");
+    assertThat(server.query("SHOW CREATE TABLE created_db.my_alerts"))
+        .contains("PARTITION BY toYYYYMMDD(window_start)")
+        .contains("ReplacingMergeTree(version)");
+  }
+
+  @Test
+  void shouldNameAMissingTableAndHowToCreateIt() throws Exception {
+    ClickHouseHttpClient client = new ClickHouseHttpClient(connection(server.url(), "default"));
+    ClickHouseException e =
+        assertThrows(
+            ClickHouseException.class,
+            () ->
+                ClickHouseTables.prepare(
+                    client, PATIENT, "missing", new HighPriorityEventRowEncoder(), false));
+    assertThat(e.isTransient()).isFalse();
+    assertThat(e)
+        .hasMessageContaining("ClickHouse table writer.missing at " + server.url())
+        .hasMessageContaining("does not exist")
+        .hasMessageContaining("sql/clickhouse/high_priority_events.sql")
+        .hasMessageContaining("clickhouse.create-tables: true");
+  }
+
+  @Test
+  void shouldNameMissingColumnsAndWrongTypes() throws Exception {
+    server.query("CREATE DATABASE IF NOT EXISTS " + DB);
+    server.query(
+        "CREATE TABLE "
+            + DB
+            + ".old_alerts (event_type String, dims String, window_start DateTime,"
+            + " version UInt64) ENGINE = ReplacingMergeTree(version) ORDER BY event_type");
+    ClickHouseHttpClient client = new ClickHouseHttpClient(connection(server.url(), "default"));
+    ClickHouseException e =
+        assertThrows(
+            ClickHouseException.class,
+            () ->
+                ClickHouseTables.prepare(
+                    client, PATIENT, "old_alerts", new AlertRowEncoder(), false));
+    assertThat(e)
+        .hasMessageContaining("has no column dimensions.key Array(String)")
+        .hasMessageContaining("has column window_start of type DateTime, expected DateTime('UTC')")
+        .hasMessageContaining("has column version of type UInt64, expected UInt32")
+        .hasMessageContaining("has no column message String");
+  }
+
+  // ---- failures ----
+
+  @Test
+  void shouldFailFastOnAnUnknownTableWithTheServersMessage() throws Exception {
+    ClickHouseSinkMetrics metrics =
+        ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), "nope", null);
+    ClickHouseInserter inserter =
+        new ClickHouseInserter(
+            new ClickHouseHttpClient(connection(server.url(), "default")), PATIENT, metrics);
+    server.query("CREATE DATABASE IF NOT EXISTS " + DB);
+    long start = System.nanoTime();
+    IOException e =
+        assertThrows(
+            IOException.class, () -> inserter.insert("nope", "(`a`)", new byte[] {0}, 1, "token"));
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(millis).isLessThan(900); // no retry: the first backoff is 1 s
+    assertThat(e)
+        .isInstanceOf(ClickHouseException.class)
+        .hasMessageContaining("insert into writer.nope failed (permanent, HTTP 404)")
+        .hasMessageContaining("Code: 60")
+        .hasMessageContaining("Table writer.nope doesn't exist");
+    assertThat(metrics.retries.getCount()).isZero();
+    assertThat(metrics.failures.getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldFailFastOnAnUnknownColumn() throws Exception {
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.CHECKPOINT, 1000, 1 << 20, Duration.ofSeconds(1)));
+    ClickHouseInserter inserter =
+        new ClickHouseInserter(
+            new ClickHouseHttpClient(s.connection()),
+            PATIENT,
+            ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), s.table(), null));
+    ClickHouseException e =
+        assertThrows(
+            ClickHouseException.class,
+            () -> inserter.insert(s.table(), "(`no_such_column`)", new byte[] {0}, 1, null));
+    assertThat(e.code()).isEqualTo(16);
+    assertThat(e.isTransient()).isFalse();
+    assertThat(e).hasMessageContaining("into writer." + s.table()).hasMessageContaining("Code: 16");
+  }
+
+  @Test
+  void shouldFailFastOnAnUnknownUser() {
+    ClickHouseInserter inserter =
+        new ClickHouseInserter(
+            new ClickHouseHttpClient(connection(server.url(), "nobody")),
+            PATIENT,
+            ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), "t", null));
+    ClickHouseException e =
+        assertThrows(
+            ClickHouseException.class, () -> inserter.insert("t", "(`a`)", new byte[0], 0, null));
+    assertThat(e.code()).isEqualTo(192);
+    assertThat(e.httpStatus()).isEqualTo(401);
+    assertThat(e).hasMessageContaining("Unknown user nobody");
+  }
+
+  @Test
+  void shouldRetryAnUnreachableServerThenGiveUp() throws Exception {
+    ClickHouseSinkMetrics metrics =
+        ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), "t", null);
+    RetryPolicy quick = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 2, 0.5);
+    ClickHouseInserter inserter =
+        new ClickHouseInserter(
+            new ClickHouseHttpClient(connection("http://127.0.0.1:" + closedPort(), "default")),
+            quick,
+            metrics);
+    IOException e =
+        assertThrows(IOException.class, () -> inserter.insert("t", "(`a`)", new byte[0], 0, null));
+    assertThat(e)
+        .hasMessageContaining("insert of 0 rows into writer.t failed 3 times, giving up")
+        .hasMessageEndingWith("java.net.ConnectException")
+        .hasCauseInstanceOf(java.net.ConnectException.class);
+    assertThat(metrics.retries.getCount()).isEqualTo(2);
+    assertThat(metrics.failures.getCount()).isEqualTo(3);
+    assertThat(metrics.inserts.getCount()).isZero();
+  }
+
+  private static int closedPort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static ClickHouseWriter<WindowAggregate> writer(
+      ClickHouseSinkSettings s, ProcessingTimeService time) {
+    return new ClickHouseWriter<>(
+        new WindowAggregateRowEncoder(),
+        s,
+        new ClickHouseHttpClient(s.connection()),
+        time,
+        new UnregisteredMetricsGroup(),
+        "job",
+        0,
+        0);
+  }
+
+  private static List<Committer.CommitRequest<ClickHouseCommittable>> requests(
+      List<ClickHouseCommittable> committables) {
+    List<Committer.CommitRequest<ClickHouseCommittable>> requests = new ArrayList<>();
+    for (ClickHouseCommittable c : committables) {
+      requests.add(new Request(c));
+    }
+    return requests;
+  }
+
+  /** A commit request that succeeds unless told otherwise. */
+  private record Request(ClickHouseCommittable committable)
+      implements Committer.CommitRequest<ClickHouseCommittable> {
+    @Override
+    public ClickHouseCommittable getCommittable() {
+      return committable;
+    }
+
+    @Override
+    public int getNumberOfRetries() {
+      return 0;
+    }
+
+    @Override
+    public void signalFailedWithKnownReason(Throwable t) {
+      throw new AssertionError(t);
+    }
+
+    @Override
+    public void signalFailedWithUnknownReason(Throwable t) {
+      throw new AssertionError(t);
+    }
+
+    @Override
+    public void retryLater() {
+      throw new AssertionError("retryLater");
+    }
+
+    @Override
+    public void updateAndRetryLater(ClickHouseCommittable c) {
+      throw new AssertionError("updateAndRetryLater");
+    }
+
+    @Override
+    public void signalAlreadyCommitted() {}
+  }
+
+  /** Processing time set by the test; timers fire when the test says. */
+  private static final class ManualTime implements ProcessingTimeService {
+    long now;
+    final TreeMap<Long, ProcessingTimeCallback> timers = new TreeMap<>();
+
+    @Override
+    public long getCurrentProcessingTime() {
+      return now;
+    }
+
+    @Override
+    public ScheduledFuture<?> registerTimer(long timestamp, ProcessingTimeCallback target) {
+      timers.put(timestamp, target);
+      return null;
+    }
+
+    void fire(long at) throws Exception {
+      now = at;
+      ProcessingTimeCallback callback = timers.remove(at);
+      assertThat(callback).as("a timer at " + at).isNotNull();
+      callback.onProcessingTime(at);
+    }
+  }
+}
