@@ -9,6 +9,7 @@ import dev.analytics.pipeline.sinks.ConsoleLines;
 import dev.analytics.pipeline.sinks.DeadLetterSerializer;
 import dev.analytics.pipeline.sinks.KafkaSinks;
 import dev.analytics.pipeline.sinks.WindowAggregateSerializer;
+import dev.analytics.pipeline.sinks.postgres.PostgresSinks;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
@@ -88,5 +89,10 @@ public final class AnalyticsJob {
           .uid(OperatorIds.CONSOLE_SINK)
           .name(OperatorIds.CONSOLE_SINK_NAME);
     }
+
+    // ---- PostgreSQL: window aggregates and daily counters (postgres.url set) ----
+    // Creates or checks the tables first. The alert sink (PostgresSinks.attachAlerts) joins
+    // when the pipeline outputs alerts.
+    PostgresSinks.attach(outputs.aggregates(), config);
   }
 }
