@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.local.EmbeddedKafka;
+import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.sinks.postgres.PostgresConnections;
 import dev.analytics.pipeline.sinks.postgres.PostgresSettings;
@@ -151,6 +152,91 @@ class PostgresSinkITCase {
   void atLeastOnceConvergesWhenPostgresRestarts() throws Exception {
     Run run = run("alo_restart", "at-least-once", Throttle::apply, null, this::restartPostgres);
     run.verify(false);
+  }
+
+  // ---- alerts ----
+
+  @Test
+  void alertsKeepTheHighestVersionOfEachIdentityInBothModes() throws Exception {
+    for (String mode : List.of("exactly-once", "at-least-once")) {
+      String table = "alerts_" + mode.replace('-', '_');
+      Map<String, String> values = new HashMap<>();
+      values.put("checkpoint.interval", "200 ms");
+      values.put("checkpoint.dir", tmp.resolve("alerts-" + mode).toUri().toString());
+      values.put("job.parallelism", "2");
+      values.put("postgres.url", postgres.jdbcUrl());
+      values.put("postgres.user", postgres.user());
+      values.put("postgres.mode", mode);
+      values.put("postgres.daily-counters", "false");
+      values.put("postgres.create-tables", "true");
+      values.put("postgres.table.aggregates", table + "_aggregates");
+      values.put("postgres.table.alerts", table);
+      JobConfig config = JobConfig.of(values);
+
+      // 200 identities (4 windows x 2 types x 25 patterns/metrics), each emitted in versions
+      // 0..2 with a lower version after the highest.
+      List<Alert> alerts = new ArrayList<>();
+      Map<String, String> expected = new TreeMap<>();
+      for (int i = 0; i < 200; i++) {
+        for (int version : new int[] {0, 2, 1}) {
+          Alert a = new Alert();
+          a.eventType = i % 2 == 0 ? "api.error" : "payment.failed";
+          a.dimensions = new HashMap<>(Map.of("region", "r" + (i % 3)));
+          a.granularity = "1m";
+          a.windowStart = START + (i % 4) * 60_000L;
+          a.windowEnd = a.windowStart + 60_000L;
+          a.pattern = i % 5 == 0 ? "drop" : "spike";
+          a.metric = "m" + (i / 8);
+          a.value = i * 10 + version;
+          a.baseline = i;
+          a.confidence = 0.5;
+          a.version = version;
+          a.message = "v" + version;
+          alerts.add(a);
+        }
+        expected.put(
+            (i % 2 == 0 ? "api.error" : "payment.failed")
+                + "|{\"region\": \"r"
+                + (i % 3)
+                + "\"}|"
+                + Instant.ofEpochMilli(START + (i % 4) * 60_000L)
+                + "|"
+                + (i % 5 == 0 ? "drop" : "spike")
+                + "|m"
+                + (i / 8),
+            "2|" + (i * 10 + 2.0) + "|v2");
+      }
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+      PostgresSinks.attachAlerts(
+          env.fromData(alerts).setParallelism(1), config, PostgresConnections.DEFAULT);
+      env.execute("alerts " + mode);
+
+      Map<String, String> rows = new TreeMap<>();
+      try (Connection c = postgres.connect();
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT event_type, dimensions::text, window_start, pattern, metric, version,"
+                      + " value, message FROM "
+                      + table)) {
+        while (rs.next()) {
+          rows.put(
+              rs.getString(1)
+                  + "|"
+                  + rs.getString(2)
+                  + "|"
+                  + rs.getObject(3, java.time.OffsetDateTime.class).toInstant()
+                  + "|"
+                  + rs.getString(4)
+                  + "|"
+                  + rs.getString(5),
+              rs.getInt(6) + "|" + rs.getDouble(7) + "|" + rs.getString(8));
+        }
+      }
+      assertEquals(expected, rows, mode);
+      assertEquals(List.of(), postgres.preparedTransactions(), mode);
+    }
   }
 
   // ---- the run ----

@@ -42,8 +42,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * summed per bucket by {@link DailyCounterBatcher} and added in the checkpoint's transaction with
  * {@code count = count + excluded.count}.
  *
- * <p>Aggregate and alert rows of one identity always come from the same window subtask (the sink
- * keeps the window operator's partitioning), so they too have a single writer.
+ * <p>Aggregate and alert rows are routed by row identity too ({@code keyBy} before the sink), so
+ * every row has a single writer whatever the upstream partitioning.
  */
 public final class PostgresSinks {
   private PostgresSinks() {}
@@ -68,6 +68,7 @@ public final class PostgresSinks {
     }
     PostgresSchema.prepare(s);
     aggregates
+        .keyBy(PostgresSinks::aggregateIdentity)
         .sinkTo(
             sink(
                 s,
@@ -116,6 +117,7 @@ public final class PostgresSinks {
     }
     PostgresSchema.prepare(s);
     alerts
+        .keyBy(PostgresSinks::alertIdentity)
         .sinkTo(
             sink(
                 s,
@@ -124,6 +126,32 @@ public final class PostgresSinks {
                 new PostgresStatements.AlertUpsert(s.alertsTable())))
         .uid(OperatorIds.POSTGRES_ALERT_SINK)
         .name(OperatorIds.POSTGRES_ALERT_SINK_NAME);
+  }
+
+  /** The row identity of an aggregate, to route each row to one sink subtask. */
+  static String aggregateIdentity(WindowAggregate a) {
+    return a.eventType
+        + '\u0000'
+        + PostgresStatements.canonicalJson(a.dimensions)
+        + '\u0000'
+        + a.granularity
+        + '\u0000'
+        + a.windowStart;
+  }
+
+  /** The row identity of an alert. */
+  static String alertIdentity(Alert a) {
+    return a.eventType
+        + '\u0000'
+        + PostgresStatements.canonicalJson(a.dimensions)
+        + '\u0000'
+        + a.granularity
+        + '\u0000'
+        + a.windowStart
+        + '\u0000'
+        + a.pattern
+        + '\u0000'
+        + a.metric;
   }
 
   /**
