@@ -42,22 +42,34 @@ public final class PostgresServer implements AutoCloseable {
   private final Path socketDir;
   private final int port;
   private final boolean asPostgresUser;
+  private final boolean durable;
 
-  private PostgresServer(Path binDir, Path dir, int port, boolean asPostgresUser) {
+  private PostgresServer(Path binDir, Path dir, int port, boolean asPostgresUser, boolean durable) {
     this.binDir = binDir;
     this.dir = dir;
     this.dataDir = dir.resolve("data");
     this.socketDir = dir.resolve("socket");
     this.port = port;
     this.asPostgresUser = asPostgresUser;
+    this.durable = durable;
   }
 
-  /** initdb + start; returns once the server accepts connections. */
+  /** initdb + start, without fsync (tests); returns once the server accepts connections. */
   public static PostgresServer start() throws Exception {
+    return start(false);
+  }
+
+  /**
+   * initdb + start; returns once the server accepts connections.
+   *
+   * @param durable PostgreSQL's default durability (fsync, synchronous commit) instead of the
+   *     faster test settings: for benchmarks, where the cost of a commit matters
+   */
+  public static PostgresServer start(boolean durable) throws Exception {
     Path bin = findBinDir();
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("pg-test");
-    PostgresServer server = new PostgresServer(bin, dir, freePort(), root);
+    PostgresServer server = new PostgresServer(bin, dir, freePort(), root, durable);
     try {
       Files.createDirectories(server.socketDir);
       if (root) {
@@ -154,7 +166,7 @@ public final class PostgresServer implements AutoCloseable {
             + " -k "
             + socketDir
             + " -c max_prepared_transactions=32 -c listen_addresses=127.0.0.1"
-            + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
     runAsOwner(
         List.of(
             pgCtl(),
