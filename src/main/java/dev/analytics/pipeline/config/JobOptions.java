@@ -388,7 +388,7 @@ public final class JobOptions {
 
   /** Delivery guarantee of the PostgreSQL sinks. */
   public enum PostgresMode {
-    /** XA transactions committed when the checkpoint that holds them completes. */
+    /** Prepared transactions committed when the checkpoint that holds them completes. */
     EXACTLY_ONCE("exactly-once"),
     /** Idempotent versioned upserts, flushed on every checkpoint; replays rewrite equal rows. */
     AT_LEAST_ONCE("at-least-once");
@@ -434,9 +434,9 @@ public final class JobOptions {
           .enumType(PostgresMode.class)
           .defaultValue(PostgresMode.EXACTLY_ONCE)
           .withDescription(
-              "exactly-once: XA transactions committed with the checkpoints (needs"
-                  + " max_prepared_transactions > 0 on the server); at-least-once: idempotent"
-                  + " versioned upserts (no daily counters).");
+              "exactly-once: one prepared transaction per checkpoint and subtask, committed when"
+                  + " the checkpoint completes (needs max_prepared_transactions > 0 on the"
+                  + " server); at-least-once: idempotent versioned upserts (no daily counters).");
 
   public static final ConfigOption<Boolean> POSTGRES_CREATE_TABLES =
       key("postgres.create-tables")
