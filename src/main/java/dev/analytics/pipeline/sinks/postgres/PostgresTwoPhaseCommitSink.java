@@ -34,11 +34,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Why not the connector's XA sink.</b> flink-connector-jdbc 4.0.0-2.0 ({@code
  * JdbcSink.buildExactlyOnce}) commits the XA transaction in the writer's {@code snapshotState},
  * before the checkpoint completes ({@code JdbcWriter.snapshotState} → {@code commitTxUntil}); a
- * failure before completion then replays rows that are already committed. The tests saw it: daily
- * counters counted a window twice after an injected commit failure, and window rows of a failed
- * attempt (with versions the replay did not reproduce) survived a PostgreSQL restart. This sink
- * keeps the same protocol shape (a prepared transaction per checkpoint and subtask, statement
- * retries off, recovery by Flink) with the commit where it belongs.
+ * failure before completion then replays rows that are already committed. The tests saw it: a daily
+ * counter counted a window twice after an injected commit failure. This sink keeps the same
+ * protocol shape (a prepared transaction per checkpoint and subtask, statement retries off,
+ * recovery by Flink) with the commit where it belongs.
  *
  * <p><b>Guarantees.</b> A row is visible iff the checkpoint that holds it completed; after a
  * restore from checkpoint N, the transactions of checkpoints up to N are committed (by the
