@@ -11,6 +11,7 @@ import dev.analytics.pipeline.sinks.DeadLetterSerializer;
 import dev.analytics.pipeline.sinks.KafkaSinks;
 import dev.analytics.pipeline.sinks.WindowAggregateSerializer;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinks;
+import dev.analytics.pipeline.sinks.postgres.PostgresSinks;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
@@ -132,5 +133,10 @@ public final class AnalyticsJob {
           .uid(OperatorIds.CLICKHOUSE_ALERTS_SINK)
           .name(OperatorIds.CLICKHOUSE_ALERTS_SINK_NAME);
     }
+
+    // ---- PostgreSQL (postgres.url set): window aggregates, daily counters and alerts ----
+    // Creates or checks the tables first.
+    PostgresSinks.attach(outputs.aggregates(), config);
+    PostgresSinks.attachAlerts(outputs.alerts(), config);
   }
 }

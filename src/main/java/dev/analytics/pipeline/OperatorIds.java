@@ -62,4 +62,19 @@ public final class OperatorIds {
 
   public static final String CLICKHOUSE_EVENTS_SINK = "clickhouse-high-priority-events-sink";
   public static final String CLICKHOUSE_EVENTS_SINK_NAME = "High-priority events -> ClickHouse";
+
+  public static final String POSTGRES_AGGREGATE_SINK = "postgres-aggregate-sink";
+  public static final String POSTGRES_AGGREGATE_SINK_NAME = "Window aggregates -> PostgreSQL";
+
+  public static final String POSTGRES_ALERT_SINK = "postgres-alert-sink";
+  public static final String POSTGRES_ALERT_SINK_NAME = "Alerts -> PostgreSQL";
+
+  public static final String DAILY_COUNTER_DELTAS = "daily-counter-deltas";
+  public static final String DAILY_COUNTER_DELTAS_NAME = "Daily counter increments";
+
+  public static final String DAILY_COUNTER_BATCHER = "daily-counter-batcher";
+  public static final String DAILY_COUNTER_BATCHER_NAME = "Daily counters by bucket";
+
+  public static final String POSTGRES_DAILY_COUNTER_SINK = "postgres-daily-counter-sink";
+  public static final String POSTGRES_DAILY_COUNTER_SINK_NAME = "Daily counters -> PostgreSQL";
 }

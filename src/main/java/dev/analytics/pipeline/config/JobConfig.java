@@ -112,6 +112,9 @@ public final class JobConfig {
   private static final Pattern CLICKHOUSE_IDENTIFIER =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
   private static final int CLICKHOUSE_MAX_INSERT_ROWS = 1_048_576;
+  private static final Pattern SQL_COLUMN = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final Pattern SQL_TABLE =
+      Pattern.compile("([a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,62}");
   private static final List<String> SASL_MECHANISMS =
       List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
@@ -359,7 +362,7 @@ public final class JobConfig {
       return TimeUtils.formatWithHighestUnit(d);
     }
     if (value instanceof Enum<?> e) {
-      return e.name().toLowerCase(Locale.ROOT);
+      return e.toString().toLowerCase(Locale.ROOT);
     }
     if (value instanceof Map<?, ?> m) {
       return new TreeMap<>(m)
@@ -637,7 +640,7 @@ public final class JobConfig {
 
   private static List<String> enumValues(Class<?> type) {
     return Arrays.stream(type.getEnumConstants())
-        .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT))
+        .map(c -> c.toString().toLowerCase(Locale.ROOT))
         .collect(Collectors.toList());
   }
 
@@ -706,6 +709,7 @@ public final class JobConfig {
       clickhouse();
       checkpoints();
       restarts();
+      postgres();
       localRun();
     }
 
@@ -1079,6 +1083,89 @@ public final class JobConfig {
       double jitter = conf.get(JobOptions.RESTART_JITTER);
       if (!(jitter >= 0 && jitter < 1)) {
         throw fail(JobOptions.RESTART_JITTER, "is not in [0, 1)");
+      }
+    }
+
+    private void postgres() {
+      String url = conf.get(JobOptions.POSTGRES_URL);
+      String urlKey = JobOptions.POSTGRES_URL.key();
+      if (!url.isEmpty()) {
+        if (!url.startsWith("jdbc:postgresql:")) {
+          throw fail(
+              JobOptions.POSTGRES_URL,
+              "is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)");
+        }
+        String lower = url.toLowerCase(Locale.ROOT);
+        if (lower.contains("password=")) {
+          throw new ConfigException(
+              urlKey,
+              "must not contain the password (it is logged and committed): set "
+                  + environmentVariable(JobOptions.POSTGRES_PASSWORD.key())
+                  + " or postgres.password-file");
+        }
+        String user = conf.get(JobOptions.POSTGRES_USER);
+        if (user == null || user.isBlank()) {
+          throw new ConfigException(
+              JobOptions.POSTGRES_USER.key(), "is required with postgres.url" + origin(urlKey));
+        }
+      }
+      between(JobOptions.POSTGRES_BATCH_SIZE, 1, 100_000, "1", "100000");
+      atLeast(JobOptions.POSTGRES_LOCK_TIMEOUT, Duration.ZERO);
+
+      List<ConfigOption<String>> tables =
+          List.of(
+              JobOptions.POSTGRES_TABLE_AGGREGATES,
+              JobOptions.POSTGRES_TABLE_ALERTS,
+              JobOptions.POSTGRES_TABLE_DAILY_COUNTERS);
+      Map<String, String> seen = new LinkedHashMap<>();
+      for (ConfigOption<String> table : tables) {
+        String name = conf.get(table);
+        if (!SQL_TABLE.matcher(name).matches()) {
+          throw fail(
+              table,
+              "is not a table name: [schema.]name of lower-case letters, digits and _ (at most"
+                  + " 63 each, not starting with a digit)");
+        }
+        String previous = seen.put(name, table.key());
+        if (previous != null) {
+          throw fail(table, "must differ from " + previous + " (the tables have other columns)");
+        }
+      }
+
+      ConfigOption<List<String>> dimensions = JobOptions.POSTGRES_DAILY_COUNTER_DIMENSIONS;
+      List<String> columns = conf.get(dimensions);
+      if (columns.size() > 16) {
+        throw fail(dimensions, "has more than 16 dimensions (an event has at most 16)");
+      }
+      Set<String> distinct = new java.util.HashSet<>();
+      for (String column : columns) {
+        if (!SQL_COLUMN.matcher(column).matches()) {
+          throw fail(
+              dimensions,
+              "has '"
+                  + column
+                  + "', which is not a column name: lower-case letters, digits and _ (at most"
+                  + " 63, not starting with a digit)");
+        }
+        if (List.of("metric", "day", "count").contains(column)) {
+          throw fail(dimensions, "has '" + column + "', a column the table already has");
+        }
+        if (!distinct.add(column)) {
+          throw fail(dimensions, "has '" + column + "' twice");
+        }
+      }
+
+      if (conf.get(JobOptions.POSTGRES_DAILY_COUNTERS)
+          && conf.get(JobOptions.POSTGRES_MODE) != JobOptions.PostgresMode.EXACTLY_ONCE) {
+        String countersKey = JobOptions.POSTGRES_DAILY_COUNTERS.key();
+        throw new ConfigException(
+            countersKey,
+            "is true, which needs postgres.mode exactly-once (postgres.mode is "
+                + conf.get(JobOptions.POSTGRES_MODE)
+                + origin(JobOptions.POSTGRES_MODE.key())
+                + "): a replayed increment would be added twice; set "
+                + countersKey
+                + " false or postgres.mode exactly-once");
       }
     }
 

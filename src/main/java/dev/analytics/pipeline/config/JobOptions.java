@@ -833,6 +833,121 @@ public final class JobOptions {
           .defaultValue(0.1)
           .withDescription("Random jitter in [0, 1) applied to restart delays.");
 
+  // ---- PostgreSQL (window aggregates, alerts, daily counters) ----
+
+  /** Delivery guarantee of the PostgreSQL sinks. */
+  public enum PostgresMode {
+    /** Prepared transactions committed when the checkpoint that holds them completes. */
+    EXACTLY_ONCE("exactly-once"),
+    /** Idempotent versioned upserts, flushed on every checkpoint; replays rewrite equal rows. */
+    AT_LEAST_ONCE("at-least-once");
+
+    private final String text;
+
+    PostgresMode(String text) {
+      this.text = text;
+    }
+
+    /** The configuration value; Flink parses enum options by their toString. */
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
+  public static final ConfigOption<String> POSTGRES_URL =
+      key("postgres.url")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "JDBC URL of the PostgreSQL database (jdbc:postgresql://host:port/db); empty"
+                  + " disables the PostgreSQL sinks.");
+
+  public static final ConfigOption<String> POSTGRES_USER =
+      key("postgres.user")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("PostgreSQL user; required with postgres.url.");
+
+  /** Secret: only from the environment or a file (postgres.password-file). */
+  public static final ConfigOption<String> POSTGRES_PASSWORD =
+      key("postgres.password")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "PostgreSQL password. Secret: only from the environment"
+                  + " (ANALYTICS_POSTGRES_PASSWORD) or postgres.password-file; never logged.");
+
+  public static final ConfigOption<PostgresMode> POSTGRES_MODE =
+      key("postgres.mode")
+          .enumType(PostgresMode.class)
+          .defaultValue(PostgresMode.EXACTLY_ONCE)
+          .withDescription(
+              "exactly-once: one prepared transaction per checkpoint and subtask, committed when"
+                  + " the checkpoint completes (needs max_prepared_transactions > 0 on the"
+                  + " server); at-least-once: idempotent versioned upserts (no daily counters).");
+
+  public static final ConfigOption<Boolean> POSTGRES_CREATE_TABLES =
+      key("postgres.create-tables")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Create the tables (sql/postgres/) if they do not exist; otherwise the job checks"
+                  + " at start-up that they exist with their columns.");
+
+  public static final ConfigOption<Boolean> POSTGRES_DAILY_COUNTERS =
+      key("postgres.daily-counters")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription(
+              "Increment the daily counters (postgres.table.daily-counters) from the window"
+                  + " counts; needs postgres.mode exactly-once.");
+
+  public static final ConfigOption<List<String>> POSTGRES_DAILY_COUNTER_DIMENSIONS =
+      key("postgres.daily-counter-dimensions")
+          .stringType()
+          .asList()
+          .defaultValues(
+              "template_id", "jurisdiction", "delivery_method", "utm_source", "error_type")
+          .withDescription(
+              "Dimensions that are columns of the daily counters (empty string when an event"
+                  + " lacks one); lower-case SQL identifiers.");
+
+  public static final ConfigOption<Integer> POSTGRES_BATCH_SIZE =
+      key("postgres.batch-size")
+          .intType()
+          .defaultValue(1000)
+          .withDescription(
+              "Rows sent to PostgreSQL in one JDBC batch; a partial batch is sent at every"
+                  + " checkpoint.");
+
+  public static final ConfigOption<Duration> POSTGRES_LOCK_TIMEOUT =
+      key("postgres.lock-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(1))
+          .withDescription(
+              "lock_timeout of the sink connections: a write blocked this long by a row lock"
+                  + " (e.g. of an orphaned prepared transaction) fails and the job restarts"
+                  + " instead of hanging; 0 waits forever.");
+
+  public static final ConfigOption<String> POSTGRES_TABLE_AGGREGATES =
+      key("postgres.table.aggregates")
+          .stringType()
+          .defaultValue("analytics_window_aggregate")
+          .withDescription("Table of the window aggregates ([schema.]name).");
+
+  public static final ConfigOption<String> POSTGRES_TABLE_ALERTS =
+      key("postgres.table.alerts")
+          .stringType()
+          .defaultValue("analytics_alert")
+          .withDescription("Table of the alerts ([schema.]name).");
+
+  public static final ConfigOption<String> POSTGRES_TABLE_DAILY_COUNTERS =
+      key("postgres.table.daily-counters")
+          .stringType()
+          .defaultValue("analytics_aggregate")
+          .withDescription("Table of the daily counters ([schema.]name).");
+
   // ---- local run (jobs/run-local.sh) ----
 
   public static final ConfigOption<Double> GENERATOR_RATE =

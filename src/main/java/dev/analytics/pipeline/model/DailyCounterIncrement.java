@@ -1,0 +1,75 @@
+package dev.analytics.pipeline.model;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An amount to add to one daily counter: the bucket (metric, dimension values, UTC day) and the
+ * increment. A Flink POJO.
+ *
+ * <p>{@code dimensionValues} follow the order of {@code postgres.daily-counter-dimensions}; an
+ * absent dimension is the empty string, so the bucket key has no nulls.
+ */
+public class DailyCounterIncrement {
+  /** The event type. */
+  public String metric;
+
+  public String[] dimensionValues = new String[0];
+
+  /** UTC day as days since 1970-01-01. */
+  public long epochDay;
+
+  public long count;
+
+  public DailyCounterIncrement() {}
+
+  public DailyCounterIncrement(String metric, String[] dimensionValues, long epochDay, long count) {
+    this.metric = metric;
+    this.dimensionValues = dimensionValues;
+    this.epochDay = epochDay;
+    this.count = count;
+  }
+
+  /**
+   * The bucket as one string that sorts by metric, then dimensions, then day; the fields are
+   * separated by a character that cannot occur in an event type.
+   */
+  public String bucketKey() {
+    StringBuilder key = new StringBuilder(metric);
+    for (String value : dimensionValues) {
+      key.append('\u0000').append(value);
+    }
+    return key.append('\u0000').append(String.format("%010d", epochDay)).toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof DailyCounterIncrement d)) {
+      return false;
+    }
+    return epochDay == d.epochDay
+        && count == d.count
+        && Objects.equals(metric, d.metric)
+        && Arrays.equals(dimensionValues, d.dimensionValues);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(metric, Arrays.hashCode(dimensionValues), epochDay, count);
+  }
+
+  @Override
+  public String toString() {
+    return "DailyCounterIncrement{"
+        + metric
+        + Arrays.toString(dimensionValues)
+        + " day="
+        + epochDay
+        + " +"
+        + count
+        + "}";
+  }
+}

@@ -1,0 +1,188 @@
+package dev.analytics.pipeline.sinks.postgres;
+
+import dev.analytics.pipeline.OperatorIds;
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.functions.DailyCounterBatcher;
+import dev.analytics.pipeline.functions.DailyCounterDeltas;
+import dev.analytics.pipeline.model.Alert;
+import dev.analytics.pipeline.model.DailyCounterIncrement;
+import dev.analytics.pipeline.model.Granularity;
+import dev.analytics.pipeline.model.WindowAggregate;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.jdbc.datasource.statements.JdbcQueryStatement;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/**
+ * The PostgreSQL sinks: window aggregates, alerts and daily counters.
+ *
+ * <p><b>Exactly-once</b> ({@code postgres.mode: exactly-once}, the default): {@link
+ * PostgresTwoPhaseCommitSink}. Each sink subtask writes the rows between two checkpoints in one
+ * transaction, prepares it at the checkpoint barrier ({@code PREPARE TRANSACTION}) and Flink's
+ * committer commits it ({@code COMMIT PREPARED}) when the checkpoint completes; a restore commits
+ * the transactions of the restored checkpoint and rolls back the sink's other prepared ones before
+ * the source replays. No statement retries: recovery is Flink's. Rows become visible at the
+ * checkpoint pace. Needs {@code max_prepared_transactions > 0} on the server. (The connector's XA
+ * sink was the plan; it commits before the checkpoint completes, see the sink's Javadoc.)
+ *
+ * <p><b>At-least-once</b>: flink-connector-jdbc 4.x {@link JdbcSink#builder()}{@code
+ * .buildAtLeastOnce}; batches are sent (auto-committed) when full and on every checkpoint, retried
+ * up to 3 times on an error; a replay after a failure sends rows again. Aggregates and alerts are
+ * versioned upserts, so a replay rewrites equal rows and a lower version never overwrites a higher
+ * one. Daily counters are increments, which a replay would double: the configuration refuses them
+ * in this mode.
+ *
+ * <p><b>Daily counters</b> (seed 004): the fine windows ({@code window.size}) only, turned into
+ * increments by {@link DailyCounterDeltas} (keyed by window: a late re-emission adds the
+ * difference), routed by bucket so one subtask owns each counter row (two subtasks' transactions on
+ * the same row would wait on each other's uncommitted locks across the checkpoint: a deadlock),
+ * summed per bucket by {@link DailyCounterBatcher} and added in the checkpoint's transaction with
+ * {@code count = count + excluded.count}.
+ *
+ * <p>Aggregate and alert rows are routed by row identity too ({@code keyBy} before the sink), so
+ * every row has a single writer whatever the upstream partitioning.
+ */
+public final class PostgresSinks {
+  private PostgresSinks() {}
+
+  /** Most buckets the daily-counter batcher holds before emitting early. */
+  static final int MAX_BUCKETS = 10_000;
+
+  /**
+   * Creates or checks the tables, then adds the aggregate sink and, if enabled, the daily counters.
+   * Does nothing when {@code postgres.url} is empty.
+   */
+  public static void attach(DataStream<WindowAggregate> aggregates, JobConfig config) {
+    attach(aggregates, config, PostgresConnections.DEFAULT);
+  }
+
+  /** {@link #attach(DataStream, JobConfig)} with the given connections. */
+  public static void attach(
+      DataStream<WindowAggregate> aggregates, JobConfig config, PostgresConnections connections) {
+    PostgresSettings s = PostgresSettings.from(config);
+    if (s == null) {
+      return;
+    }
+    PostgresSchema.prepare(s);
+    aggregates
+        .keyBy(PostgresSinks::aggregateIdentity)
+        .sinkTo(
+            sink(
+                s,
+                connections,
+                OperatorIds.POSTGRES_AGGREGATE_SINK,
+                new PostgresStatements.AggregateUpsert(s.aggregatesTable())))
+        .uid(OperatorIds.POSTGRES_AGGREGATE_SINK)
+        .name(OperatorIds.POSTGRES_AGGREGATE_SINK_NAME);
+
+    if (s.dailyCounters()) {
+      String fine = Granularity.label(config.get(JobOptions.WINDOW_SIZE));
+      long lateness = config.get(JobOptions.WINDOW_ALLOWED_LATENESS).toMillis();
+      aggregates
+          .filter(a -> fine.equals(a.granularity))
+          .name("Fine windows")
+          .keyBy(DailyCounterDeltas::windowIdentity)
+          .process(new DailyCounterDeltas(s.dailyCounterDimensions(), lateness))
+          .uid(OperatorIds.DAILY_COUNTER_DELTAS)
+          .name(OperatorIds.DAILY_COUNTER_DELTAS_NAME)
+          .keyBy(DailyCounterIncrement::bucketKey)
+          .transform(
+              OperatorIds.DAILY_COUNTER_BATCHER_NAME,
+              TypeInformation.of(DailyCounterIncrement.class),
+              new DailyCounterBatcher(MAX_BUCKETS))
+          .uid(OperatorIds.DAILY_COUNTER_BATCHER)
+          .sinkTo(
+              sink(
+                  s,
+                  connections,
+                  OperatorIds.POSTGRES_DAILY_COUNTER_SINK,
+                  new PostgresStatements.DailyCounterAdd(
+                      s.dailyCountersTable(), s.dailyCounterDimensions())))
+          .uid(OperatorIds.POSTGRES_DAILY_COUNTER_SINK)
+          .name(OperatorIds.POSTGRES_DAILY_COUNTER_SINK_NAME);
+    }
+  }
+
+  /**
+   * Adds the alert sink (tables as {@link #attach}); nothing when {@code postgres.url} is empty.
+   */
+  public static void attachAlerts(DataStream<Alert> alerts, JobConfig config) {
+    attachAlerts(alerts, config, PostgresConnections.DEFAULT);
+  }
+
+  /** {@link #attachAlerts(DataStream, JobConfig)} with the given connections. */
+  public static void attachAlerts(
+      DataStream<Alert> alerts, JobConfig config, PostgresConnections connections) {
+    PostgresSettings s = PostgresSettings.from(config);
+    if (s == null) {
+      return;
+    }
+    PostgresSchema.prepare(s);
+    alerts
+        .keyBy(PostgresSinks::alertIdentity)
+        .sinkTo(
+            sink(
+                s,
+                connections,
+                OperatorIds.POSTGRES_ALERT_SINK,
+                new PostgresStatements.AlertUpsert(s.alertsTable())))
+        .uid(OperatorIds.POSTGRES_ALERT_SINK)
+        .name(OperatorIds.POSTGRES_ALERT_SINK_NAME);
+  }
+
+  /** The row identity of an aggregate, to route each row to one sink subtask. */
+  static String aggregateIdentity(WindowAggregate a) {
+    return a.eventType
+        + '\u0000'
+        + PostgresStatements.canonicalJson(a.dimensions)
+        + '\u0000'
+        + a.granularity
+        + '\u0000'
+        + a.windowStart;
+  }
+
+  /** The row identity of an alert. */
+  static String alertIdentity(Alert a) {
+    return a.eventType
+        + '\u0000'
+        + PostgresStatements.canonicalJson(a.dimensions)
+        + '\u0000'
+        + a.granularity
+        + '\u0000'
+        + a.windowStart
+        + '\u0000'
+        + a.pattern
+        + '\u0000'
+        + a.metric;
+  }
+
+  /**
+   * A JDBC sink of the configured mode for one statement. Batches are sent when full and at every
+   * checkpoint, never by the connector's timer: its background flush thread, on a lost connection,
+   * throws from a timer thread and Flink treats that as a fatal error of the whole TaskManager
+   * (seen with PostgreSQL restarted under an at-least-once sink, connector 4.0.0-2.0).
+   */
+  static <T> Sink<T> sink(
+      PostgresSettings s,
+      PostgresConnections connections,
+      String uid,
+      JdbcQueryStatement<T> statement) {
+    if (s.exactlyOnce()) {
+      return new PostgresTwoPhaseCommitSink<>(
+          s, connections, s.transactionIdPrefix() + "." + uid, statement);
+    }
+    return new AtLeastOnceJdbcSink<>(
+        JdbcSink.<T>builder()
+            .withQueryStatement(statement)
+            .withExecutionOptions(
+                JdbcExecutionOptions.builder()
+                    .withBatchSize(s.batchSize())
+                    .withBatchIntervalMs(0)
+                    .withMaxRetries(3)
+                    .build())
+            .buildAtLeastOnce(connections.connectionProvider(s)));
+  }
+}

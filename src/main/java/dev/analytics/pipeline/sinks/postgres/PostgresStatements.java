@@ -1,0 +1,309 @@
+package dev.analytics.pipeline.sinks.postgres;
+
+import dev.analytics.pipeline.model.Alert;
+import dev.analytics.pipeline.model.DailyCounterIncrement;
+import dev.analytics.pipeline.model.WindowAggregate;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.flink.connector.jdbc.datasource.statements.JdbcQueryStatement;
+
+/**
+ * The SQL statements of the PostgreSQL sinks and their parameter binding, in one place.
+ *
+ * <ul>
+ *   <li>{@link AggregateUpsert} and {@link AlertUpsert}: versioned idempotent upserts. A row is
+ *       inserted, or replaces the stored row of the same identity only when its version is higher
+ *       ({@code WHERE stored.version < excluded.version}): a lower version never overwrites a
+ *       higher one, an equal version is a no-op. Writing the same rows again (a replay) changes
+ *       nothing, so they are correct in both modes.
+ *   <li>{@link DailyCounterAdd}: adds to a counter ({@code count = count + excluded.count}); not
+ *       idempotent, so only used inside exactly-once (XA) transactions.
+ * </ul>
+ *
+ * <p>Values: times are {@code timestamptz} (UTC instants), dimensions are {@code jsonb} built from
+ * the sorted map (jsonb compares by content, so the identity does not depend on key order), NaN
+ * statistics are SQL NULL, and a NUL character (which PostgreSQL text cannot hold) becomes U+FFFD.
+ */
+public final class PostgresStatements {
+  private PostgresStatements() {}
+
+  /** Columns of the window aggregates, in statement order; the first four are the identity. */
+  static final List<String> AGGREGATE_COLUMNS =
+      List.of(
+          "event_type",
+          "dimensions",
+          "granularity",
+          "window_start",
+          "window_end",
+          "version",
+          "estimated_count",
+          "kept_count",
+          "sample_rate",
+          "value_count",
+          "sum",
+          "min",
+          "max",
+          "mean",
+          "variance_pop",
+          "variance_sample",
+          "stddev_pop",
+          "stddev_sample",
+          "p50",
+          "p75",
+          "p90",
+          "p95",
+          "p99",
+          "p999");
+
+  static final List<String> AGGREGATE_KEY = AGGREGATE_COLUMNS.subList(0, 4);
+
+  /** Columns of the alerts, in statement order. */
+  static final List<String> ALERT_COLUMNS =
+      List.of(
+          "event_type",
+          "dimensions",
+          "granularity",
+          "window_start",
+          "pattern",
+          "metric",
+          "window_end",
+          "value",
+          "baseline",
+          "confidence",
+          "version",
+          "message");
+
+  static final List<String> ALERT_KEY = ALERT_COLUMNS.subList(0, 6);
+
+  /** Columns of the daily counters with the given dimension columns. */
+  static List<String> dailyCounterColumns(List<String> dimensions) {
+    List<String> columns = new java.util.ArrayList<>();
+    columns.add("metric");
+    columns.addAll(dimensions);
+    columns.add("day");
+    columns.add("count");
+    return columns;
+  }
+
+  static List<String> dailyCounterKey(List<String> dimensions) {
+    List<String> columns = dailyCounterColumns(dimensions);
+    return columns.subList(0, columns.size() - 1);
+  }
+
+  /** Versioned upsert of a window aggregate. */
+  public static final class AggregateUpsert implements JdbcQueryStatement<WindowAggregate> {
+    private static final long serialVersionUID = 1L;
+    private final String sql;
+
+    public AggregateUpsert(String table) {
+      this.sql = versionedUpsert(table, AGGREGATE_COLUMNS, AGGREGATE_KEY);
+    }
+
+    @Override
+    public String query() {
+      return sql;
+    }
+
+    @Override
+    public void statement(PreparedStatement ps, WindowAggregate a) throws SQLException {
+      int i = 1;
+      ps.setString(i++, text(a.eventType));
+      ps.setString(i++, canonicalJson(a.dimensions));
+      ps.setString(i++, text(a.granularity));
+      ps.setObject(i++, timestamp(a.windowStart));
+      ps.setObject(i++, timestamp(a.windowEnd));
+      ps.setInt(i++, a.version);
+      ps.setDouble(i++, a.estimatedCount);
+      ps.setLong(i++, a.keptCount);
+      ps.setDouble(i++, a.sampleRate);
+      ps.setLong(i++, a.valueCount);
+      ps.setDouble(i++, a.sum);
+      for (double v :
+          new double[] {
+            a.min,
+            a.max,
+            a.mean,
+            a.variancePop,
+            a.varianceSample,
+            a.stddevPop,
+            a.stddevSample,
+            a.p50,
+            a.p75,
+            a.p90,
+            a.p95,
+            a.p99,
+            a.p999
+          }) {
+        doubleOrNull(ps, i++, v);
+      }
+    }
+  }
+
+  /** Versioned upsert of an alert. */
+  public static final class AlertUpsert implements JdbcQueryStatement<Alert> {
+    private static final long serialVersionUID = 1L;
+    private final String sql;
+
+    public AlertUpsert(String table) {
+      this.sql = versionedUpsert(table, ALERT_COLUMNS, ALERT_KEY);
+    }
+
+    @Override
+    public String query() {
+      return sql;
+    }
+
+    @Override
+    public void statement(PreparedStatement ps, Alert a) throws SQLException {
+      int i = 1;
+      ps.setString(i++, text(a.eventType));
+      ps.setString(i++, canonicalJson(a.dimensions));
+      ps.setString(i++, text(a.granularity));
+      ps.setObject(i++, timestamp(a.windowStart));
+      ps.setString(i++, text(a.pattern));
+      ps.setString(i++, text(a.metric));
+      ps.setObject(i++, timestamp(a.windowEnd));
+      doubleOrNull(ps, i++, a.value);
+      doubleOrNull(ps, i++, a.baseline);
+      doubleOrNull(ps, i++, a.confidence);
+      ps.setInt(i++, a.version);
+      ps.setString(i, a.message == null ? null : text(a.message));
+    }
+  }
+
+  /** Adds an increment to its daily counter (inserting the counter at the increment). */
+  public static final class DailyCounterAdd implements JdbcQueryStatement<DailyCounterIncrement> {
+    private static final long serialVersionUID = 1L;
+    private final String sql;
+
+    public DailyCounterAdd(String table, List<String> dimensions) {
+      List<String> columns = dailyCounterColumns(dimensions);
+      this.sql =
+          "INSERT INTO "
+              + table
+              + " ("
+              + String.join(", ", columns)
+              + ") VALUES ("
+              + columns.stream().map(c -> "?").collect(Collectors.joining(", "))
+              + ") ON CONFLICT ("
+              + String.join(", ", dailyCounterKey(dimensions))
+              + ") DO UPDATE SET count = "
+              + table
+              + ".count + EXCLUDED.count";
+    }
+
+    @Override
+    public String query() {
+      return sql;
+    }
+
+    @Override
+    public void statement(PreparedStatement ps, DailyCounterIncrement d) throws SQLException {
+      int i = 1;
+      ps.setString(i++, text(d.metric));
+      for (String value : d.dimensionValues) {
+        ps.setString(i++, text(value));
+      }
+      ps.setObject(i++, LocalDate.ofEpochDay(d.epochDay));
+      ps.setLong(i, d.count);
+    }
+  }
+
+  /**
+   * {@code INSERT ... ON CONFLICT (key) DO UPDATE SET <other columns> WHERE table.version <
+   * EXCLUDED.version}; the dimensions parameter is cast to jsonb.
+   */
+  static String versionedUpsert(String table, List<String> columns, List<String> key) {
+    String values =
+        columns.stream()
+            .map(c -> c.equals("dimensions") ? "CAST(? AS jsonb)" : "?")
+            .collect(Collectors.joining(", "));
+    String updates =
+        columns.stream()
+            .filter(c -> !key.contains(c))
+            .map(c -> c + " = EXCLUDED." + c)
+            .collect(Collectors.joining(", "));
+    return "INSERT INTO "
+        + table
+        + " ("
+        + String.join(", ", columns)
+        + ") VALUES ("
+        + values
+        + ") ON CONFLICT ("
+        + String.join(", ", key)
+        + ") DO UPDATE SET "
+        + updates
+        + " WHERE "
+        + table
+        + ".version < EXCLUDED.version";
+  }
+
+  /**
+   * The dimensions as canonical JSON text: an object with the keys sorted, {@code {}} when there
+   * are none. Also the text form of the {@code jsonb} identity column.
+   */
+  public static String canonicalJson(Map<String, String> dimensions) {
+    StringBuilder json = new StringBuilder("{");
+    boolean first = true;
+    for (Map.Entry<String, String> e :
+        new TreeMap<>(dimensions == null ? Map.<String, String>of() : dimensions).entrySet()) {
+      if (!first) {
+        json.append(',');
+      }
+      first = false;
+      quote(json, text(e.getKey()));
+      json.append(':');
+      quote(json, text(e.getValue() == null ? "" : e.getValue()));
+    }
+    return json.append('}').toString();
+  }
+
+  private static void quote(StringBuilder out, String s) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+  }
+
+  /** PostgreSQL text cannot hold NUL. */
+  static String text(String s) {
+    return s == null || s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
+  }
+
+  private static OffsetDateTime timestamp(long epochMillis) {
+    return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+  }
+
+  private static void doubleOrNull(PreparedStatement ps, int index, double value)
+      throws SQLException {
+    if (Double.isNaN(value)) {
+      ps.setNull(index, Types.DOUBLE);
+    } else {
+      ps.setDouble(index, value);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.analytics.pipeline.sinks.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.analytics.pipeline.model.Alert;
+import dev.analytics.pipeline.model.DailyCounterIncrement;
+import dev.analytics.pipeline.model.WindowAggregate;
+import dev.analytics.pipeline.testing.PostgresServer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.connector.jdbc.datasource.statements.JdbcQueryStatement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The statements against a real PostgreSQL: versioned upserts, increments, value mapping. */
+class PostgresStatementsTest {
+  private static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+  private static PostgresServer postgres;
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = PostgresServer.start();
+    postgres.execute(PostgresSchema.aggregatesDdl("agg").toArray(String[]::new));
+    postgres.execute(PostgresSchema.alertsDdl("alert").toArray(String[]::new));
+    postgres.execute(
+        PostgresSchema.dailyCountersDdl("counter", List.of("template_id", "jurisdiction"))
+            .toArray(String[]::new));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    postgres.close();
+  }
+
+  private static <T> void write(JdbcQueryStatement<T> statement, List<T> rows) throws Exception {
+    try (Connection c = postgres.connect();
+        PreparedStatement ps = c.prepareStatement(statement.query())) {
+      for (T row : rows) {
+        statement.statement(ps, row);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static List<String> query(String sql) throws Exception {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = postgres.connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> values = new ArrayList<>();
+        for (int i = 1; i <= columns; i++) {
+          values.add(String.valueOf(rs.getObject(i)));
+        }
+        rows.add(String.join("|", values));
+      }
+    }
+    return rows;
+  }
+
+  private static WindowAggregate aggregate(Map<String, String> dims, int version, double count) {
+    WindowAggregate a = new WindowAggregate();
+    a.eventType = "performance.response_time";
+    a.dimensions = dims;
+    a.windowStart = T0;
+    a.windowEnd = T0 + 60_000;
+    a.granularity = "1m";
+    a.version = version;
+    a.estimatedCount = count;
+    a.keptCount = (long) count;
+    a.sampleRate = 1;
+    a.valueCount = version == 0 ? 0 : 2;
+    a.sum = 10 * version;
+    if (version > 0) {
+      a.min = 4;
+      a.max = 6;
+      a.mean = 5;
+      a.p99 = 6;
+    }
+    return a;
+  }
+
+  @Test
+  void aggregateUpsertKeepsTheHighestVersionWhateverTheOrder() throws Exception {
+    var upsert = new PostgresStatements.AggregateUpsert("agg");
+    Map<String, String> dims = new LinkedHashMap<>();
+    dims.put("region", "eu");
+    dims.put("device", "ios");
+    Map<String, String> sameDimsOtherOrder = new LinkedHashMap<>();
+    sameDimsOtherOrder.put("device", "ios");
+    sameDimsOtherOrder.put("region", "eu");
+
+    write(upsert, List.of(aggregate(dims, 0, 10)));
+    write(upsert, List.of(aggregate(sameDimsOtherOrder, 2, 12), aggregate(dims, 1, 11)));
+    write(upsert, List.of(aggregate(dims, 2, 99))); // equal version: no-op
+    write(upsert, List.of(aggregate(Map.of(), 0, 3))); // another identity
+
+    assertThat(
+            query(
+                "SELECT dimensions::text, version, estimated_count, kept_count, min, mean, p50,"
+                    + " p99, window_start = '2026-01-01T00:00:00Z' FROM agg ORDER BY 1"))
+        .containsExactly(
+            "{\"device\": \"ios\", \"region\": \"eu\"}|2|12.0|12|4.0|5.0|null|6.0|true",
+            "{}|0|3.0|3|null|null|null|null|true");
+  }
+
+  @Test
+  void alertUpsertKeepsTheHighestVersionPerPatternAndMetric() throws Exception {
+    var upsert = new PostgresStatements.AlertUpsert("alert");
+    write(
+        upsert,
+        List.of(
+            alert("spike", "count", 1, 50),
+            alert("spike", "count", 0, 40),
+            alert("spike", "p99", 0, 900),
+            alert("resolved", "count", 0, 10)));
+    assertThat(query("SELECT pattern, metric, version, value, message FROM alert ORDER BY 1, 2"))
+        .containsExactly(
+            "resolved|count|0|10.0|value 10.0",
+            "spike|count|1|50.0|value 50.0",
+            "spike|p99|0|900.0|value 900.0");
+  }
+
+  private static Alert alert(String pattern, String metric, int version, double value) {
+    Alert a = new Alert();
+    a.eventType = "api.error";
+    a.granularity = "1m";
+    a.windowStart = T0;
+    a.windowEnd = T0 + 60_000;
+    a.pattern = pattern;
+    a.metric = metric;
+    a.value = value;
+    a.baseline = 5;
+    a.confidence = 0.9;
+    a.version = version;
+    a.message = "value " + value;
+    return a;
+  }
+
+  @Test
+  void dailyCounterAddsIncrementsPerBucketAndDay() throws Exception {
+    var add =
+        new PostgresStatements.DailyCounterAdd("counter", List.of("template_id", "jurisdiction"));
+    long day = T0 / 86_400_000L;
+    write(
+        add,
+        List.of(
+            new DailyCounterIncrement("template_view", new String[] {"abc", ""}, day, 3),
+            new DailyCounterIncrement("template_view", new String[] {"abc", "CA"}, day, 1)));
+    write(
+        add,
+        List.of(
+            new DailyCounterIncrement("template_view", new String[] {"abc", ""}, day, 4),
+            new DailyCounterIncrement("template_view", new String[] {"abc", ""}, day + 1, 2),
+            new DailyCounterIncrement("bad\u0000name", new String[] {"x", ""}, day, 1)));
+    assertThat(
+            query(
+                "SELECT metric, template_id, jurisdiction, day, count FROM counter ORDER BY 1, 2, 3, 4"))
+        .containsExactly(
+            "bad\uFFFDname|x||2026-01-01|1",
+            "template_view|abc||2026-01-01|7",
+            "template_view|abc||2026-01-02|2",
+            "template_view|abc|CA|2026-01-01|1");
+  }
+
+  @Test
+  void canonicalJsonSortsKeysAndEscapes() {
+    Map<String, String> dims = new LinkedHashMap<>();
+    dims.put("b", "say \"hi\"\n");
+    dims.put("a", "x\\y\u0001");
+    assertThat(PostgresStatements.canonicalJson(dims))
+        .isEqualTo("{\"a\":\"x\\\\y\\u0001\",\"b\":\"say \\\"hi\\\"\\n\"}");
+    assertThat(PostgresStatements.canonicalJson(Map.of())).isEqualTo("{}");
+  }
+
+  @Test
+  void statementsAreTheDocumentedUpserts() {
+    assertThat(new PostgresStatements.DailyCounterAdd("t", List.of("d")).query())
+        .isEqualTo(
+            "INSERT INTO t (metric, d, day, count) VALUES (?, ?, ?, ?) ON CONFLICT (metric, d,"
+                + " day) DO UPDATE SET count = t.count + EXCLUDED.count");
+    assertThat(new PostgresStatements.AlertUpsert("a").query())
+        .startsWith(
+            "INSERT INTO a (event_type, dimensions, granularity, window_start, pattern, metric,"
+                + " window_end, value, baseline, confidence, version, message) VALUES (?,"
+                + " CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_type,"
+                + " dimensions, granularity, window_start, pattern, metric) DO UPDATE SET"
+                + " window_end = EXCLUDED.window_end,")
+        .endsWith(" WHERE a.version < EXCLUDED.version");
+  }
+}
