@@ -20,11 +20,12 @@ import org.apache.flink.connector.jdbc.datasource.statements.JdbcQueryStatement;
  * The SQL statements of the PostgreSQL sinks and their parameter binding, in one place.
  *
  * <ul>
- *   <li>{@link AggregateUpsert} and {@link AlertUpsert}: versioned idempotent upserts. A row is
- *       inserted, or replaces the stored row of the same identity only when its version is higher
- *       ({@code WHERE stored.version < excluded.version}): a lower version never overwrites a
- *       higher one, an equal version is a no-op. Writing the same rows again (a replay) changes
- *       nothing, so they are correct in both modes.
+ *   <li>{@link AggregateUpsert} and {@link AlertUpsert}: versioned idempotent upserts. An alert
+ *       replaces the stored row of the same identity only when its version is higher ({@code WHERE
+ *       stored.version < excluded.version}); a window aggregate when it holds more kept events, or
+ *       as many with a higher version (a window's total only grows, while an at-least-once replay
+ *       after a restore may number its firings differently). Writing the same rows again (a replay)
+ *       changes nothing, so they are correct in both modes.
  *   <li>{@link DailyCounterAdd}: adds to a counter ({@code count = count + excluded.count}); not
  *       idempotent, so only used inside exactly-once (XA) transactions.
  * </ul>
@@ -105,7 +106,16 @@ public final class PostgresStatements {
     private final String sql;
 
     public AggregateUpsert(String table) {
-      this.sql = versionedUpsert(table, AGGREGATE_COLUMNS, AGGREGATE_KEY);
+      // More kept events wins, then the higher version. Across a restore an at-least-once replay
+      // can number firings differently (a late event may join an earlier version), so a stale
+      // row can hold an equal or higher version than the complete one; a window's running total
+      // only ever grows, so the row with more kept events is the more complete one.
+      this.sql =
+          versionedUpsert(
+              table,
+              AGGREGATE_COLUMNS,
+              AGGREGATE_KEY,
+              "(%1$s.kept_count, %1$s.version)" + " < (EXCLUDED.kept_count, EXCLUDED.version)");
     }
 
     @Override
@@ -154,7 +164,8 @@ public final class PostgresStatements {
     private final String sql;
 
     public AlertUpsert(String table) {
-      this.sql = versionedUpsert(table, ALERT_COLUMNS, ALERT_KEY);
+      this.sql =
+          versionedUpsert(table, ALERT_COLUMNS, ALERT_KEY, "%1$s.version < EXCLUDED.version");
     }
 
     @Override
@@ -219,10 +230,12 @@ public final class PostgresStatements {
   }
 
   /**
-   * {@code INSERT ... ON CONFLICT (key) DO UPDATE SET <other columns> WHERE table.version <
-   * EXCLUDED.version}; the dimensions parameter is cast to jsonb.
+   * {@code INSERT ... ON CONFLICT (key) DO UPDATE SET <other columns> WHERE <guard>}, the guard a
+   * format with {@code %1$s} for the table (e.g. {@code %1$s.version < EXCLUDED.version}); the
+   * dimensions parameter is cast to jsonb.
    */
-  static String versionedUpsert(String table, List<String> columns, List<String> key) {
+  static String versionedUpsert(
+      String table, List<String> columns, List<String> key, String guard) {
     String values =
         columns.stream()
             .map(c -> c.equals("dimensions") ? "CAST(? AS jsonb)" : "?")
@@ -243,8 +256,7 @@ public final class PostgresStatements {
         + ") DO UPDATE SET "
         + updates
         + " WHERE "
-        + table
-        + ".version < EXCLUDED.version";
+        + String.format(guard, table);
   }
 
   /**

@@ -90,7 +90,7 @@ class PostgresStatementsTest {
   }
 
   @Test
-  void aggregateUpsertKeepsTheHighestVersionWhateverTheOrder() throws Exception {
+  void aggregateUpsertKeepsTheMostCompleteRowWhateverTheOrder() throws Exception {
     var upsert = new PostgresStatements.AggregateUpsert("agg");
     Map<String, String> dims = new LinkedHashMap<>();
     dims.put("region", "eu");
@@ -101,15 +101,23 @@ class PostgresStatementsTest {
 
     write(upsert, List.of(aggregate(dims, 0, 10)));
     write(upsert, List.of(aggregate(sameDimsOtherOrder, 2, 12), aggregate(dims, 1, 11)));
-    write(upsert, List.of(aggregate(dims, 2, 99))); // equal version: no-op
+    write(upsert, List.of(aggregate(dims, 2, 12))); // the same row again: no change
+    write(upsert, List.of(aggregate(dims, 1, 11))); // fewer events: no change
     write(upsert, List.of(aggregate(Map.of(), 0, 3))); // another identity
-
-    assertThat(
-            query(
-                "SELECT dimensions::text, version, estimated_count, kept_count, min, mean, p50,"
-                    + " p99, window_start = '2026-01-01T00:00:00Z' FROM agg ORDER BY 1"))
+    String query =
+        "SELECT dimensions::text, version, estimated_count, kept_count, min, mean, p50,"
+            + " p99, window_start = '2026-01-01T00:00:00Z' FROM agg ORDER BY 1";
+    assertThat(query(query))
         .containsExactly(
             "{\"device\": \"ios\", \"region\": \"eu\"}|2|12.0|12|4.0|5.0|null|6.0|true",
+            "{}|0|3.0|3|null|null|null|null|true");
+
+    // After a restore an at-least-once replay can fold a late event into an earlier version:
+    // the complete window (more kept events) wins over a stale higher version.
+    write(upsert, List.of(aggregate(dims, 0, 13)));
+    assertThat(query(query))
+        .containsExactly(
+            "{\"device\": \"ios\", \"region\": \"eu\"}|0|13.0|13|null|null|null|null|true",
             "{}|0|3.0|3|null|null|null|null|true");
   }
 
@@ -196,5 +204,7 @@ class PostgresStatementsTest {
                 + " dimensions, granularity, window_start, pattern, metric) DO UPDATE SET"
                 + " window_end = EXCLUDED.window_end,")
         .endsWith(" WHERE a.version < EXCLUDED.version");
+    assertThat(new PostgresStatements.AggregateUpsert("w").query())
+        .endsWith(" WHERE (w.kept_count, w.version) < (EXCLUDED.kept_count, EXCLUDED.version)");
   }
 }
