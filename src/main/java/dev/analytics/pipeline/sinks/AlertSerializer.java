@@ -7,8 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -39,20 +37,12 @@ public final class AlertSerializer implements KafkaRecordSerializationSchema<Ale
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("event_type", a.eventType);
-      g.writeObjectFieldStart("dimensions");
-      for (Map.Entry<String, String> d : new TreeMap<>(a.dimensions).entrySet()) {
-        g.writeStringField(d.getKey(), d.getValue());
-      }
-      g.writeEndObject();
-      g.writeStringField("granularity", a.granularity);
-      g.writeStringField("window_start", Instant.ofEpochMilli(a.windowStart).toString());
-      g.writeStringField("window_end", Instant.ofEpochMilli(a.windowEnd).toString());
+      JsonFields.window(g, a.eventType, a.dimensions, a.granularity, a.windowStart, a.windowEnd);
       g.writeStringField("pattern", a.pattern);
       g.writeStringField("metric", a.metric);
-      writeNumber(g, "value", a.value);
-      writeNumber(g, "baseline", a.baseline);
-      writeNumber(g, "confidence", a.confidence);
+      JsonFields.number(g, "value", a.value);
+      JsonFields.number(g, "baseline", a.baseline);
+      JsonFields.number(g, "confidence", a.confidence);
       g.writeNumberField("version", a.version);
       if (a.message != null) {
         g.writeStringField("message", a.message);
@@ -62,13 +52,5 @@ public final class AlertSerializer implements KafkaRecordSerializationSchema<Ale
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
-  }
-
-  private static void writeNumber(JsonGenerator g, String name, double v) throws IOException {
-    if (Double.isFinite(v)) {
-      g.writeNumberField(name, v);
-    } else {
-      g.writeNullField(name);
-    }
   }
 }

@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -41,34 +40,26 @@ public final class WindowAggregateSerializer
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("event_type", a.eventType);
-      g.writeObjectFieldStart("dimensions");
-      for (Map.Entry<String, String> d : new TreeMap<>(a.dimensions).entrySet()) {
-        g.writeStringField(d.getKey(), d.getValue());
-      }
-      g.writeEndObject();
-      g.writeStringField("granularity", a.granularity);
-      g.writeStringField("window_start", Instant.ofEpochMilli(a.windowStart).toString());
-      g.writeStringField("window_end", Instant.ofEpochMilli(a.windowEnd).toString());
+      JsonFields.window(g, a.eventType, a.dimensions, a.granularity, a.windowStart, a.windowEnd);
       g.writeNumberField("version", a.version);
       g.writeNumberField("estimated_count", a.estimatedCount);
       g.writeNumberField("kept_count", a.keptCount);
       g.writeNumberField("sample_rate", a.sampleRate);
       g.writeNumberField("value_count", a.valueCount);
-      writeStatistic(g, "sum", a.sum);
-      writeStatistic(g, "min", a.min);
-      writeStatistic(g, "max", a.max);
-      writeStatistic(g, "mean", a.mean);
-      writeStatistic(g, "variance_pop", a.variancePop);
-      writeStatistic(g, "variance_sample", a.varianceSample);
-      writeStatistic(g, "stddev_pop", a.stddevPop);
-      writeStatistic(g, "stddev_sample", a.stddevSample);
-      writeStatistic(g, "p50", a.p50);
-      writeStatistic(g, "p75", a.p75);
-      writeStatistic(g, "p90", a.p90);
-      writeStatistic(g, "p95", a.p95);
-      writeStatistic(g, "p99", a.p99);
-      writeStatistic(g, "p999", a.p999);
+      JsonFields.number(g, "sum", a.sum);
+      JsonFields.number(g, "min", a.min);
+      JsonFields.number(g, "max", a.max);
+      JsonFields.number(g, "mean", a.mean);
+      JsonFields.number(g, "variance_pop", a.variancePop);
+      JsonFields.number(g, "variance_sample", a.varianceSample);
+      JsonFields.number(g, "stddev_pop", a.stddevPop);
+      JsonFields.number(g, "stddev_sample", a.stddevSample);
+      JsonFields.number(g, "p50", a.p50);
+      JsonFields.number(g, "p75", a.p75);
+      JsonFields.number(g, "p90", a.p90);
+      JsonFields.number(g, "p95", a.p95);
+      JsonFields.number(g, "p99", a.p99);
+      JsonFields.number(g, "p999", a.p999);
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -77,11 +68,4 @@ public final class WindowAggregateSerializer
   }
 
   /** JSON has no NaN: an undefined statistic (no values, or one for a sample variance) is null. */
-  private static void writeStatistic(JsonGenerator g, String name, double v) throws IOException {
-    if (Double.isFinite(v)) {
-      g.writeNumberField(name, v);
-    } else {
-      g.writeNullField(name);
-    }
-  }
 }
