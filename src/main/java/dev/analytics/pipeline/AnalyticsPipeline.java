@@ -147,7 +147,7 @@ public final class AnalyticsPipeline {
             .map(
                 new LateEventToDeadLetter(
                     config.get(JobOptions.KAFKA_TOPIC),
-                    aggregation.windowMillis(),
+                    aggregation,
                     config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES)))
             .name("Late events -> dead letters");
 

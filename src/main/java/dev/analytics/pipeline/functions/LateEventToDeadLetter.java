@@ -16,13 +16,13 @@ import org.apache.flink.metrics.Counter;
  */
 public class LateEventToDeadLetter extends RichMapFunction<AnalyticsEvent, DeadLetter> {
   private final String topic;
-  private final long windowMillis;
+  private final AggregationSettings settings;
   private final int maxRawBytes;
   private transient Counter late;
 
-  public LateEventToDeadLetter(String topic, long windowMillis, int maxRawBytes) {
+  public LateEventToDeadLetter(String topic, AggregationSettings settings, int maxRawBytes) {
     this.topic = topic;
-    this.windowMillis = windowMillis;
+    this.settings = settings;
     this.maxRawBytes = maxRawBytes;
   }
 
@@ -34,7 +34,7 @@ public class LateEventToDeadLetter extends RichMapFunction<AnalyticsEvent, DeadL
   @Override
   public DeadLetter map(AnalyticsEvent e) {
     late.inc();
-    long start = e.timestamp - Math.floorMod(e.timestamp, windowMillis);
+    long start = settings.windowStart(e.timestamp);
     return DeadLetter.of(
         DeadLetterReason.LATE,
         "timestamp",
@@ -43,7 +43,7 @@ public class LateEventToDeadLetter extends RichMapFunction<AnalyticsEvent, DeadL
             + " is in window ["
             + Instant.ofEpochMilli(start)
             + ", "
-            + Instant.ofEpochMilli(start + windowMillis)
+            + Instant.ofEpochMilli(start + settings.windowMillis())
             + ") which closed beyond the allowed lateness",
         EventJson.write(e),
         maxRawBytes,

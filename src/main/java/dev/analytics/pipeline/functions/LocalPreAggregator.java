@@ -62,10 +62,11 @@ public class LocalPreAggregator extends AbstractStreamOperator<PartialAggregate>
       return;
     }
     Map<String, WindowAccumulator> window = open.computeIfAbsent(start, s -> new HashMap<>());
-    WindowAccumulator acc = window.get(settings.keyOf(e));
+    String key = settings.keyOf(e);
+    WindowAccumulator acc = window.get(key);
     if (acc == null) {
       acc = new WindowAccumulator();
-      window.put(settings.keyOf(e), acc);
+      window.put(key, acc);
       held++;
     }
     acc.add(e);
