@@ -754,8 +754,10 @@ public final class JobOptions {
   public static final ConfigOption<Integer> CLICKHOUSE_EVENTS_MAX_ROWS =
       key("clickhouse.events.batch.max-rows")
           .intType()
-          .defaultValue(10)
-          .withDescription("High-priority events: rows per insert.");
+          .defaultValue(5000)
+          .withDescription(
+              "High-priority events: rows per insert (the interval bounds the latency; ClickHouse"
+                  + " wants few, large inserts).");
 
   public static final ConfigOption<Integer> CLICKHOUSE_EVENTS_MAX_BYTES =
       key("clickhouse.events.batch.max-bytes")

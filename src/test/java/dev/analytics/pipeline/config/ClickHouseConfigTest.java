@@ -48,7 +48,7 @@ class ClickHouseConfigTest {
     assertThat(config.get(JobOptions.CLICKHOUSE_ALERTS_STRATEGY))
         .isEqualTo(BatchStrategy.CHECKPOINT);
     assertThat(config.get(JobOptions.CLICKHOUSE_EVENTS_STRATEGY)).isEqualTo(BatchStrategy.HYBRID);
-    assertThat(config.get(JobOptions.CLICKHOUSE_EVENTS_MAX_ROWS)).isEqualTo(10);
+    assertThat(config.get(JobOptions.CLICKHOUSE_EVENTS_MAX_ROWS)).isEqualTo(5000);
     assertThat(config.get(JobOptions.CLICKHOUSE_EVENTS_INTERVAL)).isEqualTo(Duration.ofMillis(200));
     assertThrows(IllegalStateException.class, () -> ClickHouseSinks.aggregates(config));
   }
