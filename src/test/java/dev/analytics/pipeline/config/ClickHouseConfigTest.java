@@ -108,7 +108,7 @@ class ClickHouseConfigTest {
     assertThat(events.table()).isEqualTo("high_priority_events");
     assertThat(events.batch().strategy()).isEqualTo(BatchStrategy.TIME);
     assertThat(events.batch().interval()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(events.batch().maxRows()).isEqualTo(10);
+    assertThat(events.batch().maxRows()).isEqualTo(5000);
   }
 
   private static ClickHouseSinkSettings settings(ClickHouseSink<?> sink) {
