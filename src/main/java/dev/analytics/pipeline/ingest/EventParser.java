@@ -16,8 +16,11 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
@@ -226,6 +229,24 @@ public final class EventParser implements Serializable {
   // ---------------------------------------------------------------------------------------------
   // Encoding
 
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  /** The index of the first byte >= 0x80, or the length: eight bytes at a time. */
+  static int firstNonAscii(byte[] b) {
+    int i = 0;
+    for (int n = b.length - 7; i < n; i += 8) {
+      if (((long) LONGS.get(b, i) & HIGH_BITS) != 0) {
+        break;
+      }
+    }
+    while (i < b.length && b[i] >= 0) {
+      i++;
+    }
+    return i;
+  }
+
   private static void checkEncoding(byte[] b) throws InvalidEventException {
     // Jackson guesses UTF-16/UTF-32 from NUL bytes among the first four, so "{\0}\0" would parse
     // as "{}". A raw NUL is never legal JSON, so such a record is malformed whatever follows.
@@ -237,10 +258,7 @@ public final class EventParser implements Serializable {
             "NUL byte at byte offset " + i + "; JSON does not allow raw control characters");
       }
     }
-    int i = 0;
-    while (i < b.length && b[i] >= 0) {
-      i++;
-    }
+    int i = firstNonAscii(b);
     if (i == b.length) {
       return; // all ASCII, the common case
     }

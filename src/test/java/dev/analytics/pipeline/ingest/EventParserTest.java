@@ -63,6 +63,20 @@ class EventParserTest {
   // Valid events
 
   @Test
+  void shouldFindTheFirstNonAsciiByteAtEveryOffsetAndLength() {
+    for (int length = 0; length < 40; length++) {
+      for (int at = 0; at <= length; at++) {
+        byte[] b = new byte[length];
+        java.util.Arrays.fill(b, (byte) 'a');
+        if (at < length) {
+          b[at] = (byte) 0xC3;
+        }
+        assertEquals(at, EventParser.firstNonAscii(b), "length " + length + ", at " + at);
+      }
+    }
+  }
+
+  @Test
   void parsesAFullEventWithEveryField() throws Exception {
     String json =
         "{\"event_id\":\"evt-42\",\"event_type\":\"performance.response_time\","
