@@ -260,13 +260,22 @@ public final class JobConfig {
    * The Flink settings derived from the options: exactly-once checkpoints retained on cancellation,
    * their directories, interval and timeout; the state backend (incremental checkpoints with
    * RocksDB); the exponential-delay restart strategy; the pipeline name; generic (Kryo) types
-   * disabled; the default parallelism when {@code job.parallelism > 0}; the maximum parallelism.
-   * Returns a new mutable copy on each call.
+   * disabled; object reuse; the default parallelism when {@code job.parallelism > 0}; the maximum
+   * parallelism. Returns a new mutable copy on each call.
+   *
+   * <p>Object reuse: without it Flink deep-copies every record between chained operators (a
+   * reflective POJO copy of the event and its maps at each of the five hops of the ingest chain:
+   * about a fifth of the job's CPU in a profile). It is safe because no operator of the pipeline
+   * keeps a reference to an input record after it returns, and none changes a record after emitting
+   * it: the operators that change their input (priority, sampling weight) are its only consumer,
+   * the sinks encode each record when it is written, and keyed operators receive fresh copies from
+   * the network (Flink never reuses objects across a shuffle).
    */
   public Configuration flinkConfiguration() {
     Configuration flink = new Configuration();
     flink.set(PipelineOptions.NAME, get(JobOptions.JOB_NAME));
     flink.set(PipelineOptions.GENERIC_TYPES, false);
+    flink.set(PipelineOptions.OBJECT_REUSE, true);
     int parallelism = get(JobOptions.PARALLELISM);
     if (parallelism > 0) {
       flink.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);

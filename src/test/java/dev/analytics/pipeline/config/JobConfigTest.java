@@ -644,6 +644,7 @@ class JobConfigTest {
 
     assertThat(flink.get(PipelineOptions.NAME)).isEqualTo("analytics-test");
     assertThat(flink.get(PipelineOptions.GENERIC_TYPES)).isFalse();
+    assertThat(flink.get(PipelineOptions.OBJECT_REUSE)).isTrue();
     assertThat(flink.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(3);
     assertThat(flink.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
         .isEqualTo(Duration.ofSeconds(30));
