@@ -120,13 +120,27 @@ public final class JobConfig {
 
   /** Kafka client properties that have a typed option; kafka.properties must not set them. */
   private static final Map<String, String> TYPED_KAFKA_PROPERTIES =
-      Map.of(
-          "bootstrap.servers", JobOptions.KAFKA_BOOTSTRAP_SERVERS.key(),
-          "group.id", JobOptions.KAFKA_GROUP_ID.key(),
-          "security.protocol", JobOptions.KAFKA_SECURITY_PROTOCOL.key(),
-          "sasl.mechanism", JobOptions.KAFKA_SASL_MECHANISM.key(),
-          "transaction.timeout.ms", JobOptions.KAFKA_TRANSACTION_TIMEOUT.key(),
-          "transactional.id", JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX.key());
+      Map.ofEntries(
+          Map.entry("bootstrap.servers", JobOptions.KAFKA_BOOTSTRAP_SERVERS.key()),
+          Map.entry("group.id", JobOptions.KAFKA_GROUP_ID.key()),
+          Map.entry("security.protocol", JobOptions.KAFKA_SECURITY_PROTOCOL.key()),
+          Map.entry("sasl.mechanism", JobOptions.KAFKA_SASL_MECHANISM.key()),
+          Map.entry("transaction.timeout.ms", JobOptions.KAFKA_TRANSACTION_TIMEOUT.key()),
+          Map.entry("transactional.id", JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX.key()),
+          Map.entry("ssl.truststore.location", JobOptions.KAFKA_SSL_TRUSTSTORE_LOCATION.key()),
+          Map.entry("ssl.truststore.type", JobOptions.KAFKA_SSL_TRUSTSTORE_TYPE.key()),
+          Map.entry("ssl.keystore.location", JobOptions.KAFKA_SSL_KEYSTORE_LOCATION.key()),
+          Map.entry("ssl.keystore.type", JobOptions.KAFKA_SSL_KEYSTORE_TYPE.key()),
+          Map.entry(
+              "ssl.endpoint.identification.algorithm",
+              JobOptions.KAFKA_SSL_ENDPOINT_IDENTIFICATION.key()));
+
+  /**
+   * Kafka client properties that hold credentials or key material besides those containing
+   * "password" or "secret": refused in kafka.properties, which is committed and logged.
+   */
+  private static final Set<String> SECRET_KAFKA_PROPERTIES =
+      Set.of("sasl.jaas.config", "ssl.keystore.key", "ssl.keystore.certificate.chain");
 
   /** Every accepted option by key: those of {@link JobOptions} and the generated file options. */
   private static final Map<String, Spec> SPECS = specs();
@@ -822,17 +836,22 @@ public final class JobConfig {
         }
       }
 
+      kafkaTls(protocol);
+
       for (String property : conf.get(JobOptions.KAFKA_PROPERTIES).keySet()) {
         String key = JobOptions.KAFKA_PROPERTIES.key() + "." + property;
         String lower = property.toLowerCase(Locale.ROOT);
-        if (lower.contains("password") || lower.equals("sasl.jaas.config")) {
+        if (lower.contains("password")
+            || lower.contains("secret")
+            || SECRET_KAFKA_PROPERTIES.contains(lower)) {
           throw new ConfigException(
               key,
-              "credentials are not accepted in kafka.properties (it is logged and committed):"
-                  + " give SASL credentials with kafka.sasl.username and the secret"
-                  + " kafka.sasl.password ("
+              "credentials are not accepted in kafka.properties, nor is key material (it is"
+                  + " logged and committed): give SASL credentials with kafka.sasl.username and the"
+                  + " secret kafka.sasl.password ("
                   + environmentVariable(JobOptions.KAFKA_SASL_PASSWORD.key())
-                  + " or kafka.sasl.password-file); use trust stores without a password (PEM)");
+                  + " or kafka.sasl.password-file), TLS stores with kafka.ssl.truststore-* and"
+                  + " kafka.ssl.keystore-* (their passwords are secrets too)");
         }
         String typed = TYPED_KAFKA_PROPERTIES.get(lower);
         if (typed != null) {
@@ -851,6 +870,105 @@ public final class JobConfig {
             "is not > checkpoint.interval ("
                 + display(interval)
                 + "): a transaction stays open until the next checkpoint commits it");
+      }
+    }
+
+    /**
+     * TLS options only with ssl/sasl_ssl; the trust store and key store exist, open with their type
+     * and password, and the key store holds a key that opens with the key password.
+     */
+    private void kafkaTls(JobOptions.SecurityProtocol protocol) {
+      boolean tls =
+          protocol == JobOptions.SecurityProtocol.SSL
+              || protocol == JobOptions.SecurityProtocol.SASL_SSL;
+      List<ConfigOption<?>> tlsOptions =
+          List.of(
+              JobOptions.KAFKA_SSL_TRUSTSTORE_LOCATION,
+              JobOptions.KAFKA_SSL_TRUSTSTORE_TYPE,
+              JobOptions.KAFKA_SSL_TRUSTSTORE_PASSWORD,
+              JobOptions.KAFKA_SSL_KEYSTORE_LOCATION,
+              JobOptions.KAFKA_SSL_KEYSTORE_TYPE,
+              JobOptions.KAFKA_SSL_KEYSTORE_PASSWORD,
+              JobOptions.KAFKA_SSL_KEY_PASSWORD,
+              JobOptions.KAFKA_SSL_ENDPOINT_IDENTIFICATION);
+      if (!tls) {
+        for (ConfigOption<?> option : tlsOptions) {
+          if (raw.containsKey(option.key()) || raw.containsKey(option.key() + SECRET_FILE_SUFFIX)) {
+            throw new ConfigException(
+                option.key(),
+                "is set, but kafka.security-protocol is "
+                    + protocol.name().toLowerCase(Locale.ROOT)
+                    + ", which uses no TLS: set kafka.security-protocol ssl or sasl_ssl"
+                    + origin(option.key()));
+          }
+        }
+        return;
+      }
+      storeFile(
+          JobOptions.KAFKA_SSL_TRUSTSTORE_LOCATION,
+          JobOptions.KAFKA_SSL_TRUSTSTORE_TYPE,
+          JobOptions.KAFKA_SSL_TRUSTSTORE_PASSWORD);
+      String keystore = conf.get(JobOptions.KAFKA_SSL_KEYSTORE_LOCATION);
+      if (keystore == null) {
+        for (ConfigOption<?> option :
+            List.of(JobOptions.KAFKA_SSL_KEYSTORE_PASSWORD, JobOptions.KAFKA_SSL_KEY_PASSWORD)) {
+          if (conf.get(option) != null) {
+            throw new ConfigException(
+                option.key(), "is set without kafka.ssl.keystore-location" + origin(option.key()));
+          }
+        }
+        return;
+      }
+      if (conf.get(JobOptions.KAFKA_SSL_KEYSTORE_PASSWORD) == null) {
+        String passwordKey = JobOptions.KAFKA_SSL_KEYSTORE_PASSWORD.key();
+        throw new ConfigException(
+            passwordKey,
+            "is required with kafka.ssl.keystore-location (a key store without a password"
+                + " leaves its private key unprotected): set the environment variable "
+                + environmentVariable(passwordKey)
+                + " or name a file holding it with "
+                + passwordKey
+                + SECRET_FILE_SUFFIX);
+      }
+      try {
+        KeyStores.checkKeyStore(
+            keystore,
+            conf.get(JobOptions.KAFKA_SSL_KEYSTORE_TYPE),
+            conf.get(JobOptions.KAFKA_SSL_KEYSTORE_PASSWORD),
+            conf.get(JobOptions.KAFKA_SSL_KEY_PASSWORD));
+      } catch (IllegalArgumentException e) {
+        String key =
+            e.getMessage().contains("key password")
+                ? JobOptions.KAFKA_SSL_KEY_PASSWORD.key()
+                : JobOptions.KAFKA_SSL_KEYSTORE_LOCATION.key();
+        throw new ConfigException(
+            key, e.getMessage() + origin(JobOptions.KAFKA_SSL_KEYSTORE_LOCATION.key()));
+      }
+    }
+
+    /** A trust store named by {@code location} (if set) opens with its type and password. */
+    private void storeFile(
+        ConfigOption<String> location,
+        ConfigOption<KeyStores.StoreType> type,
+        ConfigOption<String> password) {
+      String path = conf.get(location);
+      if (path == null) {
+        if (conf.get(password) != null) {
+          throw new ConfigException(password.key(), "is set without " + location.key());
+        }
+        return;
+      }
+      if (path.isBlank()) {
+        throw new ConfigException(location.key(), "must not be empty" + origin(location.key()));
+      }
+      if (conf.get(type) == KeyStores.StoreType.PEM && conf.get(password) != null) {
+        throw new ConfigException(
+            password.key(), "is set, but a pem trust store has no password; unset it");
+      }
+      try {
+        KeyStores.load(path, conf.get(type), conf.get(password));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(location.key(), e.getMessage() + origin(location.key()));
       }
     }
 
@@ -988,12 +1106,31 @@ public final class JobConfig {
       String url = conf.get(JobOptions.CLICKHOUSE_URL);
       if (!url.isBlank()) {
         String problem = clickHouseUrlProblem(url);
+        if (problem != null && problem.contains("credentials")) {
+          // Not the URL as given: it holds a password.
+          throw new ConfigException(
+              JobOptions.CLICKHOUSE_URL.key(), problem + origin(JobOptions.CLICKHOUSE_URL.key()));
+        }
         if (problem != null) {
           throw fail(JobOptions.CLICKHOUSE_URL, problem);
         }
       }
       identifier(JobOptions.CLICKHOUSE_DATABASE);
       notBlank(JobOptions.CLICKHOUSE_USER);
+      if (conf.get(JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_LOCATION) != null
+          && !url.toLowerCase(Locale.ROOT).startsWith("https://")) {
+        throw fail(
+            JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_LOCATION,
+            "is set, but clickhouse.url is not https:// ('"
+                + url
+                + "'"
+                + origin(JobOptions.CLICKHOUSE_URL.key())
+                + "): the trust store would be ignored");
+      }
+      storeFile(
+          JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_LOCATION,
+          JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_TYPE,
+          JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_PASSWORD);
       atLeast(JobOptions.CLICKHOUSE_CONNECT_TIMEOUT, Duration.ofMillis(100));
       atLeast(JobOptions.CLICKHOUSE_REQUEST_TIMEOUT, Duration.ofSeconds(1));
 

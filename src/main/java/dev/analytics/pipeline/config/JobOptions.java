@@ -147,13 +147,86 @@ public final class JobOptions {
               "SASL password. Secret: only from the environment (ANALYTICS_KAFKA_SASL_PASSWORD)"
                   + " or kafka.sasl.password-file; never logged.");
 
+  public static final ConfigOption<String> KAFKA_SSL_TRUSTSTORE_LOCATION =
+      key("kafka.ssl.truststore-location")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "With ssl or sasl_ssl: trust store of the CA that signed the brokers' certificates"
+                  + " (ssl.truststore.location); unset trusts the JVM's default CAs. Checked at"
+                  + " start-up: it must exist and open with kafka.ssl.truststore-type and"
+                  + " -password.");
+
+  public static final ConfigOption<KeyStores.StoreType> KAFKA_SSL_TRUSTSTORE_TYPE =
+      key("kafka.ssl.truststore-type")
+          .enumType(KeyStores.StoreType.class)
+          .defaultValue(KeyStores.StoreType.PKCS12)
+          .withDescription(
+              "pkcs12, jks or pem (X.509 certificates) of kafka.ssl.truststore-location.");
+
+  /** Secret: only from the environment or a file (kafka.ssl.truststore-password-file). */
+  public static final ConfigOption<String> KAFKA_SSL_TRUSTSTORE_PASSWORD =
+      key("kafka.ssl.truststore-password")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Password of the pkcs12/jks trust store (none for pem). Secret: only from the"
+                  + " environment (ANALYTICS_KAFKA_SSL_TRUSTSTORE_PASSWORD) or"
+                  + " kafka.ssl.truststore-password-file.");
+
+  public static final ConfigOption<String> KAFKA_SSL_KEYSTORE_LOCATION =
+      key("kafka.ssl.keystore-location")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "With ssl or sasl_ssl: key store of the client certificate, for brokers that"
+                  + " authenticate clients by TLS (ssl.client.auth); pkcs12 or jks. Checked at"
+                  + " start-up: it must open with its password and hold a private key.");
+
+  public static final ConfigOption<KeyStores.StoreType> KAFKA_SSL_KEYSTORE_TYPE =
+      key("kafka.ssl.keystore-type")
+          .enumType(KeyStores.StoreType.class)
+          .defaultValue(KeyStores.StoreType.PKCS12)
+          .withDescription("pkcs12 or jks: format of kafka.ssl.keystore-location.");
+
+  /** Secret: only from the environment or a file (kafka.ssl.keystore-password-file). */
+  public static final ConfigOption<String> KAFKA_SSL_KEYSTORE_PASSWORD =
+      key("kafka.ssl.keystore-password")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Password of the key store; required with kafka.ssl.keystore-location. Secret: only"
+                  + " from the environment (ANALYTICS_KAFKA_SSL_KEYSTORE_PASSWORD) or"
+                  + " kafka.ssl.keystore-password-file.");
+
+  /** Secret: only from the environment or a file (kafka.ssl.key-password-file). */
+  public static final ConfigOption<String> KAFKA_SSL_KEY_PASSWORD =
+      key("kafka.ssl.key-password")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Password of the private key in the key store, when it differs from the store's."
+                  + " Secret: only from the environment (ANALYTICS_KAFKA_SSL_KEY_PASSWORD) or"
+                  + " kafka.ssl.key-password-file.");
+
+  public static final ConfigOption<Boolean> KAFKA_SSL_ENDPOINT_IDENTIFICATION =
+      key("kafka.ssl.endpoint-identification")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription(
+              "Check that the broker's certificate names the host connected to"
+                  + " (ssl.endpoint.identification.algorithm https). Turn off only for"
+                  + " certificates without the brokers' names, never across untrusted networks.");
+
   public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES =
       key("kafka.properties")
           .mapType()
           .defaultValue(Map.of())
           .withDescription(
-              "Extra Kafka client properties for the source and sinks (e.g. ssl.truststore.location)."
-                  + " Credentials do not belong here.");
+              "Extra Kafka client properties for the source and sinks (e.g. ssl.protocol,"
+                  + " client.dns.lookup). Refused: credentials and key material (passwords,"
+                  + " sasl.jaas.config, inline keys and certificates), which belong in the secret"
+                  + " options, and properties that have a typed option.");
 
   public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT =
       key("kafka.transaction-timeout")
@@ -596,7 +669,7 @@ public final class JobOptions {
       key("clickhouse.user")
           .stringType()
           .defaultValue("default")
-          .withDescription("ClickHouse user (HTTP basic authentication).");
+          .withDescription("ClickHouse user (HTTP basic authentication: a header, never the URL).");
 
   /** Secret: only from the environment or a file (clickhouse.password-file). */
   public static final ConfigOption<String> CLICKHOUSE_PASSWORD =
@@ -606,6 +679,33 @@ public final class JobOptions {
           .withDescription(
               "ClickHouse password. Secret: only from the environment"
                   + " (ANALYTICS_CLICKHOUSE_PASSWORD) or clickhouse.password-file; never logged.");
+
+  public static final ConfigOption<String> CLICKHOUSE_TLS_TRUSTSTORE_LOCATION =
+      key("clickhouse.tls.truststore-location")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "With an https:// clickhouse.url: trust store of the CA that signed the server's"
+                  + " certificate (e.g. a private CA); unset trusts the JVM's default CAs. The"
+                  + " host name is always verified. Checked at start-up; the file must exist on"
+                  + " every TaskManager too.");
+
+  public static final ConfigOption<KeyStores.StoreType> CLICKHOUSE_TLS_TRUSTSTORE_TYPE =
+      key("clickhouse.tls.truststore-type")
+          .enumType(KeyStores.StoreType.class)
+          .defaultValue(KeyStores.StoreType.PKCS12)
+          .withDescription(
+              "pkcs12, jks or pem (X.509 certificates) of clickhouse.tls.truststore-location.");
+
+  /** Secret: only from the environment or a file (clickhouse.tls.truststore-password-file). */
+  public static final ConfigOption<String> CLICKHOUSE_TLS_TRUSTSTORE_PASSWORD =
+      key("clickhouse.tls.truststore-password")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Password of the pkcs12/jks trust store (none for pem). Secret: only from the"
+                  + " environment (ANALYTICS_CLICKHOUSE_TLS_TRUSTSTORE_PASSWORD) or"
+                  + " clickhouse.tls.truststore-password-file.");
 
   public static final ConfigOption<Boolean> CLICKHOUSE_CREATE_TABLES =
       key("clickhouse.create-tables")

@@ -110,7 +110,7 @@ class JobConfigTest {
                 cache_hit: 1
             kafka.properties:
               ssl:
-                truststore.type: PEM
+                enabled.protocols: TLSv1.3
               client.dns.lookup: use_all_dns_ips
             """);
     JobConfig config = loadWith(Map.of(), "--config", file.toString());
@@ -123,7 +123,7 @@ class JobConfigTest {
                 "cache_hit", "1"));
     assertThat(config.get(JobOptions.KAFKA_PROPERTIES))
         .containsExactlyInAnyOrderEntriesOf(
-            Map.of("ssl.truststore.type", "PEM", "client.dns.lookup", "use_all_dns_ips"));
+            Map.of("ssl.enabled.protocols", "TLSv1.3", "client.dns.lookup", "use_all_dns_ips"));
   }
 
   @Test

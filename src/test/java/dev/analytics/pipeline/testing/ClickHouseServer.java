@@ -24,6 +24,10 @@ import java.util.stream.Stream;
  * package) started on free ports of 127.0.0.1 with a temporary data directory and a minimal
  * configuration, stopped with SIGTERM. It can be stopped and started again on the same ports and
  * data (an outage). A missing binary fails the test with how to install it; tests never install.
+ *
+ * <p>{@link #startWithTls} also opens an https port with a given certificate and adds a user with a
+ * password; the passwordless {@code default} user on the http port stays for the test's own
+ * queries.
  */
 public final class ClickHouseServer implements AutoCloseable {
   private static final List<List<String>> COMMANDS =
@@ -37,6 +41,7 @@ public final class ClickHouseServer implements AutoCloseable {
   private final Path dir;
   private final int httpPort;
   private final int tcpPort;
+  private final Tls tls;
   private final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -44,21 +49,46 @@ public final class ClickHouseServer implements AutoCloseable {
           .build();
   private Process process;
 
-  private ClickHouseServer(List<String> command, Path dir, int httpPort, int tcpPort) {
+  /** The https port, its PEM certificate and key, and the user with a password. */
+  private record Tls(int port, TlsFiles files, String user, String password) {}
+
+  private ClickHouseServer(List<String> command, Path dir, int httpPort, int tcpPort, Tls tls) {
     this.command = command;
     this.dir = dir;
     this.httpPort = httpPort;
     this.tcpPort = tcpPort;
+    this.tls = tls;
   }
 
   /** Starts a private server; returns once it answers {@code SELECT 1}. */
   public static ClickHouseServer start() throws Exception {
+    return start(null);
+  }
+
+  /**
+   * Starts a private server that also serves https on {@link #httpsUrl()} with the certificate and
+   * key of {@code files} and knows {@code user} identified by {@code password}.
+   */
+  public static ClickHouseServer startWithTls(TlsFiles files, String user, String password)
+      throws Exception {
+    return start(new Tls(freePort(), files, user, password));
+  }
+
+  private static ClickHouseServer start(Tls tls) throws Exception {
     List<String> command = findBinary();
     Path dir = Files.createTempDirectory("clickhouse-test");
-    ClickHouseServer server = new ClickHouseServer(command, dir, freePort(), freePort());
+    ClickHouseServer server = new ClickHouseServer(command, dir, freePort(), freePort(), tls);
     server.writeConfig();
     server.startProcess();
     return server;
+  }
+
+  /** {@code https://127.0.0.1:<port>} (started with TLS only). */
+  public String httpsUrl() {
+    if (tls == null) {
+      throw new IllegalStateException("started without TLS");
+    }
+    return "https://127.0.0.1:" + tls.port();
   }
 
   /** {@code http://127.0.0.1:<port>}. */
@@ -205,6 +235,7 @@ public final class ClickHouseServer implements AutoCloseable {
           <max_concurrent_queries>100</max_concurrent_queries>
           <!-- Idle HTTP connections close after 1 s: a stop (SIGTERM) waits for them. -->
           <keep_alive_timeout>1</keep_alive_timeout>
+          %4$s
           <users>
             <default>
               <password></password>
@@ -212,13 +243,53 @@ public final class ClickHouseServer implements AutoCloseable {
               <profile>default</profile>
               <quota>default</quota>
             </default>
+            %5$s
           </users>
           <profiles><default></default></profiles>
           <quotas><default></default></quotas>
         </yandex>
         """
-            .formatted(dir.toAbsolutePath(), httpPort, tcpPort);
+            .formatted(dir.toAbsolutePath(), httpPort, tcpPort, tlsConfig(), tlsUser());
     Files.writeString(dir.resolve("config.xml"), config, StandardCharsets.UTF_8);
+  }
+
+  private String tlsConfig() {
+    if (tls == null) {
+      return "";
+    }
+    return """
+        <https_port>%d</https_port>
+          <openSSL>
+            <server>
+              <certificateFile>%s</certificateFile>
+              <privateKeyFile>%s</privateKeyFile>
+              <verificationMode>none</verificationMode>
+              <loadDefaultCAFile>false</loadDefaultCAFile>
+              <cacheSessions>true</cacheSessions>
+              <disableProtocols>sslv2,sslv3</disableProtocols>
+              <preferServerCiphers>true</preferServerCiphers>
+            </server>
+          </openSSL>
+        """
+        .formatted(
+            tls.port(),
+            tls.files().certificatePem().toAbsolutePath(),
+            tls.files().privateKeyPem().toAbsolutePath());
+  }
+
+  private String tlsUser() {
+    if (tls == null) {
+      return "";
+    }
+    return """
+        <%1$s>
+              <password>%2$s</password>
+              <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+              <profile>default</profile>
+              <quota>default</quota>
+            </%1$s>
+        """
+        .formatted(tls.user(), tls.password());
   }
 
   private static List<String> findBinary() {

@@ -1,5 +1,6 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
+import dev.analytics.pipeline.config.KeyStores;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -9,6 +10,8 @@ import java.time.Duration;
  * @param url {@code http(s)://host:port} of the HTTP interface
  * @param gzip whether request bodies are gzip-compressed (responses are never compressed: the
  *     Debian 18.16 build mishandles compressed responses)
+ * @param trustStore the CA certificates an https server must present a certificate of, or null for
+ *     the JVM's default CAs
  */
 public record ClickHouseConnection(
     String url,
@@ -17,8 +20,33 @@ public record ClickHouseConnection(
     String password,
     boolean gzip,
     Duration connectTimeout,
-    Duration requestTimeout)
+    Duration requestTimeout,
+    TrustStore trustStore)
     implements Serializable {
+
+  /** A connection trusting the JVM's default CAs. */
+  public ClickHouseConnection(
+      String url,
+      String database,
+      String user,
+      String password,
+      boolean gzip,
+      Duration connectTimeout,
+      Duration requestTimeout) {
+    this(url, database, user, password, gzip, connectTimeout, requestTimeout, null);
+  }
+
+  /**
+   * A trust store file (read on the TaskManagers: it must exist there too). {@link #toString()}
+   * never shows the password.
+   */
+  public record TrustStore(String path, KeyStores.StoreType type, String password)
+      implements Serializable {
+    @Override
+    public String toString() {
+      return "TrustStore{" + path + ", " + type + "}";
+    }
+  }
 
   @Override
   public String toString() {
@@ -32,6 +60,7 @@ public record ClickHouseConnection(
         + (password == null || password.isEmpty() ? "(none)" : "******")
         + ", gzip="
         + gzip
+        + (trustStore == null ? "" : ", trustStore=" + trustStore)
         + "}";
   }
 }

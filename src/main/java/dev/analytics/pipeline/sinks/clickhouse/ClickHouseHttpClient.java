@@ -1,5 +1,6 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
+import dev.analytics.pipeline.config.KeyStores;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -18,11 +19,11 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * One attempt at a ClickHouse request over the HTTP interface ({@link java.net.http.HttpClient},
- * HTTP/1.1, basic authentication): queries in the body, inserts as {@code INSERT INTO t (cols)
- * FORMAT RowBinary} in the URL with the rows in the body (gzip-compressed if configured). An error
- * response becomes a {@link ClickHouseException} carrying the HTTP status, the ClickHouse code and
- * the server's message; connection problems are {@link IOException}s. No retries here: see {@link
- * RetryPolicy}.
+ * HTTP/1.1, basic authentication in a header, never in the URL; https with the configured trust
+ * store): queries in the body, inserts as {@code INSERT INTO t (cols) FORMAT RowBinary} in the URL
+ * with the rows in the body (gzip-compressed if configured). An error response becomes a {@link
+ * ClickHouseException} carrying the HTTP status, the ClickHouse code and the server's message;
+ * connection problems are {@link IOException}s. No retries here: see {@link RetryPolicy}.
  *
  * <p>Not thread-safe for {@link #serverVersion()} caching, which is harmless (idempotent).
  */
@@ -36,11 +37,16 @@ public final class ClickHouseHttpClient {
 
   public ClickHouseHttpClient(ClickHouseConnection connection) {
     this.connection = connection;
-    this.http =
+    HttpClient.Builder builder =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(connection.connectTimeout())
-            .build();
+            .connectTimeout(connection.connectTimeout());
+    ClickHouseConnection.TrustStore trust = connection.trustStore();
+    if (trust != null) {
+      // The JDK client verifies the server's host name against its certificate by default.
+      builder.sslContext(KeyStores.sslContext(trust.path(), trust.type(), trust.password()));
+    }
+    this.http = builder.build();
     String user = connection.user() == null ? "default" : connection.user();
     String password = connection.password() == null ? "" : connection.password();
     this.authorization =

@@ -66,7 +66,18 @@ public final class ClickHouseSinks {
         config.get(JobOptions.CLICKHOUSE_PASSWORD),
         config.get(JobOptions.CLICKHOUSE_COMPRESSION) == JobOptions.ClickHouseCompression.GZIP,
         config.get(JobOptions.CLICKHOUSE_CONNECT_TIMEOUT),
-        config.get(JobOptions.CLICKHOUSE_REQUEST_TIMEOUT));
+        config.get(JobOptions.CLICKHOUSE_REQUEST_TIMEOUT),
+        trustStore(config));
+  }
+
+  private static ClickHouseConnection.TrustStore trustStore(JobConfig config) {
+    String path = config.get(JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_LOCATION);
+    return path == null
+        ? null
+        : new ClickHouseConnection.TrustStore(
+            path,
+            config.get(JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_TYPE),
+            config.get(JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_PASSWORD));
   }
 
   /** The retry policy of {@code clickhouse.retry.*}. */
