@@ -63,8 +63,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       includes start-up, the final windows, checkpoint and commits. Checked: rows in ClickHouse,
  *       dead letters (read_committed) = broken records, no restart.
  *   <li><b>Hostile input</b> (issue #8): the same at parallelism 2 on a second topic with 10% of
- *       broken records of every {@link InvalidKind}: events/s against the clean run, restarts, dead
- *       letters = broken records exactly.
+ *       broken records of every {@link InvalidKind} (5 M records in full mode): events/s against
+ *       the clean run, restarts, dead letters = broken records exactly.
  *   <li><b>Write reduction</b>: per ClickHouse table, rows and INSERT requests of the clean
  *       parallelism-2 run (the sinks' own metrics) per second, against events in per second, and
  *       INSERTs per subtask per completed checkpoint (goal for the exactly-once tables: at most 1).
@@ -108,6 +108,11 @@ public final class EndToEndThroughput implements BenchSection {
     return Long.getLong("bench.e2e.records", context.quick() ? 1_500_000L : 10_000_000L);
   }
 
+  /** The hostile corpus: half the clean one in full mode (5 M records), to keep the run short. */
+  static long hostileRecords(BenchContext context) {
+    return context.quick() ? records(context) : records(context) / 2;
+  }
+
   /** The clean corpus of this run, produced on first use. */
   static BenchCorpus cleanCorpus(BenchContext context) throws Exception {
     String key = context.kafka().bootstrapServers() + "/" + context.quick();
@@ -141,7 +146,8 @@ public final class EndToEndThroughput implements BenchSection {
     BenchCorpus clean = cleanCorpus(context);
     String sizes = String.format(Locale.ROOT, "%,d records", clean.records());
 
-    // ---- ceilings ----
+    // ---- ceilings (a first untimed read warms up the broker's and the client's code) ----
+    consumerRate(context.kafka(), clean, 2);
     for (int consumers = 1; consumers <= 2; consumers++) {
       double rate = consumerRate(context.kafka(), clean, consumers);
       out.add(
@@ -219,7 +225,7 @@ public final class EndToEndThroughput implements BenchSection {
             context.kafka(),
             "bench-events-hostile",
             PARTITIONS,
-            records(context),
+            hostileRecords(context),
             0.10,
             EVENT_RATE,
             43,
@@ -275,52 +281,27 @@ public final class EndToEndThroughput implements BenchSection {
 
   // ---- ceilings ----
 
-  /** Events/s of {@code consumers} plain consumers in one group reading the whole topic. */
+  /**
+   * Events/s of {@code consumers} plain consumers reading the whole topic, its partitions divided
+   * between them as one group would (assigned, not subscribed: a rebalance while the second
+   * consumer joins would deliver some records twice, since nothing is committed).
+   */
   static double consumerRate(EmbeddedKafka kafka, BenchCorpus corpus, int consumers)
       throws Exception {
-    String group = "bench-ceiling-" + System.nanoTime();
     AtomicLong total = new AtomicLong();
     AtomicLong first = new AtomicLong();
     AtomicLong last = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(consumers);
-    List<Future<?>> done = new ArrayList<>();
+    List<Future<Long>> done = new ArrayList<>();
     for (int i = 0; i < consumers; i++) {
-      done.add(
-          pool.submit(
-              () -> {
-                Properties p = new Properties();
-                p.put("bootstrap.servers", kafka.bootstrapServers());
-                p.put("group.id", group);
-                p.put("auto.offset.reset", "earliest");
-                p.put("enable.auto.commit", "false");
-                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-                try (KafkaConsumer<byte[], byte[]> consumer =
-                    new KafkaConsumer<>(
-                        p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                  consumer.subscribe(List.of(corpus.topic()));
-                  long bytes = 0;
-                  while (total.get() < corpus.records()) {
-                    if (System.nanoTime() > deadline) {
-                      throw new IllegalStateException("consumer ceiling timed out");
-                    }
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
-                    if (records.isEmpty()) {
-                      continue;
-                    }
-                    first.compareAndSet(0, System.nanoTime());
-                    for (ConsumerRecord<byte[], byte[]> r : records) {
-                      bytes += r.value().length;
-                    }
-                    if (total.addAndGet(records.count()) >= corpus.records()) {
-                      last.compareAndSet(0, System.nanoTime());
-                    }
-                  }
-                  return bytes;
-                }
-              }));
+      List<TopicPartition> mine = new ArrayList<>();
+      for (int partition = i; partition < corpus.partitions(); partition += consumers) {
+        mine.add(new TopicPartition(corpus.topic(), partition));
+      }
+      done.add(pool.submit(() -> readAll(kafka, mine, corpus.records(), total, first, last)));
     }
     try {
-      for (Future<?> f : done) {
+      for (Future<Long> f : done) {
         f.get();
       }
     } finally {
@@ -332,6 +313,44 @@ public final class EndToEndThroughput implements BenchSection {
     double rate = corpus.records() / ((last.get() - first.get()) / 1e9);
     log("plain consumer x%d: %,.0f events/s", consumers, rate);
     return rate;
+  }
+
+  /** Reads the partitions to their end offsets; returns the value bytes read. */
+  private static long readAll(
+      EmbeddedKafka kafka,
+      List<TopicPartition> partitions,
+      long expectedTotal,
+      AtomicLong total,
+      AtomicLong first,
+      AtomicLong last) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", kafka.bootstrapServers());
+    p.put("enable.auto.commit", "false");
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    long bytes = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("consumer ceiling timed out");
+        }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+        if (records.isEmpty()) {
+          continue;
+        }
+        first.compareAndSet(0, System.nanoTime());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          bytes += r.value().length;
+        }
+        if (total.addAndGet(records.count()) >= expectedTotal) {
+          last.compareAndSet(0, System.nanoTime());
+        }
+      }
+    }
+    return bytes;
   }
 
   /** A Flink job reading the topic as byte[] records and discarding them (after readTree). */
@@ -683,6 +702,29 @@ public final class EndToEndThroughput implements BenchSection {
   public static void main(String[] args) throws Exception {
     List<String> a = List.of(args);
     List<BenchSection> sections = new ArrayList<>();
+    if (a.contains("pipeline-p2")) {
+      // For profiling (BENCH_JFR=1): the clean corpus and one full-pipeline run at parallelism 2.
+      sections.add(
+          new BenchSection() {
+            @Override
+            public String title() {
+              return SECTION + " (pipeline p2 only)";
+            }
+
+            @Override
+            public List<Measurement> run(BenchContext context) throws Exception {
+              PipelineRun run = pipeline(context, cleanCorpus(context), 2, "profile_p2");
+              return List.of(
+                  new Measurement(
+                      SECTION,
+                      "full pipeline -> ClickHouse, parallelism 2",
+                      run.job().eventsPerSecond(),
+                      "events/s",
+                      run.describe()));
+            }
+          });
+      System.exit(runAlone(sections, args));
+    }
     if (!a.contains("sql")) {
       sections.add(new EndToEndThroughput());
     }
