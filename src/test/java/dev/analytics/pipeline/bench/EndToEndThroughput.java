@@ -49,9 +49,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <ol>
  *   <li><b>Ceilings</b>: the rate at which the same topic can be read at all: a plain {@code
- *       KafkaConsumer} (byte[] records; 1 consumer, then 2 in one group); a Flink job (KafkaSource
- *       bounded to the end offsets) that reads and discards the byte[] records, at parallelism 1
- *       and 2; the same plus Jackson databind ({@code readTree} of every record).
+ *       KafkaConsumer} (byte[] records; 1 consumer, then 2 dividing the partitions); a Flink job
+ *       (KafkaSource bounded to the end offsets) that reads and discards the byte[] records, at
+ *       parallelism 1 and 2; the same plus Jackson databind ({@code readTree} of every record).
  *   <li><b>The full pipeline</b> at parallelism 1 and 2 on a MiniCluster: the production workflow
  *       ({@link AnalyticsJob#defineWorkflow}) with the production defaults (RocksDB, exactly-once
  *       checkpoints every 10 s, pre-aggregation, detection, the default sampling rates), the Kafka
@@ -159,7 +159,7 @@ public final class EndToEndThroughput implements BenchSection {
                   + (consumers > 1 ? "s" : ""),
               rate,
               "events/s",
-              sizes + ", byte[] records, one group"));
+              sizes + ", byte[] records, partitions divided between the consumers"));
     }
     for (boolean jackson : new boolean[] {false, true}) {
       for (int p = 1; p <= 2; p++) {
