@@ -7,7 +7,7 @@
 # BENCH_JAVA_OPTS: more JVM options, e.g. -Dbench.e2e.records=300000 for a short check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -o -DskipTests test-compile dependency:build-classpath \
+mvn -B -q -DskipTests test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
 jfr=()
 if [ "${BENCH_JFR:-0}" = 1 ]; then

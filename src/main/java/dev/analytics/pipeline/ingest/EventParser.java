@@ -822,19 +822,24 @@ public final class EventParser implements Serializable {
             "dimensions has more than " + MAX_DIMENSIONS + " entries");
       }
       checkDimensionKey(key);
-      String field = "dimensions." + key;
+      // The field's name ("dimensions." + key) is built only for an error: this is the hot path.
       if (event.dimensions.containsKey(key)) {
         throw new InvalidEventException(
             DeadLetterReason.DUPLICATE_FIELD,
-            field,
+            "dimensions." + key,
             "dimension " + key + " appears more than once");
       }
-      JsonToken t = nextValue(p, field);
+      JsonToken t = p.nextToken();
       if (t != JsonToken.VALUE_STRING) {
-        throw wrongType(field, "a string", t);
+        if (t == JsonToken.VALUE_NUMBER_FLOAT && p.isNaN()) {
+          throw nonFinite(p, "dimensions." + key);
+        }
+        throw wrongType("dimensions." + key, "a string", t);
       }
       String s = p.getText();
-      checkLength(field, s, MAX_DIMENSION_VALUE_LENGTH);
+      if (s.length() > MAX_DIMENSION_VALUE_LENGTH) {
+        checkLength("dimensions." + key, s, MAX_DIMENSION_VALUE_LENGTH);
+      }
       event.dimensions.put(key, s);
     }
   }
