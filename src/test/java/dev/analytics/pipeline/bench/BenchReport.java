@@ -174,6 +174,7 @@ final class BenchReport {
     LogAxis axis = new LogAxis(unit + " (log scale)");
     axis.setBase(10);
     axis.setSmallestValue(1);
+    axis.setUpperMargin(0.15);
     plot.setRangeAxis(axis);
     BarRenderer renderer = (BarRenderer) plot.getRenderer();
     renderer.setSeriesPaint(0, new Color(0x3B, 0x75, 0xAF));
@@ -220,6 +221,7 @@ final class BenchReport {
             false,
             false);
     CategoryPlot plot = style(chart);
+    plot.getRangeAxis().setUpperMargin(0.12);
     BarRenderer renderer = (BarRenderer) plot.getRenderer();
     renderer.setSeriesPaint(0, new Color(0x3B, 0x75, 0xAF));
     renderer.setSeriesPaint(1, new Color(0xE0, 0x7B, 0x39));

@@ -30,7 +30,7 @@ public final class Benchmarks {
     return List.of(
         // Throughput sections (helper "tput", added by the lead when merging):
         // new EndToEndThroughput(), new FlinkSqlBaseline(),
-        new NaiveBaselines(), new AccumulatorAccuracy());
+        new Latency(), new NaiveBaselines(), new AccumulatorAccuracy());
   }
 
   public static void main(String[] args) throws Exception {
