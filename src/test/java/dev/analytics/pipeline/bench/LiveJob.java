@@ -18,6 +18,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -190,9 +191,20 @@ final class LiveJob implements AutoCloseable {
     return out;
   }
 
+  /** This job's metrics by identifier (the first of colliding names). */
   private Map<String, Metric> metrics() {
-    return client == null
-        ? Map.of()
-        : new HashMap<>(reporter.getMetricsByIdentifiers(client.getJobID()));
+    Map<String, Metric> out = new HashMap<>();
+    if (client == null) {
+      return out;
+    }
+    String jobId = client.getJobID().toString();
+    for (Map.Entry<MetricGroup, Map<String, Metric>> g : reporter.getMetricsByGroup().entrySet()) {
+      if (jobId.equals(g.getKey().getAllVariables().get("<job_id>"))) {
+        for (Map.Entry<String, Metric> m : g.getValue().entrySet()) {
+          out.putIfAbsent(g.getKey().getMetricIdentifier(m.getKey()), m.getValue());
+        }
+      }
+    }
+    return out;
   }
 }
