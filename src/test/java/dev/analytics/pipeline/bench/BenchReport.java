@@ -16,6 +16,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
@@ -175,6 +176,8 @@ final class BenchReport {
     axis.setBase(10);
     axis.setSmallestValue(1);
     axis.setUpperMargin(0.15);
+    axis.setTickUnit(new NumberTickUnit(1.0)); // one tick per power of ten
+    axis.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.###"));
     plot.setRangeAxis(axis);
     BarRenderer renderer = (BarRenderer) plot.getRenderer();
     renderer.setSeriesPaint(0, new Color(0x3B, 0x75, 0xAF));
@@ -182,7 +185,7 @@ final class BenchReport {
         new StandardCategoryItemLabelGenerator("{2}", new java.text.DecimalFormat("#,##0")));
     renderer.setDefaultItemLabelsVisible(true);
     renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-    ChartUtils.saveChartAsPNG(file.toFile(), chart, 1100, 120 + 34 * n);
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, 1300, 120 + 34 * n);
     return true;
   }
 
