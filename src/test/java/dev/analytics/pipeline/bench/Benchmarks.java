@@ -108,19 +108,21 @@ public final class Benchmarks {
             (System.nanoTime() - sectionStart) / 1e9,
             Machine.currentLoadAverage());
       }
+      // Written before the servers stop: their teardown (deleting data files) can take a while.
+      double minutes = (System.nanoTime() - start) / 60e9;
+      Machine after = Machine.describe();
+      System.out.println();
+      System.out.print(BenchReport.table(rows));
+      BenchReport.write(reportDir, selected, rows, before, after, quick, minutes);
+      System.out.println(
+          "\nReport: "
+              + reportDir.resolve("report.md")
+              + " (charts beside it); took "
+              + String.format(Locale.ROOT, "%.1f", minutes)
+              + " min; load average after: "
+              + after.loadAverage()
+              + "\nStopping the servers ...");
     }
-    double minutes = (System.nanoTime() - start) / 60e9;
-    Machine after = Machine.describe();
-    System.out.println();
-    System.out.print(BenchReport.table(rows));
-    BenchReport.write(reportDir, selected, rows, before, after, quick, minutes);
-    System.out.println(
-        "\nReport: "
-            + reportDir.resolve("report.md")
-            + " (charts beside it); took "
-            + String.format(Locale.ROOT, "%.1f", minutes)
-            + " min; load average after: "
-            + after.loadAverage());
     if (!failed.isEmpty()) {
       System.err.println("Failed sections: " + failed.stream().map(BenchSection::title).toList());
     }

@@ -150,6 +150,11 @@ final class LiveJob implements AutoCloseable {
     boolean holds() throws Exception;
   }
 
+  /** Records the source has read so far: the sum over partitions of current offset + 1. */
+  long consumed() {
+    return currentOffsets().values().stream().mapToLong(o -> o + 1).sum();
+  }
+
   /** The value of the job-level gauge {@code name} (e.g. numberOfCompletedCheckpoints), or -1. */
   long jobGauge(String name) {
     for (Map.Entry<String, Metric> e : metrics().entrySet()) {

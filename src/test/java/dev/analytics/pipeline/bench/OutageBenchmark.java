@@ -102,11 +102,17 @@ public final class OutageBenchmark {
       long t0 = System.currentTimeMillis();
       // Warm-up; the backlog level before the outage is the 90th percentile of its last half.
       List<Long> steadyLags = new ArrayList<>();
+      long halfway = -1;
+      long consumedHalfway = 0;
       while (System.currentTimeMillis() - t0 < warmup.toMillis()) {
         Thread.sleep(1_000);
         long lag = job.lag();
         if (System.currentTimeMillis() - t0 > warmup.toMillis() / 2 && lag >= 0) {
           steadyLags.add(lag);
+          if (halfway < 0) {
+            halfway = System.currentTimeMillis();
+            consumedHalfway = job.consumed();
+          }
         }
         progress(t0, "warm-up", job, producer, heap, lag);
       }
@@ -114,6 +120,12 @@ public final class OutageBenchmark {
       long steady =
           steadyLags.isEmpty() ? 0 : steadyLags.get((int) (0.9 * (steadyLags.size() - 1)));
       long threshold = Math.max(2 * steady, (long) rate);
+      double readRate =
+          halfway < 0
+              ? 0
+              : (job.consumed() - consumedHalfway)
+                  * 1000.0
+                  / (System.currentTimeMillis() - halfway);
       long completedBefore = job.jobGauge("numberOfCompletedCheckpoints");
       long failedBefore = job.jobGauge("numberOfFailedCheckpoints");
       long restartsBefore = Math.max(0, job.jobGauge("numRestarts"));
@@ -144,6 +156,7 @@ public final class OutageBenchmark {
           Locale.ROOT,
           "== ClickHouse started again; draining until the backlog is at most %,d records%n",
           threshold);
+      long consumedAtRestart = job.consumed();
       long drainedAt = -1;
       long drainLimit = Math.max(600_000, 5 * outage.toMillis());
       while (System.currentTimeMillis() - up < drainLimit) {
@@ -156,6 +169,8 @@ public final class OutageBenchmark {
           break;
         }
       }
+      double drainRate =
+          drainedAt < 0 ? 0 : (job.consumed() - consumedAtRestart) * 1000.0 / (drainedAt - up);
       // A little steady state after the drain, then stop the input and let the job catch up.
       Thread.sleep(15_000);
       producer.close();
@@ -188,6 +203,14 @@ public final class OutageBenchmark {
               rate,
               producer.acked(),
               producer.failed()));
+      row(
+          "job read rate",
+          String.format(
+              Locale.ROOT,
+              "%,.0f events/s before the outage (second half of the warm-up), %,.0f events/s while"
+                  + " draining",
+              readRate,
+              drainRate));
       row("outage", outage.toSeconds() + " s, ClickHouse stopped (SIGTERM) and started again");
       row(
           "max heap used during the outage",
