@@ -2,6 +2,7 @@ package dev.analytics.pipeline.bench;
 
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.testing.ClickHouseServer;
 import java.io.File;
@@ -97,26 +98,42 @@ final class LiveJob implements AutoCloseable {
 
   /**
    * Records not yet read by the job: the topic's end offsets minus the source's current offsets
-   * (its per-partition {@code currentOffset} gauges); -1 before the source reports.
+   * (its per-partition {@code currentOffset} gauges); while the source is not running (a restart)
+   * minus the offsets the job committed to its consumer group at its last checkpoint, where it
+   * resumes. -1 when neither is known.
    */
   long lag() throws Exception {
     Map<Integer, Long> current = currentOffsets();
-    if (current.size() < 2) {
-      return -1;
-    }
-    long lag = 0;
     try (Admin admin = Admin.create(kafka.adminProperties())) {
+      Map<Integer, Long> position = new HashMap<>();
+      if (current.size() == 2) {
+        current.forEach((p, o) -> position.put(p, o + 1));
+      } else {
+        admin
+            .listConsumerGroupOffsets(config.get(JobOptions.KAFKA_GROUP_ID))
+            .partitionsToOffsetAndMetadata()
+            .get(10, TimeUnit.SECONDS)
+            .forEach(
+                (tp, om) -> {
+                  if (tp.topic().equals(topic) && om != null) {
+                    position.put(tp.partition(), om.offset());
+                  }
+                });
+        if (position.size() < 2) {
+          return -1;
+        }
+      }
       Map<TopicPartition, OffsetSpec> request = new HashMap<>();
       for (int p = 0; p < 2; p++) {
         request.put(new TopicPartition(topic, p), OffsetSpec.latest());
       }
+      long lag = 0;
       var ends = admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
       for (var e : ends.entrySet()) {
-        long position = current.getOrDefault(e.getKey().partition(), -1L) + 1;
-        lag += Math.max(0, e.getValue().offset() - position);
+        lag += Math.max(0, e.getValue().offset() - position.get(e.getKey().partition()));
       }
+      return lag;
     }
-    return lag;
   }
 
   @Override

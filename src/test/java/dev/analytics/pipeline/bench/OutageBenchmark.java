@@ -156,8 +156,11 @@ public final class OutageBenchmark {
           Locale.ROOT,
           "== ClickHouse started again; draining until the backlog is at most %,d records%n",
           threshold);
-      long consumedAtRestart = job.consumed();
+      long lagAtRestart = job.lag();
+      long ackedAtRestart = producer.acked();
       long drainedAt = -1;
+      long lagAtDrained = 0;
+      long ackedAtDrained = 0;
       long drainLimit = Math.max(600_000, 5 * outage.toMillis());
       while (System.currentTimeMillis() - up < drainLimit) {
         Thread.sleep(1_000);
@@ -166,11 +169,19 @@ public final class OutageBenchmark {
         progress(t0, "recovery", job, producer, heap, lag);
         if (lag >= 0 && lag <= threshold) {
           drainedAt = System.currentTimeMillis();
+          lagAtDrained = lag;
+          ackedAtDrained = producer.acked();
           break;
         }
       }
+      // Records the job read while draining: the backlog at the restart, plus what came in, minus
+      // what was left.
       double drainRate =
-          drainedAt < 0 ? 0 : (job.consumed() - consumedAtRestart) * 1000.0 / (drainedAt - up);
+          drainedAt < 0 || lagAtRestart < 0
+              ? 0
+              : (lagAtRestart + ackedAtDrained - ackedAtRestart - lagAtDrained)
+                  * 1000.0
+                  / (drainedAt - up);
       // A little steady state after the drain, then stop the input and let the job catch up.
       Thread.sleep(15_000);
       producer.close();
