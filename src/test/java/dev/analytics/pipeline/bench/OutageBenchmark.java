@@ -227,7 +227,11 @@ public final class OutageBenchmark {
           "max heap used during the outage",
           mib(maxHeapOutage) + " (sampled every second, garbage included)");
       row("max heap used, whole run", mib(heap.maxUsedEver()));
-      row("max old generation after GC", mib(heap.maxOldAfterGc()));
+      row(
+          "max old generation after GC",
+          heap.maxOldAfterGc() == 0
+              ? "n/a (no old-generation collection in the run)"
+              : mib(heap.maxOldAfterGc()));
       row("heap used at the end (after System.gc())", mib(heapAtEnd));
       row("max heap (-Xmx)", mib(Runtime.getRuntime().maxMemory()));
       row(
