@@ -37,7 +37,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * <p>Run: {@code jobs/bench-accumulator.sh [sizes...]} (default 1 1000 1000000 10000000 100000000).
  */
 public final class AccumulatorBenchmark {
-  private static final double[] QUANTILES = {0.5, 0.75, 0.9, 0.95, 0.99, 0.999};
+  static final double[] QUANTILES = {0.5, 0.75, 0.9, 0.95, 0.99, 0.999};
   private static final int CHUNK = 10_000_000;
   private static final long SEED = 42;
 
@@ -62,7 +62,79 @@ public final class AccumulatorBenchmark {
     worstCaseSize(10_000_000);
   }
 
+  /** Value distributions of one window. */
+  enum Distribution {
+    /** exp(3 + N(0, 1)): latency-like. */
+    LOGNORMAL("lognormal"),
+    /** Pareto, shape 1.2, minimum 1: heavy-tailed (infinite variance), 1e-4 tail past 2,000. */
+    PARETO("Pareto 1.2");
+
+    final String label;
+
+    Distribution(String label) {
+      this.label = label;
+    }
+
+    void fill(SplittableRandom random, double[] buffer, int len) {
+      for (int i = 0; i < len; i++) {
+        buffer[i] =
+            this == LOGNORMAL
+                ? Math.exp(3 + random.nextGaussian())
+                : Math.pow(1.0 - random.nextDouble(), -1.0 / 1.2);
+      }
+    }
+  }
+
+  /**
+   * What one window of {@code n} values gives.
+   *
+   * @param errors relative error of each of {@link #QUANTILES} against the exact percentile
+   * @param bytes the serialized accumulator
+   * @param ddsketchSerialized DDSketch's own protobuf {@code serialize()} of the same sketch
+   * @param ddsketchEncoded DDSketch's compact {@code encode()} of the same sketch
+   * @param addPerSecond values/s through {@code add(value, weight)}
+   */
+  record Result(
+      long n,
+      Distribution distribution,
+      double[] errors,
+      int bytes,
+      int ddsketchSerialized,
+      int ddsketchEncoded,
+      String exactBy,
+      double addPerSecond) {
+    double maxError() {
+      return Arrays.stream(errors).max().orElse(0);
+    }
+
+    /** The relative error at quantile {@code q} (one of {@link #QUANTILES}). */
+    double error(double q) {
+      for (int i = 0; i < QUANTILES.length; i++) {
+        if (QUANTILES[i] == q) {
+          return errors[i];
+        }
+      }
+      throw new IllegalArgumentException("not measured: " + q);
+    }
+  }
+
   private static void run(long n) throws IOException {
+    Result r = measure(n, Distribution.LOGNORMAL);
+    String throughput = n < 1_000_000 ? "-" : String.format(Locale.ROOT, "%,.0f", r.addPerSecond());
+    System.out.printf(
+        Locale.ROOT,
+        "| %,d | %,d | %,d / %,d | %.5f%% | %s | %s |%n",
+        n,
+        r.bytes(),
+        r.ddsketchSerialized(),
+        r.ddsketchEncoded(),
+        100 * r.maxError(),
+        r.exactBy(),
+        throughput);
+  }
+
+  /** Adds {@code n} seeded values of {@code distribution} to one accumulator and checks it. */
+  static Result measure(long n, Distribution distribution) throws IOException {
     WindowAccumulator acc = new WindowAccumulator();
     DDSketch reference = newReferenceSketch();
     SplittableRandom random = new SplittableRandom(SEED);
@@ -70,7 +142,7 @@ public final class AccumulatorBenchmark {
     long nanos = 0;
     for (long done = 0; done < n; done += buffer.length) {
       int len = (int) Math.min(buffer.length, n - done);
-      fill(random, buffer, len);
+      distribution.fill(random, buffer, len);
       long start = System.nanoTime();
       for (int i = 0; i < len; i++) {
         acc.add(buffer[i], 1.0);
@@ -95,7 +167,7 @@ public final class AccumulatorBenchmark {
       }
       exactBy = "sorted array";
       if (n == CHUNK) {
-        double[] twoPass = exactBySecondPass(n, estimates);
+        double[] twoPass = exactBySecondPass(n, estimates, distribution);
         if (!Arrays.equals(exact, twoPass)) {
           throw new IllegalStateException(
               "second pass " + Arrays.toString(twoPass) + " != sorted " + Arrays.toString(exact));
@@ -103,25 +175,22 @@ public final class AccumulatorBenchmark {
         exactBy = "sorted array = second pass";
       }
     } else {
-      exact = exactBySecondPass(n, estimates);
+      exact = exactBySecondPass(n, estimates, distribution);
       exactBy = "second pass";
     }
-    double maxError = 0;
+    double[] errors = new double[QUANTILES.length];
     for (int i = 0; i < QUANTILES.length; i++) {
-      maxError = Math.max(maxError, Math.abs(estimates[i] - exact[i]) / Math.abs(exact[i]));
+      errors[i] = Math.abs(estimates[i] - exact[i]) / Math.abs(exact[i]);
     }
-    String throughput =
-        n < 1_000_000 ? "-" : String.format(Locale.ROOT, "%,.0f", n / (nanos / 1e9));
-    System.out.printf(
-        Locale.ROOT,
-        "| %,d | %,d | %,d / %,d | %.5f%% | %s | %s |%n",
+    return new Result(
         n,
+        distribution,
+        errors,
         serializedSize(acc),
         reference.serialize().remaining(),
         encodedSize(reference),
-        100 * maxError,
         exactBy,
-        throughput);
+        n / (nanos / 1e9));
   }
 
   /**
@@ -129,7 +198,7 @@ public final class AccumulatorBenchmark {
    * / (1 + 2a), v / (1 - 2a)] around each estimate v (the exact value lies in [v / (1 + a), v / (1
    * - a)] by the sketch's guarantee) and sort the values inside.
    */
-  private static double[] exactBySecondPass(long n, double[] estimates) {
+  private static double[] exactBySecondPass(long n, double[] estimates, Distribution distribution) {
     double a = WindowAccumulator.RELATIVE_ACCURACY;
     int q = estimates.length;
     double[] low = new double[q];
@@ -145,7 +214,7 @@ public final class AccumulatorBenchmark {
     double[] buffer = new double[(int) Math.min(n, CHUNK)];
     for (long done = 0; done < n; done += buffer.length) {
       int len = (int) Math.min(buffer.length, n - done);
-      fill(random, buffer, len);
+      distribution.fill(random, buffer, len);
       for (int j = 0; j < len; j++) {
         double v = buffer[j];
         for (int i = 0; i < q; i++) {
@@ -192,11 +261,11 @@ public final class AccumulatorBenchmark {
         encodedSize(reference));
   }
 
-  private static void warmUp() {
+  static void warmUp() {
     SplittableRandom random = new SplittableRandom(1);
     double[] buffer = new double[1_000_000];
     for (int round = 0; round < 20; round++) {
-      fill(random, buffer, buffer.length);
+      Distribution.LOGNORMAL.fill(random, buffer, buffer.length);
       WindowAccumulator acc = new WindowAccumulator();
       for (double v : buffer) {
         acc.add(v, 1.0);
@@ -204,12 +273,6 @@ public final class AccumulatorBenchmark {
       if (acc.quantile(0.5) <= 0) {
         throw new IllegalStateException("lognormal values are positive");
       }
-    }
-  }
-
-  private static void fill(SplittableRandom random, double[] buffer, int len) {
-    for (int i = 0; i < len; i++) {
-      buffer[i] = Math.exp(3 + random.nextGaussian());
     }
   }
 

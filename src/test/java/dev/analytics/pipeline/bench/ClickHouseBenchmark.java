@@ -11,6 +11,7 @@ import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseConnection;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseHttpClient;
+import dev.analytics.pipeline.sinks.clickhouse.ClickHouseRowEncoder;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseTables;
 import dev.analytics.pipeline.sinks.clickhouse.RetryPolicy;
 import dev.analytics.pipeline.sinks.clickhouse.RowBinaryWriter;
@@ -35,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
@@ -106,21 +108,6 @@ public final class ClickHouseBenchmark {
 
   private static void insertRates(ClickHouseServer server) throws Exception {
     System.out.println("\n== 1. insert throughput, window_aggregates rows (RowBinary, loopback)");
-    RetryPolicy once = new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), 2, 0);
-    for (boolean gzip : new boolean[] {false, true}) {
-      ClickHouseHttpClient client =
-          new ClickHouseHttpClient(
-              new ClickHouseConnection(
-                  server.url(),
-                  "bench",
-                  "default",
-                  "",
-                  gzip,
-                  Duration.ofSeconds(5),
-                  Duration.ofSeconds(120)));
-      ClickHouseTables.prepare(
-          client, once, "rates" + (gzip ? "_gzip" : ""), new WindowAggregateRowEncoder(), true);
-    }
     System.out.printf(
         Locale.ROOT,
         "%-10s %-6s %10s %10s %12s %10s %10s%n",
@@ -131,13 +118,31 @@ public final class ClickHouseBenchmark {
         "rows/s",
         "inserts/s",
         "MB/s");
+    WindowAggregateRowEncoder encoder = new WindowAggregateRowEncoder();
     int[][] plans = {{1, 2_000}, {1_000, 300}, {10_000, 60}, {100_000, 10}};
     for (int[] plan : plans) {
-      run(server, plan[0], plan[1], false);
+      print(
+          insertRate(
+              server,
+              "rates",
+              encoder,
+              ClickHouseBenchmark::aggregates,
+              plan[0],
+              plan[1],
+              null,
+              false));
     }
-    run(server, 100_000, 10, true);
+    print(
+        insertRate(
+            server,
+            "rates_gzip",
+            encoder,
+            ClickHouseBenchmark::aggregates,
+            100_000,
+            10,
+            null,
+            true));
     // Encoding cost on the client: rows/s of the encoder alone.
-    WindowAggregateRowEncoder encoder = new WindowAggregateRowEncoder();
     List<WindowAggregate> rows = aggregates(100_000, 0);
     RowBinaryWriter out = new RowBinaryWriter(1 << 20);
     long start = System.nanoTime();
@@ -155,7 +160,51 @@ public final class ClickHouseBenchmark {
         out.size() / 100_000);
   }
 
-  private static void run(ClickHouseServer server, int batch, int inserts, boolean gzip)
+  private static void print(InsertRate r) {
+    System.out.printf(
+        Locale.ROOT,
+        "%-10s %-6s %10d %10d %12.0f %10.1f %10.1f%n",
+        String.format(Locale.ROOT, "%,d", r.rowsPerInsert()),
+        r.gzip() ? "gzip" : "none",
+        r.inserts(),
+        r.rows(),
+        r.rowsPerSecond(),
+        r.insertsPerSecond(),
+        r.bytes() / r.seconds() / 1e6);
+  }
+
+  /**
+   * What sequential inserts of one size achieved.
+   *
+   * @param seconds wall time of the inserts alone (rows encoded beforehand)
+   */
+  record InsertRate(
+      int rowsPerInsert, boolean gzip, long inserts, long rows, long bytes, double seconds) {
+    double rowsPerSecond() {
+      return rows / seconds;
+    }
+
+    double insertsPerSecond() {
+      return inserts / seconds;
+    }
+  }
+
+  /**
+   * Sequential inserts of {@code rowsPerInsert} rows each into {@code bench.<table>} (created if
+   * missing; dropped after) over one HTTP client with the production {@link ClickHouseHttpClient},
+   * until {@code maxInserts} inserts or {@code maxTime} (null: no limit) have passed. Rows come
+   * from {@code rows.apply(n, offset)}; up to 10 distinct bodies are encoded beforehand and cycled,
+   * so the figure is the server and transport alone.
+   */
+  static <T> InsertRate insertRate(
+      ClickHouseServer server,
+      String table,
+      ClickHouseRowEncoder<T> encoder,
+      BiFunction<Integer, Integer, List<T>> rows,
+      int rowsPerInsert,
+      int maxInserts,
+      Duration maxTime,
+      boolean gzip)
       throws Exception {
     ClickHouseHttpClient client =
         new ClickHouseHttpClient(
@@ -167,39 +216,34 @@ public final class ClickHouseBenchmark {
                 gzip,
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(120)));
-    String table = "rates" + (gzip ? "_gzip" : "");
-    WindowAggregateRowEncoder encoder = new WindowAggregateRowEncoder();
+    RetryPolicy once = new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), 2, 0);
+    ClickHouseTables.prepare(client, once, table, encoder, true);
     List<byte[]> bodies = new ArrayList<>();
-    for (int i = 0; i < Math.min(inserts, 10); i++) {
-      RowBinaryWriter out = new RowBinaryWriter(batch * 300);
-      for (WindowAggregate a : aggregates(batch, i * batch)) {
-        encoder.encode(a, out);
+    for (int i = 0; i < Math.min(maxInserts, 10); i++) {
+      RowBinaryWriter out = new RowBinaryWriter(rowsPerInsert * 300);
+      for (T row : rows.apply(rowsPerInsert, i * rowsPerInsert)) {
+        encoder.encode(row, out);
       }
       bodies.add(out.toByteArray());
     }
     long bytes = 0;
+    long inserts = 0;
     long start = System.nanoTime();
-    for (int i = 0; i < inserts; i++) {
-      byte[] body = bodies.get(i % bodies.size());
-      client.insert(table, encoder.columnList(), body, null);
+    long deadline = maxTime == null ? Long.MAX_VALUE : start + maxTime.toNanos();
+    String columns = encoder.columnList();
+    while (inserts < maxInserts && System.nanoTime() < deadline) {
+      byte[] body = bodies.get((int) (inserts % bodies.size()));
+      client.insert(table, columns, body, null);
       bytes += body.length;
+      inserts++;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    long rows = (long) batch * inserts;
-    System.out.printf(
-        Locale.ROOT,
-        "%-10s %-6s %10d %10d %12.0f %10.1f %10.1f%n",
-        String.format(Locale.ROOT, "%,d", batch),
-        gzip ? "gzip" : "none",
-        inserts,
-        rows,
-        rows / seconds,
-        inserts / seconds,
-        bytes / seconds / 1e6);
-    server.query("TRUNCATE TABLE bench." + table);
+    // Dropped, not truncated: the parts of thousands of small inserts go at once.
+    server.query("DROP TABLE bench." + table);
+    return new InsertRate(rowsPerInsert, gzip, inserts, inserts * rowsPerInsert, bytes, seconds);
   }
 
-  private static List<WindowAggregate> aggregates(int n, int offset) {
+  static List<WindowAggregate> aggregates(int n, int offset) {
     List<WindowAggregate> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int k = offset + i;

@@ -36,7 +36,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *       commit per increment; (b) the seed's old code: counts per metric first, then one upsert and
  *       one commit per metric, sequentially; (c) what the job does: increments summed in memory by
  *       bucket, then one transaction with one batched upsert per bucket. Mean milliseconds per
- *       batch over {@value #REPETITIONS} batches after a warm-up.
+ *       batch over {@value #REPETITIONS} batches after a warm-up ((a), by far the slowest, over a
+ *       twentieth of them).
  * </ol>
  *
  * <p>Run: {@code jobs/bench-postgres.sh} (PostgreSQL server binaries needed, as for the tests).
@@ -68,8 +69,16 @@ public final class PostgresBenchmark {
           "(a) per increment",
           "(b) per metric, sequential",
           "(c) one transaction");
-      seed004(pg, 100, 10);
-      seed004(pg, 1000, 50);
+      for (int[] plan : new int[][] {{100, 10}, {1000, 50}}) {
+        Seed004 r = seed004(pg, plan[0], plan[1], REPETITIONS);
+        System.out.printf(
+            Locale.ROOT,
+            "%-28s %19.2f ms %23.2f ms %23.2f ms%n",
+            plan[0] + " (" + plan[1] + ")",
+            r.perIncrementMs(),
+            r.perMetricMs(),
+            r.oneTransactionMs());
+      }
     }
   }
 
@@ -139,12 +148,32 @@ public final class PostgresBenchmark {
     return a;
   }
 
-  /** {@code count} increments over {@code buckets} buckets (metric x template), seed 004 style. */
-  private static void seed004(PostgresServer pg, int count, int buckets) throws Exception {
+  /**
+   * Mean milliseconds per batch of seed 004's three ways.
+   *
+   * @param perIncrementMs (a) one upsert and one commit per increment (over a twentieth of the
+   *     batches, at least 3: it is by far the slowest)
+   * @param perMetricMs (b) the seed's old code: one upsert and one commit per metric, sequential
+   * @param oneTransactionMs (c) summed by bucket in memory, one transaction of batched upserts
+   */
+  record Seed004(
+      int increments,
+      int buckets,
+      double perIncrementMs,
+      double perMetricMs,
+      double oneTransactionMs) {}
+
+  /**
+   * {@code count} increments over {@code buckets} buckets (metric x template), seed 004 style: each
+   * way runs {@code repetitions} batches after 20 warm-up batches; the counters are checked at the
+   * end.
+   */
+  static Seed004 seed004(PostgresServer pg, int count, int buckets, int repetitions)
+      throws Exception {
     PostgresSettings s =
         PostgresSettings.from(
             JobConfig.of(Map.of("postgres.url", pg.jdbcUrl(), "postgres.user", pg.user())));
-    String table = "bench_counters_" + count;
+    String table = "bench_counters_" + count + "_" + System.nanoTime();
     try (Connection c = pg.connect();
         Statement st = c.createStatement()) {
       for (String sql : PostgresSchema.dailyCountersDdl(table, DIMS)) {
@@ -160,11 +189,13 @@ public final class PostgresBenchmark {
     }
     var statement = new PostgresStatements.DailyCounterAdd(table, s.dailyCounterDimensions());
     long expected = 0;
+    int perIncrementRepetitions = Math.max(3, repetitions / 20);
     double[] ms = new double[3];
     try (Connection c = pg.connect();
         PreparedStatement ps = c.prepareStatement(statement.query())) {
       for (int variant = 0; variant < 3; variant++) {
-        for (int rep = -20; rep < REPETITIONS; rep++) {
+        int reps = variant == 0 ? perIncrementRepetitions : repetitions;
+        for (int rep = variant == 0 ? -2 : -20; rep < reps; rep++) {
           long start = System.nanoTime();
           switch (variant) {
             case 0 -> perIncrement(c, ps, statement, increments);
@@ -186,13 +217,8 @@ public final class PostgresBenchmark {
         throw new IllegalStateException("counted " + rs.getLong(1) + ", expected " + expected);
       }
     }
-    System.out.printf(
-        Locale.ROOT,
-        "%-28s %19.2f ms %23.2f ms %23.2f ms%n",
-        count + " (" + buckets + ")",
-        ms[0] / REPETITIONS,
-        ms[1] / REPETITIONS,
-        ms[2] / REPETITIONS);
+    return new Seed004(
+        count, buckets, ms[0] / perIncrementRepetitions, ms[1] / repetitions, ms[2] / repetitions);
   }
 
   /** One statement and one commit per increment. */
