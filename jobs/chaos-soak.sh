@@ -7,6 +7,7 @@
 # any mismatch.
 #
 #   jobs/chaos-soak.sh [--duration 60m] [--rate 4000] [--time-scale 15] [--seed N] [--dir DIR]
+#                      [--savepoint any|in-flight]   (in-flight: the mid-run savepoint aborts a checkpoint)
 #
 # Needs what the integration tests need (JDK 17, Maven, clickhouse-server, postgresql). Uses about
 # 4 GB of memory (test JVM 3 GB heap, the cluster's JobManager and TaskManager, Kafka, servers).

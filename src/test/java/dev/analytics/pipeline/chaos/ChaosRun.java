@@ -13,10 +13,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -76,7 +78,19 @@ public final class ChaosRun implements AutoCloseable {
       long minEvents,
       Duration duration,
       int taskFailuresPerRound,
+      SavepointTiming savepointTiming,
       Path home) {}
+
+  /** When the mid-run stop-with-savepoint is triggered. */
+  public enum SavepointTiming {
+    /** Whenever the schedule gets there, through {@code jobs/cluster.sh stop-job} (the CLI). */
+    ANY,
+    /**
+     * Through the REST API while a periodic checkpoint is in flight and the PostgreSQL sinks have
+     * already prepared their transactions for it: the savepoint aborts that checkpoint.
+     */
+    CHECKPOINT_IN_FLIGHT
+  }
 
   /** One injected fault and how long the job took to recover from it. */
   record Injection(
@@ -107,6 +121,7 @@ public final class ChaosRun implements AutoCloseable {
   private long restartsOfEarlierJobs;
   private int triggerSeq;
   private List<String> jobArguments;
+  private ExpectedResults expected;
 
   public ChaosRun(Settings settings) {
     this.settings = settings;
@@ -175,8 +190,7 @@ public final class ChaosRun implements AutoCloseable {
     sampling.set(false);
 
     List<String> prepared = postgres.preparedTransactions();
-    ExpectedResults expected =
-        ExpectedResults.compute(kafka.bootstrapServers(), TOPIC, PARTITIONS, traffic, sent);
+    expected = ExpectedResults.compute(kafka.bootstrapServers(), TOPIC, PARTITIONS, traffic, sent);
     ResultComparison comparison =
         new ResultComparison(
                 expected, clickhouse, CLICKHOUSE_DB, postgres, kafka.bootstrapServers())
@@ -199,6 +213,18 @@ public final class ChaosRun implements AutoCloseable {
     log(text);
     Files.writeString(settings.home().resolve("summary.txt"), text);
     return summary;
+  }
+
+  /** Compares the sinks with the expectation again (after {@link #run()}). */
+  ResultComparison compareAgain() throws Exception {
+    return new ResultComparison(
+            expected, clickhouse, CLICKHOUSE_DB, postgres, kafka.bootstrapServers())
+        .compareAll();
+  }
+
+  /** The PostgreSQL server of the run (open until {@link #close()}), for the negative check. */
+  PostgresServer postgres() {
+    return postgres;
   }
 
   // ---- set-up ----
@@ -399,7 +425,10 @@ public final class ChaosRun implements AutoCloseable {
         restart = false;
       }
       case SAVEPOINT_STOP_RESUME -> {
-        String savepoint = stopWithSavepoint(false);
+        String savepoint =
+            settings.savepointTiming() == SavepointTiming.ANY
+                ? stopWithSavepoint(false)
+                : stopWithSavepointWhileACheckpointIsInFlight();
         restartsOfEarlierJobs += restarts(jobId);
         cluster.run(SHORT, withArgs("resume", savepoint));
         jobId = cluster.lastJobId();
@@ -440,6 +469,121 @@ public final class ChaosRun implements AutoCloseable {
   }
 
   /**
+   * Waits for a periodic checkpoint in flight, then stops the job with a savepoint through the REST
+   * API at once (the CLI takes seconds to start). A failure is a problem of the run; the harness
+   * then retries with {@link #stopWithSavepoint}.
+   */
+  private String stopWithSavepointWhileACheckpointIsInFlight() throws Exception {
+    long checkpoint = awaitPostgresPrepared();
+    long t0 = System.currentTimeMillis();
+    String body =
+        "{\"targetDirectory\":\""
+            + settings.home().resolve("cluster/savepoints").toUri()
+            + "\",\"drain\":false}";
+    java.net.http.HttpResponse<String> response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://localhost:" + cluster.restPort() + "/jobs/" + jobId + "/stop"))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    String request =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(response.body())
+            .path("request-id")
+            .asText();
+    log(
+        "-- stop-with-savepoint of "
+            + jobId
+            + " triggered while checkpoint "
+            + checkpoint
+            + " is in flight, the PostgreSQL sinks prepared for it");
+    long wait = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+    while (System.nanoTime() < wait) {
+      JsonNode status = cluster.rest("/jobs/" + jobId + "/savepoints/" + request);
+      if (status.path("status").path("id").asText().equals("COMPLETED")) {
+        JsonNode operation = status.path("operation");
+        if (operation.has("location")) {
+          return operation.get("location").asText();
+        }
+        String problem =
+            String.format(
+                "stop-with-savepoint of %s while a checkpoint was in flight failed after %.1f s: %s%s",
+                jobId,
+                (System.currentTimeMillis() - t0) / 1e3,
+                rootCause(operation.path("failure-cause").path("stack-trace").asText()),
+                postgresLockTimeouts());
+        problems.add(problem);
+        log("!! " + problem);
+        awaitRunning();
+        awaitCheckpointAfter(System.currentTimeMillis());
+        return stopWithSavepoint(false);
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("stop-with-savepoint of " + jobId + " not done after 4 min");
+  }
+
+  /**
+   * Waits until a periodic checkpoint is in flight and every subtask of the PostgreSQL sinks has
+   * acknowledged it (its prepared transactions exist); returns its id.
+   */
+  private long awaitPostgresPrepared() throws Exception {
+    Set<String> postgresVertices = new HashSet<>();
+    for (JsonNode v : cluster.rest("/jobs/" + jobId).get("vertices")) {
+      if (v.get("name").asText().contains("PostgreSQL")) {
+        postgresVertices.add(v.get("id").asText());
+      }
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JsonNode c : cluster.rest("/jobs/" + jobId + "/checkpoints").path("history")) {
+        if (!c.path("status").asText().equals("IN_PROGRESS")
+            || c.path("is_savepoint").asBoolean()) {
+          continue;
+        }
+        long id = c.get("id").asLong();
+        JsonNode details = cluster.rest("/jobs/" + jobId + "/checkpoints/details/" + id);
+        boolean prepared = !postgresVertices.isEmpty();
+        for (String v : postgresVertices) {
+          JsonNode t = details.path("tasks").path(v);
+          prepared &=
+              t.path("num_subtasks").asInt() > 0
+                  && t.path("num_acknowledged_subtasks").asInt() == t.path("num_subtasks").asInt();
+        }
+        if (prepared && details.path("status").asText().equals("IN_PROGRESS")) {
+          return id;
+        }
+      }
+      Thread.sleep(5);
+    }
+    throw new IllegalStateException(
+        "no checkpoint caught in flight after the PostgreSQL sinks acknowledged it within 60 s");
+  }
+
+  private static String rootCause(String stackTrace) {
+    return stackTrace
+        .lines()
+        .filter(l -> l.startsWith("Caused by"))
+        .reduce((a, b) -> b)
+        .orElse(stackTrace.lines().findFirst().orElse(""));
+  }
+
+  private String postgresLockTimeouts() {
+    String lines =
+        postgres
+            .log()
+            .lines()
+            .filter(l -> l.contains("lock timeout"))
+            .limit(2)
+            .collect(Collectors.joining(" | "));
+    return lines.isEmpty() ? "" : "; PostgreSQL log: " + lines;
+  }
+
+  /**
    * {@code jobs/cluster.sh stop-job}; returns the savepoint. A failed attempt is a problem of the
    * run (reported, fails it); like an operator, the harness then waits for the job to run and
    * checkpoint again and retries once.
@@ -452,15 +596,8 @@ public final class ChaosRun implements AutoCloseable {
     if (r.exitCode() == 0) {
       return r.lastLine();
     }
-    String cause =
-        r.stderr().lines().filter(l -> l.startsWith("Caused by")).reduce((a, b) -> b).orElse("");
-    String lockTimeouts =
-        postgres
-            .log()
-            .lines()
-            .filter(l -> l.contains("lock timeout"))
-            .limit(2)
-            .collect(Collectors.joining(" | "));
+    String cause = rootCause(r.stderr());
+    String lockTimeouts = postgresLockTimeouts();
     String problem =
         String.format(
             "stop-with-savepoint%s of %s failed after %.1f s: %s%s",
@@ -468,7 +605,7 @@ public final class ChaosRun implements AutoCloseable {
             jobId,
             (System.currentTimeMillis() - t0) / 1e3,
             cause,
-            lockTimeouts.isEmpty() ? "" : "; PostgreSQL log: " + lockTimeouts);
+            lockTimeouts);
     problems.add(problem);
     log("!! " + problem);
     awaitRunning();

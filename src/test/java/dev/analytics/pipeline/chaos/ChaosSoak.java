@@ -11,7 +11,11 @@ import java.util.List;
  *
  * <pre>
  * ChaosSoak [--duration 60m] [--rate 4000] [--time-scale 15] [--seed N] [--dir target/chaos-soak]
+ *           [--savepoint any|in-flight]
  * </pre>
+ *
+ * {@code --savepoint in-flight} triggers the mid-run stop-with-savepoint while a periodic
+ * checkpoint is in flight (see {@link ChaosRun.SavepointTiming}).
  */
 public final class ChaosSoak {
   private ChaosSoak() {}
@@ -22,6 +26,7 @@ public final class ChaosSoak {
     double timeScale = 15;
     long seed = System.currentTimeMillis();
     Path dir = Path.of("target/chaos-soak");
+    ChaosRun.SavepointTiming timing = ChaosRun.SavepointTiming.ANY;
     for (int i = 0; i < args.length; i += 2) {
       if (i + 1 >= args.length) {
         usage("missing value of " + args[i]);
@@ -33,13 +38,21 @@ public final class ChaosSoak {
         case "--time-scale" -> timeScale = Double.parseDouble(v);
         case "--seed" -> seed = Long.parseLong(v);
         case "--dir" -> dir = Path.of(v);
+        case "--savepoint" ->
+            timing =
+                switch (v) {
+                  case "any" -> ChaosRun.SavepointTiming.ANY;
+                  case "in-flight" -> ChaosRun.SavepointTiming.CHECKPOINT_IN_FLIGHT;
+                  default -> throw new IllegalArgumentException("--savepoint any|in-flight: " + v);
+                };
         default -> usage("unknown option " + args[i]);
       }
     }
     System.out.println(
         "chaos soak: duration " + duration + ", " + rate + " events/s, seed " + seed);
     ChaosRun.Settings settings =
-        new ChaosRun.Settings(seed, rate, timeScale, 0.01, 0, duration, 12, dir.toAbsolutePath());
+        new ChaosRun.Settings(
+            seed, rate, timeScale, 0.01, 0, duration, 12, timing, dir.toAbsolutePath());
     int exit;
     try (ChaosRun run = new ChaosRun(settings)) {
       List<String> mismatches = run.run().mismatches();
@@ -68,7 +81,7 @@ public final class ChaosSoak {
     System.err.println(
         problem
             + "\nusage: ChaosSoak [--duration 60m] [--rate 4000] [--time-scale 15] [--seed N]"
-            + " [--dir target/chaos-soak]");
+            + " [--dir target/chaos-soak] [--savepoint any|in-flight]");
     System.exit(2);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,12 +29,27 @@ class ChaosSuiteITCase {
             1_000_000,
             Duration.ZERO,
             12,
+            ChaosRun.SavepointTiming.ANY,
             Path.of("target/chaos-it").toAbsolutePath());
     try (ChaosRun run = new ChaosRun(settings)) {
       ChaosRun.Summary summary = run.run();
-      assertEquals(java.util.List.of(), summary.mismatches(), "mismatches (see the summary above)");
+      assertEquals(List.of(), summary.mismatches(), "mismatches (see the summary above)");
       assertTrue(summary.taskFailures() >= 10, "at least 10 task failures injected");
       assertTrue(summary.events() >= 1_000_000, "at least 1,000,000 events: " + summary.events());
+
+      // The comparison itself can fail: one daily counter and one window's max changed by hand
+      // are exactly what it reports.
+      run.postgres()
+          .execute(
+              "UPDATE analytics_aggregate SET count = count + 1 WHERE ctid ="
+                  + " (SELECT min(ctid) FROM analytics_aggregate)",
+              "UPDATE analytics_window_aggregate SET max = max * 2 WHERE ctid ="
+                  + " (SELECT min(ctid) FROM analytics_window_aggregate WHERE max > 0)");
+      List<String> found = run.compareAgain().mismatches();
+      assertEquals(2, found.size(), "the tampered rows: " + found);
+      assertTrue(
+          found.get(0).contains("min/max") && found.get(1).contains("daily counter"),
+          found.toString());
     }
   }
 }
