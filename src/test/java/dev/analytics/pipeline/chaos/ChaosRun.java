@@ -528,8 +528,8 @@ public final class ChaosRun implements AutoCloseable {
   }
 
   /**
-   * Waits until a periodic checkpoint is in flight and every subtask of the PostgreSQL sinks has
-   * acknowledged it (its prepared transactions exist); returns its id.
+   * Waits until a periodic checkpoint is in flight, every subtask of the PostgreSQL sinks has
+   * acknowledged it (its prepared transactions exist) and another task has not; returns its id.
    */
   private long awaitPostgresPrepared() throws Exception {
     Set<String> postgresVertices = new HashSet<>();
@@ -554,7 +554,13 @@ public final class ChaosRun implements AutoCloseable {
               t.path("num_subtasks").asInt() > 0
                   && t.path("num_acknowledged_subtasks").asInt() == t.path("num_subtasks").asInt();
         }
-        if (prepared && details.path("status").asText().equals("IN_PROGRESS")) {
+        // ... and some other task has not acknowledged yet, so the checkpoint cannot complete
+        // before the savepoint aborts it.
+        boolean pending = false;
+        for (JsonNode t : details.path("tasks")) {
+          pending |= t.path("num_acknowledged_subtasks").asInt() < t.path("num_subtasks").asInt();
+        }
+        if (prepared && pending && details.path("status").asText().equals("IN_PROGRESS")) {
           return id;
         }
       }
