@@ -19,8 +19,9 @@
 #
 # -p N sets the parallelism (rescale on resume), -n (--allowNonRestoredState) drops the state of
 # removed operators; -c CLASS and -C URL (flink run's entry class and extra user classpath) run
-# another main class with the job jar, e.g. the chaos suite's job from target/test-classes. resume and resume-checkpoint without job arguments reuse those of the last
-# submission. Everything is configured by environment variables:
+# another main class with the job jar, e.g. the chaos suite's job from target/test-classes.
+# resume and resume-checkpoint without job arguments reuse those of the last submission.
+# Everything is configured by environment variables:
 #
 #   FLINK_CLUSTER_DIR     the Flink home: conf/, lib/, log/, pids       target/flink-cluster
 #   FLINK_REST_PORT       REST API and web UI                           8081
