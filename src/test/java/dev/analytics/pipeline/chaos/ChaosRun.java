@@ -122,6 +122,7 @@ public final class ChaosRun implements AutoCloseable {
   private int triggerSeq;
   private List<String> jobArguments;
   private ExpectedResults expected;
+  private final Map<String, Long> knownRestarts = new java.util.HashMap<>();
 
   public ChaosRun(Settings settings) {
     this.settings = settings;
@@ -384,6 +385,7 @@ public final class ChaosRun implements AutoCloseable {
    */
   private Injection inject(Fault fault) throws Exception {
     long before = restarts(jobId);
+    long restartingBefore = lastRestartingAt();
     long at = System.currentTimeMillis();
     long outage = 0;
     String detail = "";
@@ -445,8 +447,7 @@ public final class ChaosRun implements AutoCloseable {
       at = back;
     }
     if (restart) {
-      long b = before;
-      awaitUntil(() -> restarts(jobId) > b, fault + " restarted the job");
+      awaitUntil(() -> lastRestartingAt() > restartingBefore, fault + " restarted the job");
     }
     if (fault == Fault.TASK_FAILURE) {
       at = Math.min(at, lastInjectedFailureAt().orElse(at));
@@ -633,9 +634,21 @@ public final class ChaosRun implements AutoCloseable {
 
   // ---- watching the job ----
 
+  /**
+   * The job's numRestarts metric. The REST API serves metrics from a cache that may briefly answer
+   * without the metric (after a TaskManager was lost): then the last value seen.
+   */
   private long restarts(String job) throws Exception {
     JsonNode metrics = cluster.rest("/jobs/" + job + "/metrics?get=numRestarts");
-    return metrics.size() == 0 ? 0 : metrics.get(0).get("value").asLong();
+    if (metrics.size() > 0) {
+      knownRestarts.put(job, metrics.get(0).get("value").asLong());
+    }
+    return knownRestarts.getOrDefault(job, 0L);
+  }
+
+  /** When the job last entered RESTARTING (epoch ms, 0 if never), from its own status history. */
+  private long lastRestartingAt() throws Exception {
+    return cluster.rest("/jobs/" + jobId).path("timestamps").path("RESTARTING").asLong(0);
   }
 
   private void awaitRunning() throws Exception {
