@@ -18,8 +18,10 @@
 #   jobs/cluster.sh kill-tm | start-tm     SIGKILL the TaskManager / start a new one (failure tests)
 #
 # -p N sets the parallelism (rescale on resume), -n (--allowNonRestoredState) drops the state of
-# removed operators. resume and resume-checkpoint without job arguments reuse those of the last
-# submission. Everything is configured by environment variables:
+# removed operators; -c CLASS and -C URL (flink run's entry class and extra user classpath) run
+# another main class with the job jar, e.g. the chaos suite's job from target/test-classes.
+# resume and resume-checkpoint without job arguments reuse those of the last submission.
+# Everything is configured by environment variables:
 #
 #   FLINK_CLUSTER_DIR     the Flink home: conf/, lib/, log/, pids       target/flink-cluster
 #   FLINK_REST_PORT       REST API and web UI                           8081
@@ -197,13 +199,15 @@ job_jar() {
   echo "$jar"
 }
 
-# Splits "$@" into cli_opts (-p N, -n) and job_args (the rest).
+# Splits "$@" into cli_opts (-p N, -n, -c CLASS, -C URL) and job_args (the rest).
 split_args() {
   cli_opts=() job_args=()
   while [ $# -gt 0 ]; do
     case "$1" in
       -p | --parallelism) cli_opts+=(-p "$2"); shift 2 ;;
       -n | --allowNonRestoredState) cli_opts+=(-n); shift ;;
+      -c | --class) cli_opts+=(-c "$2"); shift 2 ;;
+      -C | --classpath) cli_opts+=(-C "$2"); shift 2 ;;
       *) job_args+=("$1"); shift ;;
     esac
   done

@@ -1,0 +1,64 @@
+package dev.analytics.pipeline.chaos;
+
+import dev.analytics.pipeline.AnalyticsJob;
+import dev.analytics.pipeline.AnalyticsPipeline;
+import dev.analytics.pipeline.OperatorIds;
+import dev.analytics.pipeline.config.ConfigException;
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.ingest.KafkaEventSource;
+import dev.analytics.pipeline.model.ParsedRecord;
+import java.net.URI;
+import java.nio.file.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The production workflow with one test operator: {@link FailureInjector} right after the Kafka
+ * source. Everything else is {@link AnalyticsPipeline#build} and {@link AnalyticsJob#attachSinks},
+ * as in {@link AnalyticsJob#defineWorkflow}, with the same uids, so savepoints behave as in
+ * production. The harness submits it to the standalone cluster with the job jar ({@code
+ * jobs/cluster.sh submit -c dev.analytics.pipeline.chaos.ChaosJob -C file:.../test-classes/}).
+ *
+ * <p>Arguments are those of {@link AnalyticsJob}. The trigger directory is {@value #TRIGGERS}
+ * beside the job's checkpoint directory, so that the job takes no option the production job lacks.
+ */
+public final class ChaosJob {
+  static final String TRIGGERS = "chaos-triggers";
+  static final String INJECTOR_UID = "chaos-failure-injector";
+
+  private ChaosJob() {}
+
+  public static void main(String[] args) throws Exception {
+    JobConfig config;
+    try {
+      config = JobConfig.load(args, System.getenv());
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+    DataStream<ParsedRecord> records =
+        env.fromSource(
+                KafkaEventSource.create(config),
+                KafkaEventSource.watermarks(config),
+                OperatorIds.KAFKA_SOURCE_NAME)
+            .uid(OperatorIds.KAFKA_SOURCE)
+            .map(new FailureInjector(triggerDir(config).toString()))
+            .uid(INJECTOR_UID)
+            .name("Chaos failure injector");
+    AnalyticsJob.attachSinks(AnalyticsPipeline.build(records, config), config);
+    env.execute(config.get(JobOptions.JOB_NAME));
+  }
+
+  /** {@value #TRIGGERS} beside the checkpoint directory (a file: URI). */
+  static Path triggerDir(JobConfig config) {
+    return triggerDir(config.get(JobOptions.CHECKPOINT_DIR));
+  }
+
+  static Path triggerDir(String checkpointDir) {
+    return Path.of(URI.create(checkpointDir)).resolveSibling(TRIGGERS);
+  }
+}

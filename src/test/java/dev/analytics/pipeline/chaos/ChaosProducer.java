@@ -1,0 +1,128 @@
+package dev.analytics.pipeline.chaos;
+
+import dev.analytics.pipeline.local.TrafficGenerator;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes the known stream, {@link TrafficGenerator} record {@code i} to partition {@code i mod P},
+ * at a steady rate, until told to stop, through everything the harness does to the broker.
+ *
+ * <p>Idempotent producer ({@code acks=all}, retries until a 10-minute delivery timeout, at most 5
+ * requests in flight): a broker restart delays sends but neither loses, doubles nor reorders them,
+ * so partition {@code p} holds records {@code p, p+P, p+2P...} in order, which {@link
+ * ExpectedResults} checks byte for byte before computing anything from them. A send that fails for
+ * good stops the producer and fails the run ({@link #failure()}). After a stall (a broker restart)
+ * it does not burst to catch up more than one second of backlog.
+ */
+final class ChaosProducer extends Thread {
+  private final String bootstrap;
+  private final String topic;
+  private final int partitions;
+  private final TrafficGenerator.Settings settings;
+  private final double perSecond;
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong invalid = new AtomicLong();
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+  ChaosProducer(
+      String bootstrap,
+      String topic,
+      int partitions,
+      TrafficGenerator.Settings settings,
+      double perSecond) {
+    super("chaos-producer");
+    this.bootstrap = bootstrap;
+    this.topic = topic;
+    this.partitions = partitions;
+    this.settings = settings;
+    this.perSecond = perSecond;
+  }
+
+  @Override
+  public void run() {
+    TrafficGenerator generator = new TrafficGenerator(settings);
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      long base = System.nanoTime();
+      long baseCount = 0;
+      while (!stop.get() && failure.get() == null) {
+        long n = sent.get();
+        long due = base + (long) ((n - baseCount) * 1e9 / perSecond);
+        long now = System.nanoTime();
+        if (due > now) {
+          Thread.sleep((due - now) / 1_000_000, (int) ((due - now) % 1_000_000));
+        } else if (now - due > 1_000_000_000L) {
+          base = now;
+          baseCount = n;
+        }
+        TrafficGenerator.Generated g = generator.next();
+        if (!g.valid()) {
+          invalid.incrementAndGet();
+        }
+        long index = n;
+        producer.send(
+            new ProducerRecord<>(topic, (int) (index % partitions), null, g.bytes()),
+            (metadata, e) -> {
+              if (e != null) {
+                failure.compareAndSet(null, new IllegalStateException("record " + index, e));
+              } else {
+                acknowledged.incrementAndGet();
+              }
+            });
+        sent.incrementAndGet();
+      }
+      producer.flush();
+    } catch (Exception e) {
+      failure.compareAndSet(null, e);
+    }
+  }
+
+  private KafkaProducer<byte[], byte[]> producer() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("enable.idempotence", "true");
+    p.put("acks", "all");
+    p.put("max.in.flight.requests.per.connection", "5");
+    p.put("retries", String.valueOf(Integer.MAX_VALUE));
+    p.put("delivery.timeout.ms", "600000");
+    p.put("request.timeout.ms", "15000");
+    p.put("max.block.ms", "600000");
+    p.put("linger.ms", "10");
+    p.put("reconnect.backoff.max.ms", "1000");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Stops sending and waits until every sent record is acknowledged (or failed). */
+  void finish() throws Exception {
+    stop.set(true);
+    join();
+    check();
+    if (acknowledged.get() != sent.get()) {
+      throw new IllegalStateException(
+          "sent " + sent.get() + " records, acknowledged " + acknowledged.get());
+    }
+  }
+
+  /** Throws the failure of a send, if any. */
+  void check() throws Exception {
+    Exception e = failure.get();
+    if (e != null) {
+      throw new IllegalStateException("the chaos producer failed: " + e.getMessage(), e);
+    }
+  }
+
+  long sent() {
+    return sent.get();
+  }
+
+  long invalid() {
+    return invalid.get();
+  }
+}

@@ -1,0 +1,55 @@
+package dev.analytics.pipeline.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CI variant of the chaos suite (issue #8): one round of every fault against real Kafka,
+ * ClickHouse, PostgreSQL and the standalone cluster while the known stream is produced, then every
+ * sink equal to the expectation. See {@link ChaosRun}; the soak variant is {@code
+ * jobs/chaos-soak.sh}.
+ */
+class ChaosSuiteITCase {
+  /** Wall-clock rate of the producer; with the faults of one round, about 1,000,000 events. */
+  static final double EVENTS_PER_SECOND = 4_500;
+
+  @Test
+  void everySinkIsExactAfterARoundOfEveryFault() throws Exception {
+    ChaosRun.Settings settings =
+        new ChaosRun.Settings(
+            8L,
+            EVENTS_PER_SECOND,
+            15,
+            0.01,
+            1_000_000,
+            Duration.ZERO,
+            12,
+            ChaosRun.SavepointTiming.ANY,
+            Path.of("target/chaos-it").toAbsolutePath());
+    try (ChaosRun run = new ChaosRun(settings)) {
+      ChaosRun.Summary summary = run.run();
+      assertEquals(List.of(), summary.mismatches(), "mismatches (see the summary above)");
+      assertTrue(summary.taskFailures() >= 10, "at least 10 task failures injected");
+      assertTrue(summary.events() >= 1_000_000, "at least 1,000,000 events: " + summary.events());
+
+      // The comparison itself can fail: one daily counter and one window's max changed by hand
+      // are exactly what it reports.
+      run.postgres()
+          .execute(
+              "UPDATE analytics_aggregate SET count = count + 1 WHERE ctid ="
+                  + " (SELECT min(ctid) FROM analytics_aggregate)",
+              "UPDATE analytics_window_aggregate SET max = max * 2 WHERE ctid ="
+                  + " (SELECT min(ctid) FROM analytics_window_aggregate WHERE max > 0)");
+      List<String> found = run.compareAgain().mismatches();
+      assertEquals(2, found.size(), "the tampered rows: " + found);
+      assertTrue(
+          found.get(0).contains("min/max") && found.get(1).contains("daily counter"),
+          found.toString());
+    }
+  }
+}
