@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.OperatorIds;
 import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.local.InvalidKind;
 import dev.analytics.pipeline.testing.ClickHouseServer;
@@ -535,29 +536,7 @@ public final class EndToEndThroughput implements DescribedSection {
 
   /** Records of a topic a read_committed consumer sees (counted, not kept: up to 1 M). */
   static long countCommitted(String bootstrap, String topic) {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrap);
-    p.put("isolation.level", "read_committed");
-    p.put("enable.auto.commit", "false");
-    long count = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(i -> new TopicPartition(topic, i.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Timed out reading " + topic + " up to " + end);
-        }
-        count += consumer.poll(Duration.ofMillis(200)).count();
-      }
-    }
-    return count;
+    return CommittedRecords.count(bootstrap, topic, Duration.ofSeconds(120));
   }
 
   // ---- write reduction ----
