@@ -31,8 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,12 +39,6 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.MetricConfig;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.metrics.reporter.MetricReporter;
-import org.apache.flink.metrics.reporter.MetricReporterFactory;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -82,7 +74,9 @@ public final class ClickHouseBenchmark {
           String topic = "bench-events";
           kafka.createTopics(2, topic, "bench-dead-letters");
           produce(kafka, topic, 2_000_000, 100_000);
-          pipelineInserts(server, kafka, tmp, topic, "p_", Map.of());
+          // Seed 000's batching of the raw events (the default before 2026-11-22), then larger.
+          pipelineInserts(
+              server, kafka, tmp, topic, "p_", Map.of("clickhouse.events.batch.max-rows", "10"));
           pipelineInserts(
               server,
               kafka,
@@ -292,7 +286,7 @@ public final class ClickHouseBenchmark {
             + " (20 s), checkpoints every 10 s, batching "
             + (batching.isEmpty() ? "by default" : batching));
     JobConfig config = config(kafka, server, tmp, topic, "bench-dead-letters", prefix, batching);
-    BenchMetrics.reset();
+    JobMetrics.reset();
     long start = System.nanoTime();
     StreamExecutionEnvironment env = environment(config);
     defineJob(env, config, 0);
@@ -312,8 +306,8 @@ public final class ClickHouseBenchmark {
         "rows/insert",
         "inserts/s of event time");
     for (String table : List.of(prefix + "window_aggregates", prefix + "high_priority_events")) {
-      long inserts = BenchMetrics.get(table, "inserts");
-      long rows = BenchMetrics.get(table, "rowsWritten");
+      long inserts = JobMetrics.counter("", table, "inserts");
+      long rows = JobMetrics.counter("", table, "rowsWritten");
       System.out.printf(
           Locale.ROOT,
           "%-24s %10d %10d %14.1f %22.1f%n",
@@ -326,12 +320,12 @@ public final class ClickHouseBenchmark {
     System.out.printf(
         Locale.ROOT,
         "high-priority events: %,d of %,d (%.2f%%); window aggregates emitted: %,d%n",
-        BenchMetrics.get(null, "eventsHigh"),
-        BenchMetrics.get(null, "eventsIn"),
+        JobMetrics.counter("", "", "eventsHigh"),
+        JobMetrics.counter("", "", "eventsIn"),
         100.0
-            * BenchMetrics.get(null, "eventsHigh")
-            / Math.max(1, BenchMetrics.get(null, "eventsIn")),
-        BenchMetrics.get(null, "windowsEmitted"));
+            * JobMetrics.counter("", "", "eventsHigh")
+            / Math.max(1, JobMetrics.counter("", "", "eventsIn")),
+        JobMetrics.counter("", "", "windowsEmitted"));
   }
 
   // ---- 3. heap during a 60 s outage ----
@@ -368,10 +362,10 @@ public final class ClickHouseBenchmark {
     long beforeLive = memory.getHeapMemoryUsage().getUsed();
     maxHeap.set(0);
     sampler.start();
-    long inBefore = BenchMetrics.get(null, "eventsIn");
+    long inBefore = JobMetrics.counter("", "", "eventsIn");
     server.stop();
     Thread.sleep(60_000);
-    long inDuring = BenchMetrics.get(null, "eventsIn") - inBefore;
+    long inDuring = JobMetrics.counter("", "", "eventsIn") - inBefore;
     long maxDuring = maxHeap.get();
     System.gc();
     long afterLive = memory.getHeapMemoryUsage().getUsed();
@@ -441,8 +435,7 @@ public final class ClickHouseBenchmark {
 
   private static StreamExecutionEnvironment environment(JobConfig config) {
     Configuration flink = config.flinkConfiguration();
-    flink.setString("metrics.reporter.bench.factory.class", BenchMetrics.Factory.class.getName());
-    return StreamExecutionEnvironment.createLocalEnvironment(flink);
+    return StreamExecutionEnvironment.createLocalEnvironment(JobMetrics.enable(flink));
   }
 
   private static void defineJob(StreamExecutionEnvironment env, JobConfig config, int perMilli) {
@@ -473,62 +466,6 @@ public final class ClickHouseBenchmark {
         Thread.sleep(1);
       }
       return r;
-    }
-  }
-
-  /** Counters by (ClickHouse table or null, name), summed over subtasks and restarts. */
-  public static final class BenchMetrics implements MetricReporter {
-    private static final Map<Counter, String> LIVE = new ConcurrentHashMap<>();
-    private static final Map<String, AtomicLong> RETIRED = new ConcurrentHashMap<>();
-
-    static void reset() {
-      LIVE.clear();
-      RETIRED.clear();
-    }
-
-    static long get(String table, String name) {
-      String key = (table == null ? "" : table) + "/" + name;
-      long sum = RETIRED.getOrDefault(key, new AtomicLong()).get();
-      for (Map.Entry<Counter, String> e : LIVE.entrySet()) {
-        if (e.getValue().equals(key)) {
-          sum += e.getKey().getCount();
-        }
-      }
-      return sum;
-    }
-
-    @Override
-    public void open(MetricConfig config) {}
-
-    @Override
-    public void close() {}
-
-    @Override
-    public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
-      if (metric instanceof Counter c) {
-        // Exactly-once tables insert in the committer, at-least-once ones in the writer: both
-        // count under the table's name.
-        String table = group.getAllVariables().getOrDefault("<clickhouseTable>", "");
-        LIVE.put(c, table + "/" + name);
-      }
-    }
-
-    @Override
-    public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
-      if (metric instanceof Counter c) {
-        String key = LIVE.remove(c);
-        if (key != null) {
-          RETIRED.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(c.getCount());
-        }
-      }
-    }
-
-    /** The factory named in the Flink configuration. */
-    public static final class Factory implements MetricReporterFactory {
-      @Override
-      public MetricReporter createMetricReporter(Properties properties) {
-        return new BenchMetrics();
-      }
     }
   }
 }
