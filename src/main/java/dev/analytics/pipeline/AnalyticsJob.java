@@ -33,33 +33,46 @@ public final class AnalyticsJob {
   private AnalyticsJob() {}
 
   public static void main(String[] args) throws Exception {
-    JobConfig config;
-    try {
-      config = JobConfig.load(args, System.getenv());
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
-    LOG.info("Configuration:\n{}", config);
+    JobConfig config = loadOrExit(args);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
     defineWorkflow(env, config);
     env.execute(config.get(JobOptions.JOB_NAME));
   }
 
+  /**
+   * The configuration of the arguments and the environment, logged (secrets masked); a bad one
+   * prints the error naming its key and exits with status 2.
+   */
+  public static JobConfig loadOrExit(String[] args) {
+    JobConfig config;
+    try {
+      config = JobConfig.load(args, System.getenv());
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      throw new AssertionError("unreachable");
+    }
+    LOG.info("Configuration:\n{}", config);
+    return config;
+  }
+
   /** Kafka source, the pipeline and every configured sink, added to {@code env}. */
   public static AnalyticsPipeline.Outputs defineWorkflow(
       StreamExecutionEnvironment env, JobConfig config) {
-    DataStream<ParsedRecord> records =
-        env.fromSource(
-                KafkaEventSource.create(config),
-                KafkaEventSource.watermarks(config),
-                OperatorIds.KAFKA_SOURCE_NAME)
-            .uid(OperatorIds.KAFKA_SOURCE);
-    AnalyticsPipeline.Outputs outputs = AnalyticsPipeline.build(records, config);
+    AnalyticsPipeline.Outputs outputs = AnalyticsPipeline.build(kafkaRecords(env, config), config);
     attachSinks(outputs, config);
     return outputs;
+  }
+
+  /** The parsed records of the Kafka source, with their event-time watermarks. */
+  public static DataStream<ParsedRecord> kafkaRecords(
+      StreamExecutionEnvironment env, JobConfig config) {
+    return env.fromSource(
+            KafkaEventSource.create(config),
+            KafkaEventSource.watermarks(config),
+            OperatorIds.KAFKA_SOURCE_NAME)
+        .uid(OperatorIds.KAFKA_SOURCE);
   }
 
   /** The sinks of the pipeline's outputs, as configured. */

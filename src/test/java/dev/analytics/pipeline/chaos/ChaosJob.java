@@ -2,11 +2,8 @@ package dev.analytics.pipeline.chaos;
 
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.AnalyticsPipeline;
-import dev.analytics.pipeline.OperatorIds;
-import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
-import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.model.ParsedRecord;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,22 +27,11 @@ public final class ChaosJob {
   private ChaosJob() {}
 
   public static void main(String[] args) throws Exception {
-    JobConfig config;
-    try {
-      config = JobConfig.load(args, System.getenv());
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
+    JobConfig config = AnalyticsJob.loadOrExit(args);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
     DataStream<ParsedRecord> records =
-        env.fromSource(
-                KafkaEventSource.create(config),
-                KafkaEventSource.watermarks(config),
-                OperatorIds.KAFKA_SOURCE_NAME)
-            .uid(OperatorIds.KAFKA_SOURCE)
+        AnalyticsJob.kafkaRecords(env, config)
             .map(new FailureInjector(triggerDir(config).toString()))
             .uid(INJECTOR_UID)
             .name("Chaos failure injector");
