@@ -28,9 +28,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 
@@ -71,6 +69,11 @@ import java.util.Objects;
  *   <li>A whitespace-only record is {@code malformed_json} (it holds no JSON value); only a null or
  *       zero-length value is {@code empty_record}.
  * </ul>
+ *
+ * <p>Two paths, one answer: a record that is plainly valid is read straight from its bytes by
+ * {@link WellFormedEventReader} (the common case, several times cheaper); any other record, and
+ * every error, goes through the token-by-token path below, which alone defines the rules and writes
+ * the details. The fast path gives an event only where this path gives an equal one.
  *
  * <p>Serializable so Flink can ship it inside a deserialization schema; the Jackson factory is
  * transient and rebuilt on deserialization. {@link #parse} keeps no state between calls and may be
@@ -118,6 +121,9 @@ public final class EventParser implements Serializable {
   // per-JVM state.
   private transient JsonFactory jsonFactory;
 
+  // The common case's fast path; rebuilt after deserialization like the factory.
+  private transient WellFormedEventReader wellFormed;
+
   /**
    * @param settings the limits to enforce; {@code maxRecordBytes} and {@code maxNestingDepth} must
    *     be positive and {@code minTimestamp < maxTimestamp}
@@ -143,12 +149,14 @@ public final class EventParser implements Serializable {
     }
     this.settings = settings;
     this.jsonFactory = newFactory(settings);
+    this.wellFormed = new WellFormedEventReader(settings);
   }
 
   @Serial
   private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
     in.defaultReadObject();
     jsonFactory = newFactory(settings);
+    wellFormed = new WellFormedEventReader(settings);
   }
 
   private static JsonFactory newFactory(ParserSettings settings) {
@@ -180,6 +188,15 @@ public final class EventParser implements Serializable {
    * @throws InvalidEventException with the reason, the field and a detail for any invalid record
    */
   public AnalyticsEvent parse(byte[] value) throws InvalidEventException {
+    return parse(value, true);
+  }
+
+  /** The same answer as {@link #parse} without the fast path: for the tests that compare them. */
+  AnalyticsEvent parseWithoutFastPath(byte[] value) throws InvalidEventException {
+    return parse(value, false);
+  }
+
+  private AnalyticsEvent parse(byte[] value, boolean fastPath) throws InvalidEventException {
     if (value == null || value.length == 0) {
       throw new InvalidEventException(
           DeadLetterReason.EMPTY_RECORD,
@@ -196,7 +213,11 @@ public final class EventParser implements Serializable {
               + settings.maxRecordBytes()
               + " bytes");
     }
-    checkEncoding(value);
+    boolean ascii = checkEncoding(value);
+    AnalyticsEvent plain = fastPath ? wellFormed.read(value, ascii) : null;
+    if (plain != null) {
+      return plain;
+    }
     JsonParser p;
     try {
       p = jsonFactory.createParser(value);
@@ -229,9 +250,11 @@ public final class EventParser implements Serializable {
   // ---------------------------------------------------------------------------------------------
   // Encoding
 
-  private static final VarHandle LONGS =
+  /** Eight bytes of a byte array as one little-endian long; shared with the fast path. */
+  static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  static final long HIGH_BITS = 0x8080808080808080L;
 
   /** The index of the first byte >= 0x80, or the length: eight bytes at a time. */
   static int firstNonAscii(byte[] b) {
@@ -247,7 +270,8 @@ public final class EventParser implements Serializable {
     return i;
   }
 
-  private static void checkEncoding(byte[] b) throws InvalidEventException {
+  /** Refuses a record that is not UTF-8; tells whether it is all ASCII. */
+  private static boolean checkEncoding(byte[] b) throws InvalidEventException {
     // Jackson guesses UTF-16/UTF-32 from NUL bytes among the first four, so "{\0}\0" would parse
     // as "{}". A raw NUL is never legal JSON, so such a record is malformed whatever follows.
     for (int i = 0, n = Math.min(4, b.length); i < n; i++) {
@@ -260,7 +284,7 @@ public final class EventParser implements Serializable {
     }
     int i = firstNonAscii(b);
     if (i == b.length) {
-      return; // all ASCII, the common case
+      return true; // all ASCII, the common case
     }
     // Strict decoder: rejects overlong forms, surrogates, truncated sequences, > U+10FFFF.
     CharsetDecoder decoder =
@@ -287,6 +311,7 @@ public final class EventParser implements Serializable {
     if (r.isError()) {
       throw invalidUtf8(b, in.position(), r.length());
     }
+    return false;
   }
 
   private static InvalidEventException invalidUtf8(byte[] b, int offset, int length) {
@@ -652,78 +677,8 @@ public final class EventParser implements Serializable {
    * other case (and every error message) to it.
    */
   static long fastIsoMillis(String s) {
-    int n = s.length();
-    if (n < 20
-        || s.charAt(4) != '-'
-        || s.charAt(7) != '-'
-        || s.charAt(10) != 'T'
-        || s.charAt(13) != ':'
-        || s.charAt(16) != ':') {
-      return NOT_FAST;
-    }
-    int year = digits(s, 0, 4);
-    int month = digits(s, 5, 2);
-    int day = digits(s, 8, 2);
-    int hour = digits(s, 11, 2);
-    int minute = digits(s, 14, 2);
-    int second = digits(s, 17, 2);
-    if ((year | month | day | hour | minute | second) < 0
-        || month < 1
-        || month > 12
-        || day < 1
-        || (day > 28 && day > YearMonth.of(year, month).lengthOfMonth())
-        || hour > 23
-        || minute > 59
-        || second > 59) {
-      return NOT_FAST;
-    }
-    int i = 19;
-    int nanos = 0;
-    if (s.charAt(i) == '.') {
-      int start = ++i;
-      while (i < n && i - start < 9 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-        nanos = nanos * 10 + (s.charAt(i) - '0');
-        i++;
-      }
-      int count = i - start;
-      if (count == 0) {
-        return NOT_FAST;
-      }
-      for (int k = count; k < 9; k++) {
-        nanos *= 10;
-      }
-    }
-    int offsetSeconds;
-    if (i == n - 1 && s.charAt(i) == 'Z') {
-      offsetSeconds = 0;
-    } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
-      int oh = digits(s, i + 1, 2);
-      int om = digits(s, i + 4, 2);
-      // +18:00 is the extreme the formatter allows; leave that edge to it.
-      if (oh < 0 || om < 0 || oh > 17 || om > 59) {
-        return NOT_FAST;
-      }
-      offsetSeconds = (oh * 3600 + om * 60) * (s.charAt(i) == '-' ? -1 : 1);
-    } else {
-      return NOT_FAST;
-    }
-    long epochDay = LocalDate.of(year, month, day).toEpochDay();
-    long epochSecond = epochDay * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds;
-    // Same rounding as Instant.toEpochMilli(): nanos are never negative, so this floors.
-    return epochSecond * 1000 + nanos / 1_000_000;
-  }
-
-  /** The non-negative number in {@code s[from, from+count)}, or -1 if not all ASCII digits. */
-  private static int digits(String s, int from, int count) {
-    int v = 0;
-    for (int i = from; i < from + count; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
+    // Characters beyond Latin-1 become '?', which the reader refuses like any non-digit.
+    return WellFormedEventReader.isoMillis(s.getBytes(StandardCharsets.ISO_8859_1), 0, s.length());
   }
 
   private static boolean isLocalDateTime(String text) {

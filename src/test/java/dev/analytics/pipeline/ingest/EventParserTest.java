@@ -1072,7 +1072,7 @@ class EventParserTest {
     }
   }
 
-  private static byte[] mutate(byte[] seed, byte[] alphabet, Random random) {
+  static byte[] mutate(byte[] seed, byte[] alphabet, Random random) {
     byte[] b = seed.clone();
     int mutations = 1 + random.nextInt(3);
     for (int m = 0; m < mutations; m++) {

@@ -1,0 +1,298 @@
+package dev.analytics.pipeline.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.analytics.pipeline.local.TrafficGenerator;
+import dev.analytics.pipeline.model.AnalyticsEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast path must be invisible: for every input, {@link EventParser#parse} (fast path first)
+ * gives the same event, or the same rejection, as {@link EventParser#parseWithoutFastPath} (the
+ * token-by-token path alone). Checked over realistic traffic, the bad-record corpus, numbers and
+ * shapes chosen to hit the fast path's edges, and random mutations; each check also requires the
+ * fast path to have taken a share of the valid records, so it cannot pass by always declining.
+ */
+class WellFormedEventReaderTest {
+  private static final EventParser PARSER = new EventParser(ParserSettings.DEFAULTS);
+  private static final WellFormedEventReader READER =
+      new WellFormedEventReader(ParserSettings.DEFAULTS);
+
+  private static final String HEAD =
+      "{\"event_id\":\"e1\",\"event_type\":\"page.view\",\"timestamp\":\"2024-05-01T12:00:00Z\"";
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Counts of one comparison run. */
+  private static final class Tally {
+    int inputs;
+    int valid;
+    int fast;
+  }
+
+  /** Compares both paths on one input; fails with the input in hex if they differ. */
+  private static void compare(EventParser parser, byte[] input, Tally tally) {
+    Object full = outcome(parser, input, false);
+    Object both = outcome(parser, input, true);
+    assertEquals(full, both, () -> "paths differ for " + describe(input));
+    tally.inputs++;
+    if (full instanceof AnalyticsEvent) {
+      tally.valid++;
+      if (new WellFormedEventReader(settingsOf(parser)).read(input) != null) {
+        tally.fast++;
+      }
+    }
+  }
+
+  private static ParserSettings settingsOf(EventParser parser) {
+    return parser == PARSER ? ParserSettings.DEFAULTS : STRICT;
+  }
+
+  private static Object outcome(EventParser parser, byte[] input, boolean fastPath) {
+    try {
+      return fastPath ? parser.parse(input) : parser.parseWithoutFastPath(input);
+    } catch (InvalidEventException e) {
+      return e.reason() + "|" + e.field() + "|" + e.detail();
+    } catch (Throwable t) {
+      return fail("unexpected " + t + " for " + describe(input), t);
+    }
+  }
+
+  private static String describe(byte[] input) {
+    return new String(input, StandardCharsets.UTF_8) + " (hex " + HexFormat.of().formatHex(input);
+  }
+
+  private static final ParserSettings STRICT =
+      new ParserSettings(
+          400,
+          4,
+          Instant.parse("2024-01-01T00:00:00Z").toEpochMilli(),
+          Instant.parse("2025-01-01T00:00:00Z").toEpochMilli());
+
+  // -----------------------------------------------------------------------------------------
+
+  @Test
+  void agreesOnGeneratedTrafficAndTakesMostValidRecords() {
+    Tally tally = new Tally();
+    for (var g :
+        TrafficGenerator.batch(
+            new TrafficGenerator.Settings(
+                7, 1000, 0.10, TrafficGenerator.Settings.DEFAULT_START, 0.02),
+            50_000)) {
+      compare(PARSER, g.bytes(), tally);
+    }
+
+    assertTrue(tally.valid > 40_000, "valid: " + tally.valid);
+    // The generator writes escapes into kept strings now and then; everything else is plain.
+    assertTrue(tally.fast > 0.95 * tally.valid, "fast " + tally.fast + " of " + tally.valid);
+  }
+
+  @Test
+  void agreesOnEveryBadRecordOfTheCorpus() {
+    Tally tally = new Tally();
+    EventParserTest.badRecords()
+        .forEach(a -> compare(PARSER, (byte[]) ((Named<?>) a.get()[0]).getPayload(), tally));
+
+    assertTrue(tally.inputs > 80, "inputs: " + tally.inputs);
+    assertEquals(0, tally.valid);
+  }
+
+  @Test
+  void agreesOnShapesAtTheEdgesOfTheFastPath() {
+    List<String> records = new ArrayList<>();
+    for (String tail :
+        List.of(
+            "}",
+            " }",
+            ",\"value\":null}",
+            ",\"value\":-0}",
+            ",\"value\":-0.0}",
+            ",\"value\":0}",
+            ",\"value\":123456789012345678}",
+            ",\"value\":1234567890123456789}",
+            ",\"value\":9007199254740993}",
+            ",\"value\":9007199254740993.0}",
+            ",\"value\":1e22}",
+            ",\"value\":1e23}",
+            ",\"value\":1E-22}",
+            ",\"value\":1e-400}",
+            ",\"value\":1e400}",
+            ",\"value\":1e999999999}",
+            ",\"value\":0.1}",
+            ",\"value\":2.2250738585072011e-308}",
+            ",\"value\":01}",
+            ",\"value\":1.}",
+            ",\"value\":.5}",
+            ",\"value\":+1}",
+            ",\"value\":1e}",
+            ",\"value\":NaN}",
+            ",\"value\":-Infinity}",
+            ",\"value\":\"1\"}",
+            ",\"event\\u005fid\":\"dup\"}",
+            ",\"\\u0076alue\":5}",
+            ",\"priority\":\"HiGh\"}",
+            ",\"priority\":\"hıgh\"}",
+            ",\"priority\":\"urgent\"}",
+            ",\"priority\":null,\"category\":null,\"user_id\":null,\"tenant_id\":null}",
+            ",\"category\":\"\"}",
+            ",\"category\":\"caf\\u00e9\"}",
+            ",\"category\":\"café\"}",
+            ",\"category\":\"" + "é".repeat(128) + "\"}",
+            ",\"category\":\"" + "é".repeat(129) + "\"}",
+            ",\"category\":\"" + "😀".repeat(128) + "\"}",
+            ",\"dimensions\":{}}",
+            ",\"dimensions\":null}",
+            ",\"dimensions\":{\"a\":\"1\",\"a\":\"2\"}}",
+            ",\"dimensions\":{\"a\":\"1\",}}",
+            ",\"dimensions\":{\"a b\":\"1\"}}",
+            ",\"dimensions\":{\"\":\"1\"}}",
+            ",\"dimensions\":{\"a\":1}}",
+            ",\"dimensions\":{\"a\":\"" + "v".repeat(256) + "\"}}",
+            ",\"dimensions\":{\"a\":\"" + "v".repeat(257) + "\"}}",
+            ",\"dimensions\":{\"" + "k".repeat(64) + "\":\"v\"}}",
+            ",\"dimensions\":{\"" + "k".repeat(65) + "\":\"v\"}}",
+            ",\"properties\":{}}",
+            ",\"properties\":{ \"a\" : [ 1 , { \"b\" : null } , [ ] , { } ] }}",
+            ",\"properties\":{\"s\":\"\\ud83d\\ude00 \\\" \\/ \\b\\f\\n\\r\\t\"}}",
+            ",\"properties\":{\"s\":\"\\x\"}}",
+            ",\"properties\":{\"s\":\"\\u12G4\"}}",
+            ",\"properties\":[1]}",
+            ",\"properties\":{\"a\":[1,]}}",
+            ",\"properties\":{\"a\":[1}}",
+            ",\"properties\":{\"a\":{\"b\":1]}}",
+            ",\"properties\":{\"a\":tru}}",
+            ",\"properties\":{\"a\":nulls}}",
+            ",\"extra\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}",
+            ",\"extra\":true,\"extra\":false}",
+            "}  \n\t",
+            "}x",
+            "}}",
+            ",}")) {
+      records.add(HEAD + tail);
+    }
+    records.add(HEAD.replace("\"2024-05-01T12:00:00Z\"", "1714564800000") + "}");
+    records.add(HEAD.replace("\"2024-05-01T12:00:00Z\"", "1714564800000.0") + "}");
+    records.add(HEAD.replace("\"2024-05-01T12:00:00Z\"", "-0") + "}");
+    records.add(HEAD.replace("\"2024-05-01T12:00:00Z\"", "17145648000000000000") + "}");
+    records.add(HEAD.replace("\"2024-05-01T12:00:00Z\"", "\"2024-05-01T14:00:00.5+02:00\"") + "}");
+    records.add(HEAD.replace("\"2024-05-01T12:00:00Z\"", "\"2024-05-01T12:00:00\"") + "}");
+    records.add(HEAD.replace("\"2024-05-01T12:00:00Z\"", "\"2024-02-30T12:00:00Z\"") + "}");
+    records.add(HEAD.replace("\"2024-05-01T12:00:00Z\"", "\"2024-05-01T12:00:00\\u005a\"") + "}");
+    records.add(HEAD.replace("\"e1\"", "\"\"") + "}");
+    records.add(HEAD.replace("\"e1\"", "null") + "}");
+    records.add(HEAD.replace("\"page.view\"", "\"page view\"") + "}");
+    records.add(HEAD.replace("\"page.view\"", "\"page\\u002eview\"") + "}");
+    records.add("\uFEFF" + HEAD + "}");
+    records.add("{\"event_id\":\"e1\",\"event_type\":\"t\"}");
+    records.add("{}");
+    records.add("[]");
+
+    Tally tally = new Tally();
+    for (String r : records) {
+      compare(PARSER, utf8(r), tally);
+    }
+    assertTrue(tally.fast > 30, "fast: " + tally.fast + " of " + tally.valid);
+  }
+
+  @Test
+  void agreesOnConfiguredLimits() {
+    EventParser strict = new EventParser(STRICT);
+    Tally tally = new Tally();
+    for (String tail :
+        List.of(
+            "}",
+            ",\"x\":{}}",
+            ",\"x\":{\"y\":1}}",
+            ",\"x\":{\"y\":[]}}",
+            ",\"x\":{\"y\":[[]]}}",
+            ",\"x\":[[1]]}",
+            ",\"pad\":\"" + "x".repeat(300) + "\"}")) {
+      compare(strict, utf8(HEAD + tail), tally);
+      compare(strict, utf8(HEAD.replace("2024-05-01", "2025-01-01") + tail), tally);
+    }
+    assertTrue(tally.fast >= 1, "fast: " + tally.fast);
+  }
+
+  @Test
+  void readsDecimalNumbersBitForBitLikeDoubleParseDouble() {
+    Random random = new Random(20261122L);
+    Tally tally = new Tally();
+    for (int i = 0; i < 20_000; i++) {
+      String number =
+          switch (random.nextInt(3)) {
+            case 0 -> Double.toString(Double.longBitsToDouble(random.nextLong()));
+            case 1 -> Double.toString(random.nextDouble() * Math.pow(10, random.nextInt(40) - 20));
+            default -> randomDecimal(random);
+          };
+      compare(PARSER, utf8(HEAD + ",\"value\":" + number + "}"), tally);
+    }
+    assertTrue(tally.fast > 10_000, "fast: " + tally.fast + " of " + tally.valid);
+  }
+
+  private static String randomDecimal(Random random) {
+    StringBuilder s = new StringBuilder();
+    if (random.nextBoolean()) {
+      s.append('-');
+    }
+    int intDigits = 1 + random.nextInt(20);
+    s.append(intDigits == 1 ? (char) ('0' + random.nextInt(10)) : (char) ('1' + random.nextInt(9)));
+    for (int k = 1; k < intDigits; k++) {
+      s.append((char) ('0' + random.nextInt(10)));
+    }
+    if (random.nextBoolean()) {
+      s.append('.');
+      for (int k = 0, n = 1 + random.nextInt(20); k < n; k++) {
+        s.append((char) ('0' + random.nextInt(10)));
+      }
+    }
+    if (random.nextInt(3) == 0) {
+      s.append(random.nextBoolean() ? 'e' : 'E');
+      s.append(random.nextBoolean() ? "" : random.nextBoolean() ? "+" : "-");
+      s.append(random.nextInt(random.nextBoolean() ? 30 : 400));
+    }
+    return s.toString();
+  }
+
+  @Test
+  void agreesOnRandomMutationsOfPlainRecords() {
+    List<byte[]> seeds = new ArrayList<>();
+    for (var g :
+        TrafficGenerator.batch(
+            new TrafficGenerator.Settings(
+                11, 1000, 0.0, TrafficGenerator.Settings.DEFAULT_START, 0.02),
+            200)) {
+      seeds.add(g.bytes());
+    }
+    byte[] alphabet = utf8("{}[],:\"\\ 0123456789.eE+-truefalsnNIaiyu_");
+    Random random = new Random(42L);
+    Tally tally = new Tally();
+    for (int i = 0; i < 30_000; i++) {
+      byte[] input = EventParserTest.mutate(seeds.get(i % seeds.size()), alphabet, random);
+      compare(PARSER, input, tally);
+    }
+    assertTrue(tally.valid > 1_000, "valid: " + tally.valid);
+    assertTrue(tally.fast > 500, "fast: " + tally.fast);
+  }
+
+  @Test
+  void declinesInsteadOfThrowingOnTruncatedInput() {
+    byte[] record = utf8(HEAD + ",\"properties\":{\"a\":[true,false,null,\"x\",-1.5e3]}}");
+    assertNotNull(READER.read(record));
+    for (int n = 0; n < record.length; n++) {
+      assertNull(READER.read(java.util.Arrays.copyOf(record, n)), "prefix of " + n + " bytes");
+    }
+  }
+}
