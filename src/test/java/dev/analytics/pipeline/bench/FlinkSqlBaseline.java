@@ -205,7 +205,8 @@ public final class FlinkSqlBaseline implements DescribedSection {
         Thread.sleep(50);
         long end = System.nanoTime();
         long seen = JobMetrics.counter(SOURCE_TABLE, null, "numRecordsIn");
-        if (seen != prefix.records() || Double.isNaN(progress.seconds())) {
+        run = EndToEndThroughput.JobRun.of(progress, prefix.records(), start, end);
+        if (seen != prefix.records() || Double.isNaN(run.steadyRate())) {
           throw new IllegalStateException(
               "SQL p" + p + ": " + seen + " records read, expected " + prefix.records());
         }
@@ -215,12 +216,6 @@ public final class FlinkSqlBaseline implements DescribedSection {
           throw new IllegalStateException("SQL p" + p + ": no window rows reached the sink");
         }
         EndToEndThroughput.log("Flink SQL p%d: %,d window rows", p, windows);
-        run =
-            new EndToEndThroughput.JobRun(
-                prefix.records(),
-                progress.seconds(),
-                (end - start) / 1e9,
-                (end - progress.lastNanos()) / 1e9);
       }
       EndToEndThroughput.log(
           "Flink SQL p%d: %,.0f events/s; %s", p, run.eventsPerSecond(), run.describe());

@@ -148,9 +148,14 @@ public final class JobMetrics implements MetricReporter {
    * ms (subtasks register theirs as they start), so that it costs next to nothing.
    */
   public static final class Progress implements AutoCloseable {
+    /** The steady rate starts once 1/4 of the records are through. */
+    static final int WARM_UP_SHARE = 4;
+
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile long firstNanos;
+    private volatile long warmNanos;
+    private volatile long warmSeen;
     private volatile long lastNanos;
     private volatile long seen;
 
@@ -175,6 +180,10 @@ public final class JobMetrics implements MetricReporter {
                   if (n > 0 && firstNanos == 0) {
                     firstNanos = now;
                   }
+                  if (n >= expected / WARM_UP_SHARE && warmNanos == 0) {
+                    warmSeen = n;
+                    warmNanos = now;
+                  }
                   if (n >= expected && lastNanos == 0) {
                     lastNanos = now;
                   }
@@ -194,6 +203,16 @@ public final class JobMetrics implements MetricReporter {
     /** Seconds from the first record out of the source to the last, or NaN if not seen. */
     public double seconds() {
       return firstNanos == 0 || lastNanos == 0 ? Double.NaN : (lastNanos - firstNanos) / 1e9;
+    }
+
+    /**
+     * Records per second after the first quarter of the records (JIT compilation, the first
+     * checkpoint, buffers filling) to the last: the sustained rate; NaN if not seen.
+     */
+    public double steadyRate(long expected) {
+      return warmNanos == 0 || lastNanos <= warmNanos
+          ? Double.NaN
+          : (expected - warmSeen) / ((lastNanos - warmNanos) / 1e9);
     }
 
     /** System.nanoTime() when the last expected record left the source, 0 if not yet. */
