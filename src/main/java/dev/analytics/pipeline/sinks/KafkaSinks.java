@@ -3,6 +3,7 @@ package dev.analytics.pipeline.sinks;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.ingest.KafkaClientProperties;
+import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -17,13 +18,28 @@ public final class KafkaSinks {
   private KafkaSinks() {}
 
   /**
+   * Batching for records that only become visible when their checkpoint commits anyway: 256 KiB
+   * batches lingering up to 50 ms instead of the client's 16 KiB and 5 ms. Dead letters arrive in
+   * bursts when a producer upstream breaks (10% of a 500,000 events/s stream in the benchmark), and
+   * small batches then cost the brokers a request per 20 or so records. {@code kafka.properties}
+   * overrides both.
+   */
+  static Properties producerProperties(JobConfig config) {
+    Properties props = new Properties();
+    props.setProperty("batch.size", String.valueOf(256 * 1024));
+    props.setProperty("linger.ms", "50");
+    props.putAll(KafkaClientProperties.from(config));
+    return props;
+  }
+
+  /**
    * @param idSuffix distinguishes the transactional ids of the sinks of one job
    */
   public static <T> KafkaSink<T> exactlyOnce(
       JobConfig config, KafkaRecordSerializationSchema<T> serializer, String idSuffix) {
     return KafkaSink.<T>builder()
         .setBootstrapServers(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
-        .setKafkaProducerConfig(KafkaClientProperties.from(config))
+        .setKafkaProducerConfig(producerProperties(config))
         .setProperty(
             "transaction.timeout.ms",
             String.valueOf(config.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis()))

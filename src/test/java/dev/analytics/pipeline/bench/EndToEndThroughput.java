@@ -239,24 +239,7 @@ public final class EndToEndThroughput implements DescribedSection {
                 p2.job().drainSeconds())));
 
     // ---- hostile input ----
-    BenchCorpus hostile =
-        BenchCorpus.produce(
-            context.kafka(),
-            "bench-events-hostile",
-            PARTITIONS,
-            hostileRecords(context),
-            0.10,
-            EVENT_RATE,
-            43,
-            BenchCorpus.COMPRESSION);
-    log(
-        "produced %,d records (%,d broken) to %s in %.1f s",
-        hostile.records(), hostile.invalid(), hostile.topic(), hostile.seconds());
-    for (InvalidKind kind : InvalidKind.values()) {
-      if (hostile.invalidByKind().getOrDefault(kind, 0L) == 0) {
-        throw new IllegalStateException("hostile corpus without " + kind);
-      }
-    }
+    BenchCorpus hostile = hostileCorpus(context);
     PipelineRun bad = pipeline(context, hostile, 2, "hostile_p2");
     double ratio = bad.job().eventsPerSecond() / p2.job().eventsPerSecond();
     out.add(
@@ -547,6 +530,29 @@ public final class EndToEndThroughput implements DescribedSection {
     return JobConfig.of(values);
   }
 
+  /** The hostile topic: 10% broken records, every kind of {@link InvalidKind} among them. */
+  static BenchCorpus hostileCorpus(BenchContext context) throws Exception {
+    BenchCorpus hostile =
+        BenchCorpus.produce(
+            context.kafka(),
+            "bench-events-hostile",
+            PARTITIONS,
+            hostileRecords(context),
+            0.10,
+            EVENT_RATE,
+            43,
+            BenchCorpus.COMPRESSION);
+    log(
+        "produced %,d records (%,d broken) to %s in %.1f s",
+        hostile.records(), hostile.invalid(), hostile.topic(), hostile.seconds());
+    for (InvalidKind kind : InvalidKind.values()) {
+      if (hostile.invalidByKind().getOrDefault(kind, 0L) == 0) {
+        throw new IllegalStateException("hostile corpus without " + kind);
+      }
+    }
+    return hostile;
+  }
+
   /** Records of a topic a read_committed consumer sees (counted, not kept: up to 1 M). */
   static long countCommitted(String bootstrap, String topic) {
     return CommittedRecords.count(bootstrap, topic, Duration.ofSeconds(120));
@@ -729,18 +735,20 @@ public final class EndToEndThroughput implements DescribedSection {
   public static void main(String[] args) throws Exception {
     List<String> a = List.of(args);
     List<BenchSection> sections = new ArrayList<>();
-    if (a.contains("pipeline-p2")) {
-      // For profiling (BENCH_JFR=1): the clean corpus and one full-pipeline run at parallelism 2.
+    if (a.contains("pipeline-p2") || a.contains("hostile-p2")) {
+      // For profiling (BENCH_JFR=1): one corpus and one full-pipeline run at parallelism 2.
+      boolean hostile = a.contains("hostile-p2");
       sections.add(
           new BenchSection() {
             @Override
             public String title() {
-              return SECTION + " (pipeline p2 only)";
+              return (hostile ? HOSTILE : SECTION) + " (pipeline p2 only)";
             }
 
             @Override
             public List<Measurement> run(BenchContext context) throws Exception {
-              PipelineRun run = pipeline(context, cleanCorpus(context), 2, "profile_p2");
+              BenchCorpus corpus = hostile ? hostileCorpus(context) : cleanCorpus(context);
+              PipelineRun run = pipeline(context, corpus, 2, "profile_p2");
               return List.of(
                   new Measurement(
                       SECTION,
