@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.connector.sink2.Committer.CommitRequest;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.junit.jupiter.api.AfterAll;
@@ -202,26 +201,6 @@ class PostgresTwoPhaseCommitSinkTest {
   }
 
   private static WriterInitContext context(int subtask, int parallelism, OptionalLong restored) {
-    TaskInfo task =
-        (TaskInfo)
-            Proxy.newProxyInstance(
-                TaskInfo.class.getClassLoader(),
-                new Class<?>[] {TaskInfo.class},
-                (p, m, a) ->
-                    switch (m.getName()) {
-                      case "getIndexOfThisSubtask" -> subtask;
-                      case "getNumberOfParallelSubtasks" -> parallelism;
-                      default -> throw new UnsupportedOperationException(m.getName());
-                    });
-    return (WriterInitContext)
-        Proxy.newProxyInstance(
-            WriterInitContext.class.getClassLoader(),
-            new Class<?>[] {WriterInitContext.class},
-            (p, m, a) ->
-                switch (m.getName()) {
-                  case "getTaskInfo" -> task;
-                  case "getRestoredCheckpointId" -> restored;
-                  default -> throw new UnsupportedOperationException(m.getName());
-                });
+    return SinkDriver.context(subtask, parallelism, restored);
   }
 }
