@@ -3,20 +3,13 @@ package dev.analytics.pipeline.sinks.postgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
-import java.util.OptionalLong;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
-import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -84,15 +77,16 @@ public final class PostgresTwoPhaseCommitSink<T>
   }
 
   @Override
-  public Writer<T> createWriter(WriterInitContext context) throws IOException {
+  public PostgresTwoPhaseCommitWriter<T> createWriter(WriterInitContext context)
+      throws IOException {
     return restoreWriter(context, List.of());
   }
 
   @Override
-  public Writer<T> restoreWriter(WriterInitContext context, Collection<Long> recoveredState)
-      throws IOException {
+  public PostgresTwoPhaseCommitWriter<T> restoreWriter(
+      WriterInitContext context, Collection<Long> recoveredState) throws IOException {
     try {
-      return new Writer<>(this, context);
+      return new PostgresTwoPhaseCommitWriter<>(settings, connections, prefix, statement, context);
     } catch (SQLException e) {
       throw new IOException("cannot open the PostgreSQL writer of " + prefix, e);
     }
@@ -111,131 +105,6 @@ public final class PostgresTwoPhaseCommitSink<T>
   @Override
   public SimpleVersionedSerializer<String> getCommittableSerializer() {
     return new GidSerializer();
-  }
-
-  /** Writes into the current transaction, prepares it at each checkpoint barrier. */
-  static final class Writer<T>
-      implements CommittingSinkWriter<T, String>, StatefulSinkWriter<T, Long> {
-    private final PostgresTwoPhaseCommitSink<T> sink;
-    private final int subtask;
-    private final Connection connection;
-    private final PreparedStatement insert;
-    private final int batchSize;
-    private int batched;
-    private boolean dirty;
-    private long lastCheckpoint;
-    private int sequence;
-
-    Writer(PostgresTwoPhaseCommitSink<T> sink, WriterInitContext context) throws SQLException {
-      this.sink = sink;
-      this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
-      this.batchSize = sink.settings.batchSize();
-      OptionalLong restored = context.getRestoredCheckpointId();
-      this.lastCheckpoint = restored.orElse(0);
-      this.connection = sink.connections.connect(sink.settings);
-      rollBackOrphans(restored, context.getTaskInfo().getNumberOfParallelSubtasks());
-      connection.setAutoCommit(false);
-      this.insert = connection.prepareStatement(sink.statement.query());
-    }
-
-    /** Rolls back this subtask's prepared transactions that no completed checkpoint holds. */
-    private void rollBackOrphans(OptionalLong restored, int parallelism) throws SQLException {
-      List<String> orphans = new ArrayList<>();
-      try (PreparedStatement ps =
-          connection.prepareStatement(
-              "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"
-                  + " AND starts_with(gid, ?) ORDER BY gid")) {
-        ps.setString(1, sink.prefix + ":");
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String gid = rs.getString(1);
-            String[] parts = gid.substring(sink.prefix.length() + 1).split(":");
-            if (parts.length != 3) {
-              continue;
-            }
-            int owner = Integer.parseInt(parts[0]);
-            long began = Long.parseLong(parts[1]);
-            boolean mine =
-                owner == subtask || (owner >= parallelism && owner % parallelism == subtask);
-            if (mine && (restored.isEmpty() || began >= restored.getAsLong())) {
-              orphans.add(gid);
-            }
-          }
-        }
-      }
-      try (Statement s = connection.createStatement()) {
-        for (String gid : orphans) {
-          LOG.warn(
-              "Rolling back prepared transaction {} (its checkpoint did not complete{})",
-              gid,
-              restored.isEmpty() ? "; the job started without state" : "");
-          s.execute("ROLLBACK PREPARED " + quote(gid));
-        }
-      }
-    }
-
-    @Override
-    public void write(T element, Context context) throws IOException {
-      try {
-        sink.statement.statement(insert, element);
-        insert.addBatch();
-        dirty = true;
-        if (++batched >= batchSize) {
-          executeBatch();
-        }
-      } catch (SQLException e) {
-        throw new IOException("writing to PostgreSQL failed: " + e.getMessage(), e);
-      }
-    }
-
-    private void executeBatch() throws SQLException {
-      if (batched > 0) {
-        insert.executeBatch();
-        batched = 0;
-      }
-    }
-
-    @Override
-    public void flush(boolean endOfInput) {
-      // Rows go with the transaction at the barrier (prepareCommit), or earlier in full batches.
-    }
-
-    @Override
-    public Collection<String> prepareCommit() throws IOException {
-      if (!dirty) {
-        return Collections.emptyList();
-      }
-      String gid = sink.prefix + ":" + subtask + ":" + lastCheckpoint + ":" + sequence++;
-      try {
-        executeBatch();
-        try (Statement s = connection.createStatement()) {
-          s.execute("PREPARE TRANSACTION " + quote(gid));
-        }
-      } catch (SQLException e) {
-        throw new IOException("preparing transaction " + gid + " failed: " + e.getMessage(), e);
-      }
-      dirty = false;
-      return List.of(gid);
-    }
-
-    @Override
-    public List<Long> snapshotState(long checkpointId) {
-      lastCheckpoint = checkpointId;
-      sequence = 0;
-      return List.of();
-    }
-
-    @Override
-    public void close() {
-      try {
-        if (!connection.isClosed()) {
-          // An open (unprepared) transaction dies with its connection.
-          connection.close();
-        }
-      } catch (SQLException e) {
-        LOG.debug("closing the writer's connection", e);
-      }
-    }
   }
 
   /** COMMIT PREPARED for the transactions of completed checkpoints. */
