@@ -3,18 +3,17 @@ package dev.analytics.pipeline.sinks.postgres;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.Committer.CommitRequest;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
@@ -41,18 +40,21 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *       checkpoint's writer state (the committer initializes first in its chain).
  * </ul>
  *
- * <p>Commit outcomes are recorded per transaction id ({@link #outcomes}).
+ * <p>Mails put into the task's {@link #mailbox} run when the writer yields (as it does at end of
+ * input), in the test's thread, as Flink runs a checkpoint completion that arrives meanwhile.
+ * Commit outcomes are recorded per transaction id ({@link #outcomes}); a failed commit fails the
+ * test.
  *
  * @param <T> the rows
- * @param <S> the writer state
  */
-final class SinkDriver<T, S> implements AutoCloseable {
+final class SinkDriver<T> implements AutoCloseable {
   private final PostgresTwoPhaseCommitSink<T> sink;
-  private final SupportsWriterState<T, S> stateful;
-  private final SimpleVersionedSerializer<S> stateSerializer;
+  private final SimpleVersionedSerializer<PostgresWriterState<T>> stateSerializer;
+  private final TypeSerializer<T> inputSerializer;
+  private final QueuedMailbox mailbox = new QueuedMailbox();
   private final int subtask;
   private final int parallelism;
-  private StatefulSinkWriter<T, S> writer;
+  private PostgresTwoPhaseCommitWriter<T> writer;
   private Committer<String> committer;
 
   /** Committables not committed yet, by checkpoint: the committer's state. */
@@ -65,27 +67,25 @@ final class SinkDriver<T, S> implements AutoCloseable {
   private final Map<String, String> outcomes = new LinkedHashMap<>();
   private long lastBarrier;
 
-  @SuppressWarnings("unchecked")
   private SinkDriver(
       PostgresTwoPhaseCommitSink<T> sink,
+      TypeSerializer<T> inputSerializer,
       int subtask,
-      int parallelism,
-      OptionalLong restored,
-      Collection<S> state)
+      int parallelism)
       throws IOException {
     this.sink = sink;
-    this.stateful = (SupportsWriterState<T, S>) (SupportsWriterState<?, ?>) sink;
-    this.stateSerializer = stateful.getWriterStateSerializer();
+    this.stateSerializer = sink.getWriterStateSerializer();
+    this.inputSerializer = inputSerializer;
     this.subtask = subtask;
     this.parallelism = parallelism;
-    this.lastBarrier = restored.orElse(0);
     this.committer = sink.createCommitter(null);
-    this.writer = stateful.restoreWriter(context(restored), state);
+    this.writer = sink.createWriter(context(OptionalLong.empty()));
   }
 
-  /** A fresh start (no state) of subtask 0 of 1. */
-  static <T, S> SinkDriver<T, S> start(PostgresTwoPhaseCommitSink<T> sink) throws IOException {
-    return new SinkDriver<>(sink, 0, 1, OptionalLong.empty(), List.of());
+  /** A fresh start (no state) of subtask 0 of 1; rows are serialized with {@code serializer}. */
+  static <T> SinkDriver<T> start(PostgresTwoPhaseCommitSink<T> sink, TypeSerializer<T> serializer)
+      throws IOException {
+    return new SinkDriver<>(sink, serializer, 0, 1);
   }
 
   /** Rows arriving at the writer. */
@@ -105,7 +105,7 @@ final class SinkDriver<T, S> implements AutoCloseable {
     }
     lastBarrier = checkpointId;
     List<byte[]> serialized = new ArrayList<>();
-    for (S state : writer.snapshotState(checkpointId)) {
+    for (PostgresWriterState<T> state : writer.snapshotState(checkpointId)) {
       serialized.add(stateSerializer.serialize(state));
     }
     writerStates.put(checkpointId, serialized);
@@ -138,12 +138,27 @@ final class SinkDriver<T, S> implements AutoCloseable {
     uncommitted.putAll(copy(committerStates.get(checkpointId)));
     committer = sink.createCommitter(null);
     commitUpTo(checkpointId);
-    List<S> state = new ArrayList<>();
+    lastBarrier = checkpointId;
+    writer = sink.restoreWriter(context(OptionalLong.of(checkpointId)), writerState(checkpointId));
+  }
+
+  /** The writer state of a checkpoint, as a restore reads it back. */
+  List<PostgresWriterState<T>> writerState(long checkpointId) throws IOException {
+    List<PostgresWriterState<T>> state = new ArrayList<>();
     for (byte[] bytes : writerStates.get(checkpointId)) {
       state.add(stateSerializer.deserialize(stateSerializer.getVersion(), bytes));
     }
-    lastBarrier = checkpointId;
-    writer = stateful.restoreWriter(context(OptionalLong.of(checkpointId)), state);
+    return state;
+  }
+
+  /** Rows the writer holds back now. */
+  int heldRows() {
+    return writer.heldRows();
+  }
+
+  /** The task's mailbox: what a test puts there runs when the writer yields. */
+  QueuedMailbox mailbox() {
+    return mailbox;
   }
 
   /** How each transaction's commit ended: "committed" or "already committed". */
@@ -162,9 +177,8 @@ final class SinkDriver<T, S> implements AutoCloseable {
     committer.close();
   }
 
-  @SuppressWarnings("unchecked")
   private CommittingSinkWriter<T, String> committing() {
-    return (CommittingSinkWriter<T, String>) writer;
+    return writer;
   }
 
   private void commitUpTo(long checkpointId) throws IOException, InterruptedException {
@@ -186,11 +200,19 @@ final class SinkDriver<T, S> implements AutoCloseable {
   }
 
   private WriterInitContext context(OptionalLong restored) {
-    return context(subtask, parallelism, restored);
+    return context(subtask, parallelism, restored, inputSerializer, mailbox);
   }
 
-  /** A writer context with the subtask, the parallelism and the restored checkpoint. */
-  static WriterInitContext context(int subtask, int parallelism, OptionalLong restored) {
+  /**
+   * A writer context with the subtask, the parallelism, the restored checkpoint, the input
+   * serializer and the task's mailbox.
+   */
+  static WriterInitContext context(
+      int subtask,
+      int parallelism,
+      OptionalLong restored,
+      TypeSerializer<?> inputSerializer,
+      MailboxExecutor mailbox) {
     TaskInfo task =
         (TaskInfo)
             Proxy.newProxyInstance(
@@ -210,6 +232,9 @@ final class SinkDriver<T, S> implements AutoCloseable {
                 switch (m.getName()) {
                   case "getTaskInfo" -> task;
                   case "getRestoredCheckpointId" -> restored;
+                  case "createInputSerializer" -> inputSerializer;
+                  case "getMailboxExecutor" -> mailbox;
+                  case "isObjectReuseEnabled" -> false;
                   default -> throw new UnsupportedOperationException(m.getName());
                 });
   }
