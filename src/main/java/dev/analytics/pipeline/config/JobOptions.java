@@ -1030,7 +1030,8 @@ public final class JobOptions {
           .withDescription(
               "lock_timeout of the sink connections: a write blocked this long by a row lock"
                   + " (e.g. of an orphaned prepared transaction) fails and the job restarts"
-                  + " instead of hanging; 0 waits forever.");
+                  + " instead of hanging; also the longest an exactly-once writer waits at end of"
+                  + " input for its own prepared transactions to be committed; 0 waits forever.");
 
   public static final ConfigOption<String> POSTGRES_TABLE_AGGREGATES =
       key("postgres.table.aggregates")

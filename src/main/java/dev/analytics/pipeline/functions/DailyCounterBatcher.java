@@ -16,10 +16,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p><b>Takes</b> increments; <b>gives</b> one increment per bucket with the sum of its amounts,
  * just before each checkpoint barrier ({@link #prepareSnapshotPreBarrier}) and at end of input, in
  * bucket order. <b>Guarantees</b>: the buffer is empty at every snapshot, so it needs no state and
- * every increment lands in the transaction of the checkpoint that follows it; the sum per bucket is
- * unchanged. Sorted emission makes concurrent transactions lock their rows in the same order (no
- * deadlock between subtasks). At most {@code maxBuckets} buckets are held: beyond that the buffer
- * is emitted early (same transaction, only less merged).
+ * every increment reaches the sink before the barrier of the checkpoint that follows it (the sink
+ * writes it in that checkpoint's transaction or, while an earlier transaction of its own still
+ * locks the counter, keeps it in that checkpoint's writer state for a later one); the sum per
+ * bucket is unchanged. Sorted emission makes concurrent transactions lock their rows in the same
+ * order (no deadlock between subtasks). At most {@code maxBuckets} buckets are held: beyond that
+ * the buffer is emitted early (same transaction, only less merged).
  */
 public class DailyCounterBatcher extends AbstractStreamOperator<DailyCounterIncrement>
     implements OneInputStreamOperator<DailyCounterIncrement, DailyCounterIncrement>,

@@ -13,7 +13,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
-import org.apache.flink.connector.jdbc.datasource.statements.JdbcQueryStatement;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -169,7 +168,7 @@ public final class PostgresSinks {
       PostgresSettings s,
       PostgresConnections connections,
       String uid,
-      JdbcQueryStatement<T> statement) {
+      UpsertStatement<T> statement) {
     if (s.exactlyOnce()) {
       return new PostgresTwoPhaseCommitSink<>(
           s, connections, s.transactionIdPrefix() + "." + uid, statement);

@@ -10,11 +10,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.flink.connector.jdbc.datasource.statements.JdbcQueryStatement;
 
 /**
  * The SQL statements of the PostgreSQL sinks and their parameter binding, in one place.
@@ -27,8 +28,11 @@ import org.apache.flink.connector.jdbc.datasource.statements.JdbcQueryStatement;
  *       after a restore may number its firings differently). Writing the same rows again (a replay)
  *       changes nothing, so they are correct in both modes.
  *   <li>{@link DailyCounterAdd}: adds to a counter ({@code count = count + excluded.count}); not
- *       idempotent, so only used inside exactly-once (XA) transactions.
+ *       idempotent, so only used inside exactly-once transactions.
  * </ul>
+ *
+ * <p>Each is an {@link UpsertStatement}: it hashes the key of a row from the values it binds, so
+ * that the exactly-once writer knows which table row a row will lock.
  *
  * <p>Values: times are {@code timestamptz} (UTC instants), dimensions are {@code jsonb} built from
  * the sorted map (jsonb compares by content, so the identity does not depend on key order), NaN
@@ -101,7 +105,7 @@ public final class PostgresStatements {
   }
 
   /** Versioned upsert of a window aggregate. */
-  public static final class AggregateUpsert implements JdbcQueryStatement<WindowAggregate> {
+  public static final class AggregateUpsert implements UpsertStatement<WindowAggregate> {
     private static final long serialVersionUID = 1L;
     private final String sql;
 
@@ -156,10 +160,21 @@ public final class PostgresStatements {
         doubleOrNull(ps, i++, v);
       }
     }
+
+    /** The key: event_type, dimensions, granularity, window_start. */
+    @Override
+    public long keyHash(WindowAggregate a) {
+      return new KeyHash()
+          .add(text(a.eventType))
+          .add(a.dimensions)
+          .add(text(a.granularity))
+          .add(a.windowStart)
+          .get();
+    }
   }
 
   /** Versioned upsert of an alert. */
-  public static final class AlertUpsert implements JdbcQueryStatement<Alert> {
+  public static final class AlertUpsert implements UpsertStatement<Alert> {
     private static final long serialVersionUID = 1L;
     private final String sql;
 
@@ -189,10 +204,23 @@ public final class PostgresStatements {
       ps.setInt(i++, a.version);
       ps.setString(i, a.message == null ? null : text(a.message));
     }
+
+    /** The key: event_type, dimensions, granularity, window_start, pattern, metric. */
+    @Override
+    public long keyHash(Alert a) {
+      return new KeyHash()
+          .add(text(a.eventType))
+          .add(a.dimensions)
+          .add(text(a.granularity))
+          .add(a.windowStart)
+          .add(text(a.pattern))
+          .add(text(a.metric))
+          .get();
+    }
   }
 
   /** Adds an increment to its daily counter (inserting the counter at the increment). */
-  public static final class DailyCounterAdd implements JdbcQueryStatement<DailyCounterIncrement> {
+  public static final class DailyCounterAdd implements UpsertStatement<DailyCounterIncrement> {
     private static final long serialVersionUID = 1L;
     private final String sql;
 
@@ -226,6 +254,32 @@ public final class PostgresStatements {
       }
       ps.setObject(i++, LocalDate.ofEpochDay(d.epochDay));
       ps.setLong(i, d.count);
+    }
+
+    /** The key: metric, the dimension columns, day. */
+    @Override
+    public long keyHash(DailyCounterIncrement d) {
+      KeyHash hash = new KeyHash().add(text(d.metric));
+      for (String value : d.dimensionValues) {
+        hash.add(text(value));
+      }
+      return hash.add(d.epochDay).get();
+    }
+
+    /** Two increments of the same bucket add up to one; others are not merged. */
+    @Override
+    public DailyCounterIncrement combine(
+        DailyCounterIncrement earlier, DailyCounterIncrement later) {
+      if (!Objects.equals(earlier.metric, later.metric)
+          || !Arrays.equals(earlier.dimensionValues, later.dimensionValues)
+          || earlier.epochDay != later.epochDay) {
+        return null;
+      }
+      return new DailyCounterIncrement(
+          earlier.metric,
+          earlier.dimensionValues.clone(),
+          earlier.epochDay,
+          earlier.count + later.count);
     }
   }
 

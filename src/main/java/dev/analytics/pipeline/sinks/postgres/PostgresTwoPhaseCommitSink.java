@@ -3,24 +3,16 @@ package dev.analytics.pipeline.sinks.postgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
-import java.util.OptionalLong;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
-import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.jdbc.datasource.statements.JdbcQueryStatement;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,31 +31,53 @@ import org.slf4j.LoggerFactory;
  * protocol shape (a prepared transaction per checkpoint and subtask, statement retries off,
  * recovery by Flink) with the commit where it belongs.
  *
- * <p><b>Guarantees.</b> A row is visible iff the checkpoint that holds it completed; after a
- * restore from checkpoint N, the transactions of checkpoints up to N are committed (by the
- * committer, from its state, before the writer starts) and every other prepared transaction of this
- * sink and subtask (a checkpoint that never completed) is rolled back before writing, so its locks
- * are gone and its rows are replayed. A commit whose transaction no longer exists counts as done
+ * <p><b>Guarantees.</b> A row's change becomes visible once, and only after the checkpoint that
+ * holds it completed: normally it is in the transaction prepared at that checkpoint's barrier; a
+ * row held back (below) is in that checkpoint's writer state instead and becomes visible with the
+ * transaction of a later checkpoint. After a restore from checkpoint N, the transactions of
+ * checkpoints up to N are committed (by the committer, from its state, before the writer starts),
+ * every other prepared transaction of this sink and subtask (a checkpoint that never completed) is
+ * rolled back before writing, so its locks are gone and its rows are replayed, and the rows held in
+ * N's writer state are written again. A commit whose transaction no longer exists counts as done
  * (it was committed before a failure; a transaction rolled back by hand is indistinguishable and
  * lost). Transaction ids: {@code <prefix>:<subtask>:<last checkpoint>:<sequence>}, where the prefix
  * names the job and the sink (so two sinks or two jobs never clash) and "last checkpoint" is the
  * checkpoint after which the transaction began: on a restore from N, ids with a last checkpoint at
  * or above N are exactly the orphans.
  *
+ * <p><b>No writer waits on its own prepared transactions.</b> A prepared transaction keeps its row
+ * locks until the committer commits it, i.e. until its checkpoint or a later one completes (Flink
+ * keeps the committable of an aborted checkpoint for the next completed one). A later transaction
+ * of the same subtask writing one of those rows (daily counters do at every checkpoint) would wait
+ * for a completion that needs this very task: after an aborted checkpoint, or when a completion
+ * reaches the committer after the next rows arrived, that was a deadlock until {@code
+ * postgres.lock-timeout}. The writer ({@link PostgresTwoPhaseCommitWriter}) holds such rows back
+ * and writes them once {@code pg_prepared_xacts} shows the locking transaction gone; why that stays
+ * exactly-once, its memory bound, the end of input and rescaling are in its Javadoc. The statement
+ * must be an {@link UpsertStatement}: its key hash tells which table row a row locks.
+ *
  * <p><b>Operations.</b> Needs {@code max_prepared_transactions} ≥ (parallelism × prepared
  * transactions per subtask) summed over the sinks; each subtask holds one connection for writing
  * and one for committing. After a rescale a subtask also cleans the ids of the subtasks that no
- * longer exist ({@code index mod parallelism}).
+ * longer exist ({@code index mod parallelism}). The writer state is versioned ({@link
+ * PostgresWriterStateSerializer}): savepoints of the version without held-back rows restore.
  */
 public final class PostgresTwoPhaseCommitSink<T>
-    implements Sink<T>, SupportsCommitter<String>, SupportsWriterState<T, Long> {
+    implements Sink<T>, SupportsCommitter<String>, SupportsWriterState<T, PostgresWriterState<T>> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(PostgresTwoPhaseCommitSink.class);
 
   private final PostgresSettings settings;
   private final PostgresConnections connections;
   private final String prefix;
-  private final JdbcQueryStatement<T> statement;
+  private final UpsertStatement<T> statement;
+  private final int maxDeferredRows;
+
+  /**
+   * Most rows one writer subtask holds back (after merging rows of one key where the statement can)
+   * while their table row is locked by its own prepared transaction; one more fails the task.
+   */
+  public static final int MAX_DEFERRED_ROWS = 100_000;
 
   /**
    * @param prefix names the job and the sink in the transaction ids: unique per sink and job on a
@@ -73,34 +87,51 @@ public final class PostgresTwoPhaseCommitSink<T>
       PostgresSettings settings,
       PostgresConnections connections,
       String prefix,
-      JdbcQueryStatement<T> statement) {
+      UpsertStatement<T> statement) {
+    this(settings, connections, prefix, statement, MAX_DEFERRED_ROWS);
+  }
+
+  /** With another bound on held-back rows (tests). */
+  PostgresTwoPhaseCommitSink(
+      PostgresSettings settings,
+      PostgresConnections connections,
+      String prefix,
+      UpsertStatement<T> statement,
+      int maxDeferredRows) {
     if (!prefix.matches("[A-Za-z0-9._-]{1,100}")) {
       throw new IllegalArgumentException("bad transaction id prefix: " + prefix);
+    }
+    if (maxDeferredRows < 1) {
+      throw new IllegalArgumentException("maxDeferredRows must be positive: " + maxDeferredRows);
     }
     this.settings = settings;
     this.connections = connections;
     this.prefix = prefix;
     this.statement = statement;
+    this.maxDeferredRows = maxDeferredRows;
   }
 
   @Override
-  public Writer<T> createWriter(WriterInitContext context) throws IOException {
+  public PostgresTwoPhaseCommitWriter<T> createWriter(WriterInitContext context)
+      throws IOException {
     return restoreWriter(context, List.of());
   }
 
   @Override
-  public Writer<T> restoreWriter(WriterInitContext context, Collection<Long> recoveredState)
+  public PostgresTwoPhaseCommitWriter<T> restoreWriter(
+      WriterInitContext context, Collection<PostgresWriterState<T>> recoveredState)
       throws IOException {
     try {
-      return new Writer<>(this, context);
+      return new PostgresTwoPhaseCommitWriter<>(
+          settings, connections, prefix, statement, maxDeferredRows, context, recoveredState);
     } catch (SQLException e) {
       throw new IOException("cannot open the PostgreSQL writer of " + prefix, e);
     }
   }
 
   @Override
-  public SimpleVersionedSerializer<Long> getWriterStateSerializer() {
-    return new NoStateSerializer();
+  public SimpleVersionedSerializer<PostgresWriterState<T>> getWriterStateSerializer() {
+    return new PostgresWriterStateSerializer<>();
   }
 
   @Override
@@ -111,131 +142,6 @@ public final class PostgresTwoPhaseCommitSink<T>
   @Override
   public SimpleVersionedSerializer<String> getCommittableSerializer() {
     return new GidSerializer();
-  }
-
-  /** Writes into the current transaction, prepares it at each checkpoint barrier. */
-  static final class Writer<T>
-      implements CommittingSinkWriter<T, String>, StatefulSinkWriter<T, Long> {
-    private final PostgresTwoPhaseCommitSink<T> sink;
-    private final int subtask;
-    private final Connection connection;
-    private final PreparedStatement insert;
-    private final int batchSize;
-    private int batched;
-    private boolean dirty;
-    private long lastCheckpoint;
-    private int sequence;
-
-    Writer(PostgresTwoPhaseCommitSink<T> sink, WriterInitContext context) throws SQLException {
-      this.sink = sink;
-      this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
-      this.batchSize = sink.settings.batchSize();
-      OptionalLong restored = context.getRestoredCheckpointId();
-      this.lastCheckpoint = restored.orElse(0);
-      this.connection = sink.connections.connect(sink.settings);
-      rollBackOrphans(restored, context.getTaskInfo().getNumberOfParallelSubtasks());
-      connection.setAutoCommit(false);
-      this.insert = connection.prepareStatement(sink.statement.query());
-    }
-
-    /** Rolls back this subtask's prepared transactions that no completed checkpoint holds. */
-    private void rollBackOrphans(OptionalLong restored, int parallelism) throws SQLException {
-      List<String> orphans = new ArrayList<>();
-      try (PreparedStatement ps =
-          connection.prepareStatement(
-              "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"
-                  + " AND starts_with(gid, ?) ORDER BY gid")) {
-        ps.setString(1, sink.prefix + ":");
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String gid = rs.getString(1);
-            String[] parts = gid.substring(sink.prefix.length() + 1).split(":");
-            if (parts.length != 3) {
-              continue;
-            }
-            int owner = Integer.parseInt(parts[0]);
-            long began = Long.parseLong(parts[1]);
-            boolean mine =
-                owner == subtask || (owner >= parallelism && owner % parallelism == subtask);
-            if (mine && (restored.isEmpty() || began >= restored.getAsLong())) {
-              orphans.add(gid);
-            }
-          }
-        }
-      }
-      try (Statement s = connection.createStatement()) {
-        for (String gid : orphans) {
-          LOG.warn(
-              "Rolling back prepared transaction {} (its checkpoint did not complete{})",
-              gid,
-              restored.isEmpty() ? "; the job started without state" : "");
-          s.execute("ROLLBACK PREPARED " + quote(gid));
-        }
-      }
-    }
-
-    @Override
-    public void write(T element, Context context) throws IOException {
-      try {
-        sink.statement.statement(insert, element);
-        insert.addBatch();
-        dirty = true;
-        if (++batched >= batchSize) {
-          executeBatch();
-        }
-      } catch (SQLException e) {
-        throw new IOException("writing to PostgreSQL failed: " + e.getMessage(), e);
-      }
-    }
-
-    private void executeBatch() throws SQLException {
-      if (batched > 0) {
-        insert.executeBatch();
-        batched = 0;
-      }
-    }
-
-    @Override
-    public void flush(boolean endOfInput) {
-      // Rows go with the transaction at the barrier (prepareCommit), or earlier in full batches.
-    }
-
-    @Override
-    public Collection<String> prepareCommit() throws IOException {
-      if (!dirty) {
-        return Collections.emptyList();
-      }
-      String gid = sink.prefix + ":" + subtask + ":" + lastCheckpoint + ":" + sequence++;
-      try {
-        executeBatch();
-        try (Statement s = connection.createStatement()) {
-          s.execute("PREPARE TRANSACTION " + quote(gid));
-        }
-      } catch (SQLException e) {
-        throw new IOException("preparing transaction " + gid + " failed: " + e.getMessage(), e);
-      }
-      dirty = false;
-      return List.of(gid);
-    }
-
-    @Override
-    public List<Long> snapshotState(long checkpointId) {
-      lastCheckpoint = checkpointId;
-      sequence = 0;
-      return List.of();
-    }
-
-    @Override
-    public void close() {
-      try {
-        if (!connection.isClosed()) {
-          // An open (unprepared) transaction dies with its connection.
-          connection.close();
-        }
-      } catch (SQLException e) {
-        LOG.debug("closing the writer's connection", e);
-      }
-    }
   }
 
   /** COMMIT PREPARED for the transactions of completed checkpoints. */
@@ -312,24 +218,6 @@ public final class PostgresTwoPhaseCommitSink<T>
     @Override
     public String deserialize(int version, byte[] serialized) {
       return new String(serialized, StandardCharsets.UTF_8);
-    }
-  }
-
-  /** The writer keeps no state (it only needs the checkpoint ids); this serializes nothing. */
-  static final class NoStateSerializer implements SimpleVersionedSerializer<Long> {
-    @Override
-    public int getVersion() {
-      return 1;
-    }
-
-    @Override
-    public byte[] serialize(Long state) {
-      return new byte[0];
-    }
-
-    @Override
-    public Long deserialize(int version, byte[] serialized) {
-      return 0L;
     }
   }
 }

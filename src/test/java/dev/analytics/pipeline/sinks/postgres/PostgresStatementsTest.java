@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -206,5 +207,89 @@ class PostgresStatementsTest {
         .endsWith(" WHERE a.version < EXCLUDED.version");
     assertThat(new PostgresStatements.AggregateUpsert("w").query())
         .endsWith(" WHERE (w.kept_count, w.version) < (EXCLUDED.kept_count, EXCLUDED.version)");
+  }
+
+  @Test
+  void keyHashIsEqualExactlyForRowsThatWriteTheSameTableRow() throws Exception {
+    postgres.execute(PostgresSchema.aggregatesDdl("agg_keys").toArray(String[]::new));
+    var upsert = new PostgresStatements.AggregateUpsert("agg_keys");
+    Map<String, String> euIos = new LinkedHashMap<>();
+    euIos.put("region", "eu");
+    euIos.put("device", "ios");
+    Map<String, String> iosEu = new LinkedHashMap<>();
+    iosEu.put("device", "ios");
+    iosEu.put("region", "eu");
+    Map<String, String> nullValue = new HashMap<>();
+    nullValue.put("region", null);
+
+    WindowAggregate a = aggregate(euIos, 0, 1);
+    WindowAggregate sameOtherOrder = aggregate(iosEu, 1, 2);
+    WindowAggregate nul = aggregate(Map.of(), 0, 1);
+    nul.eventType = "a\u0000b";
+    WindowAggregate replacement = aggregate(Map.of(), 0, 2);
+    replacement.eventType = "a\uFFFDb"; // NUL is stored as U+FFFD: the same row
+    WindowAggregate nullDim = aggregate(nullValue, 0, 1);
+    WindowAggregate emptyDim = aggregate(Map.of("region", ""), 0, 2);
+    WindowAggregate otherWindow = aggregate(euIos, 0, 1);
+    otherWindow.windowStart += 60_000;
+    WindowAggregate otherGranularity = aggregate(euIos, 0, 1);
+    otherGranularity.granularity = "1h";
+    WindowAggregate otherValue = aggregate(Map.of("region", "us", "device", "ios"), 0, 1);
+    WindowAggregate keyAsValue = aggregate(Map.of("eu", "region", "device", "ios"), 0, 1);
+
+    assertThat(upsert.keyHash(sameOtherOrder)).isEqualTo(upsert.keyHash(a));
+    assertThat(upsert.keyHash(replacement)).isEqualTo(upsert.keyHash(nul));
+    assertThat(upsert.keyHash(emptyDim)).isEqualTo(upsert.keyHash(nullDim));
+    List<WindowAggregate> all =
+        List.of(
+            a,
+            sameOtherOrder,
+            nul,
+            replacement,
+            nullDim,
+            emptyDim,
+            otherWindow,
+            otherGranularity,
+            otherValue,
+            keyAsValue);
+    // PostgreSQL agrees: as many rows as distinct hashes.
+    write(upsert, all);
+    assertThat(query("SELECT count(*) FROM agg_keys"))
+        .containsExactly(String.valueOf(all.stream().map(upsert::keyHash).distinct().count()))
+        .containsExactly("7");
+  }
+
+  @Test
+  void alertKeyIncludesPatternAndMetric() {
+    var upsert = new PostgresStatements.AlertUpsert("alert");
+    assertThat(upsert.keyHash(alert("spike", "count", 2, 1)))
+        .isEqualTo(upsert.keyHash(alert("spike", "count", 0, 5)));
+    assertThat(upsert.keyHash(alert("spike", "p99", 0, 1)))
+        .isNotEqualTo(upsert.keyHash(alert("spike", "count", 0, 1)))
+        .isNotEqualTo(upsert.keyHash(alert("drop", "p99", 0, 1)));
+  }
+
+  @Test
+  void dailyCounterKeyIsTheBucketAndIncrementsOfOneBucketCombine() {
+    var add = new PostgresStatements.DailyCounterAdd("counter", List.of("template_id", "j"));
+    var a = new DailyCounterIncrement("view", new String[] {"t", ""}, 20_000, 3);
+    var sameBucket = new DailyCounterIncrement("view", new String[] {"t", ""}, 20_000, 4);
+    var nextDay = new DailyCounterIncrement("view", new String[] {"t", ""}, 20_001, 4);
+    var shifted = new DailyCounterIncrement("view", new String[] {"", "t"}, 20_000, 4);
+
+    assertThat(add.keyHash(sameBucket)).isEqualTo(add.keyHash(a));
+    assertThat(add.keyHash(nextDay)).isNotEqualTo(add.keyHash(a));
+    assertThat(add.keyHash(shifted)).isNotEqualTo(add.keyHash(a));
+    assertThat(add.combine(a, sameBucket))
+        .isEqualTo(new DailyCounterIncrement("view", new String[] {"t", ""}, 20_000, 7));
+    assertThat(add.combine(a, nextDay)).isNull();
+    assertThat(add.combine(a, shifted)).isNull();
+    assertThat(a.count).as("the arguments are not changed").isEqualTo(3);
+  }
+
+  @Test
+  void versionedUpsertsDoNotCombine() {
+    var upsert = new PostgresStatements.AggregateUpsert("agg");
+    assertThat(upsert.combine(aggregate(Map.of(), 0, 1), aggregate(Map.of(), 1, 2))).isNull();
   }
 }

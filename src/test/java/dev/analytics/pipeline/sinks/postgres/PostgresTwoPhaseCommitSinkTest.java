@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.apache.flink.api.common.TaskInfo;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Committer.CommitRequest;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.junit.jupiter.api.AfterAll;
@@ -116,9 +117,16 @@ class PostgresTwoPhaseCommitSinkTest {
     // Before the failure: subtask 0 prepared transactions begun after checkpoints 4, 5 and 6;
     // subtask 1 one after 6; another sink one after 6.
     // (Distinct rows: a prepared transaction holds its row locks.)
-    prepare(sink, 0, 4, inc("a4", 1));
-    prepare(sink, 0, 5, inc("a5", 2));
-    prepare(sink, 0, 6, inc("a6", 4));
+    var writer = sink.restoreWriter(context(0, 2, OptionalLong.of(4)), List.of());
+    writer.write(inc("a4", 1), null);
+    writer.prepareCommit();
+    writer.snapshotState(5);
+    writer.write(inc("a5", 2), null);
+    writer.prepareCommit();
+    writer.snapshotState(6);
+    writer.write(inc("a6", 4), null);
+    writer.prepareCommit();
+    writer.close();
     prepare(sink, 1, 6, inc("b", 8));
     prepare(sink("job.other"), 0, 6, inc("c", 16));
 
@@ -202,26 +210,12 @@ class PostgresTwoPhaseCommitSinkTest {
   }
 
   private static WriterInitContext context(int subtask, int parallelism, OptionalLong restored) {
-    TaskInfo task =
-        (TaskInfo)
-            Proxy.newProxyInstance(
-                TaskInfo.class.getClassLoader(),
-                new Class<?>[] {TaskInfo.class},
-                (p, m, a) ->
-                    switch (m.getName()) {
-                      case "getIndexOfThisSubtask" -> subtask;
-                      case "getNumberOfParallelSubtasks" -> parallelism;
-                      default -> throw new UnsupportedOperationException(m.getName());
-                    });
-    return (WriterInitContext)
-        Proxy.newProxyInstance(
-            WriterInitContext.class.getClassLoader(),
-            new Class<?>[] {WriterInitContext.class},
-            (p, m, a) ->
-                switch (m.getName()) {
-                  case "getTaskInfo" -> task;
-                  case "getRestoredCheckpointId" -> restored;
-                  default -> throw new UnsupportedOperationException(m.getName());
-                });
+    return SinkDriver.context(
+        subtask,
+        parallelism,
+        restored,
+        TypeInformation.of(DailyCounterIncrement.class)
+            .createSerializer(new SerializerConfigImpl()),
+        new QueuedMailbox());
   }
 }
