@@ -2,7 +2,8 @@
 # Benchmark sections "End-to-end throughput" (ceilings, full pipeline p1/p2, hostile input, write
 # reduction) and "Flink SQL baseline", alone, against an in-JVM Kafka and a private ClickHouse
 # started here (clickhouse-server must be installed, as for the tests).
-#   jobs/bench-e2e.sh [--quick] [e2e|sql|both|pipeline-p2|hostile-p2]     (default: both)
+#   jobs/bench-e2e.sh [--quick] [e2e|sql|both|pipeline-p2|hostile-p2 [--warm]]   (default: both)
+# pipeline-p2, hostile-p2: one run at parallelism 2, for profiling; --warm: after a first run.
 # JFR: BENCH_JFR=1 records target/bench/e2e.jfr (e.g. BENCH_JFR=1 jobs/bench-e2e.sh pipeline-p2).
 # BENCH_JAVA_OPTS: more JVM options, e.g. -Dbench.e2e.records=300000 for a short check.
 set -euo pipefail

@@ -748,6 +748,10 @@ public final class EndToEndThroughput implements DescribedSection {
             @Override
             public List<Measurement> run(BenchContext context) throws Exception {
               BenchCorpus corpus = hostile ? hostileCorpus(context) : cleanCorpus(context);
+              if (a.contains("--warm")) {
+                // As in the full run, where earlier runs have compiled the code: JIT first.
+                pipeline(context, corpus, 2, "profile_warm_up");
+              }
               PipelineRun run = pipeline(context, corpus, 2, "profile_p2");
               return List.of(
                   new Measurement(

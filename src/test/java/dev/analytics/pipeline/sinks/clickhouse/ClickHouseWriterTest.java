@@ -59,6 +59,20 @@ class ClickHouseWriterTest {
         url, DB, user, "", false, Duration.ofSeconds(2), Duration.ofSeconds(10));
   }
 
+  /**
+   * The row count once it reaches {@code expected} (at-least-once inserts run on the writer's own
+   * thread), or the last count after 10 s.
+   */
+  private long awaitCount(ClickHouseSinkSettings s, long expected) throws Exception {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    long n = count(s, "");
+    while (n < expected && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      n = count(s, "");
+    }
+    return n;
+  }
+
   private long count(ClickHouseSinkSettings s, String modifier) throws Exception {
     return Long.parseLong(
         server.query("SELECT count() FROM " + DB + "." + s.table() + " " + modifier).strip());
@@ -75,9 +89,9 @@ class ClickHouseWriterTest {
     for (int i = 0; i < 7; i++) {
       writer.write(ClickHouseBatchingTest.aggregate(i), null);
     }
-    assertThat(count(s, "")).isEqualTo(6);
+    assertThat(awaitCount(s, 6)).isEqualTo(6);
     assertThat(writer.prepareCommit()).isEmpty();
-    writer.flush(false); // the checkpoint barrier
+    writer.flush(false); // the checkpoint barrier: returns once every row is acknowledged
     assertThat(count(s, "")).isEqualTo(7);
     assertThat(time.timers).isEmpty();
   }
@@ -89,7 +103,7 @@ class ClickHouseWriterTest {
     ClickHouseWriter<WindowAggregate> writer = writer(s, new ManualTime());
     for (int i = 0; i < 3; i++) {
       writer.write(ClickHouseBatchingTest.aggregate(i), null);
-      assertThat(count(s, "")).isEqualTo(i + 1);
+      assertThat(awaitCount(s, i + 1)).isEqualTo(i + 1);
     }
   }
 
@@ -107,7 +121,7 @@ class ClickHouseWriterTest {
     assertThat(time.timers).containsOnlyKeys(1200L);
 
     time.fire(1200);
-    assertThat(count(s, "")).isEqualTo(2);
+    assertThat(awaitCount(s, 2)).isEqualTo(2);
     assertThat(time.timers).isEmpty();
   }
 
@@ -120,14 +134,28 @@ class ClickHouseWriterTest {
     for (int i = 0; i < 3; i++) {
       writer.write(ClickHouseBatchingTest.aggregate(i), null);
     }
-    assertThat(count(s, "")).isEqualTo(3); // by size, before the timer
+    assertThat(awaitCount(s, 3)).isEqualTo(3); // by size, before the timer
     time.now = 150;
     writer.write(ClickHouseBatchingTest.aggregate(3), null);
     time.fire(200); // the first row's timer: the buffered row is only 50 ms old
     assertThat(count(s, "")).isEqualTo(3);
     assertThat(time.timers).containsOnlyKeys(350L);
     time.fire(350);
-    assertThat(count(s, "")).isEqualTo(4);
+    assertThat(awaitCount(s, 4)).isEqualTo(4);
+  }
+
+  @Test
+  void shouldFailTheNextFlushWhenAnInsertOnItsOwnThreadFailed() throws Exception {
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.SIZE, 2, 1 << 20, Duration.ofSeconds(1)));
+    ClickHouseWriter<WindowAggregate> writer = writer(s, new ManualTime());
+    server.query("DROP TABLE " + DB + "." + s.table());
+    writer.write(ClickHouseBatchingTest.aggregate(0), null);
+    writer.write(ClickHouseBatchingTest.aggregate(1), null); // handed to the inserting thread
+
+    ClickHouseException e = assertThrows(ClickHouseException.class, () -> writer.flush(false));
+    assertThat(e).hasMessageContaining("doesn't exist");
+    writer.close();
   }
 
   // ---- the committer ----
