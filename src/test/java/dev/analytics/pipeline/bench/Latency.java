@@ -38,7 +38,7 @@ public final class Latency implements DescribedSection {
             + " pre-aggregation, percentiles, detection) runs at parallelism 2 on a MiniCluster in"
             + " the same JVM and writes to ClickHouse; a poller queries ClickHouse every %d ms and"
             + " stamps each row the first time it sees it. Latency = first seen - event time: for"
-            + " high-priority raw events (at-least-once sink, hybrid batching 1,000 rows / 1 s"
+            + " high-priority raw events (at-least-once sink, hybrid batching 50,000 rows / 1 s"
             + " set explicitly as in jobs/production.yaml) the event's timestamp; for window"
             + " aggregates (exactly-once sink) the window end. Windows are %d s for this run"
             + " instead of the default 60 s, so that a short run has many windows; the"
@@ -126,7 +126,7 @@ public final class Latency implements DescribedSection {
               events,
               String.format(
                   Locale.ROOT,
-                  "at-least-once, batches of 1,000 rows / 1 s; %d rows seen only after the"
+                  "at-least-once, batches of 50,000 rows / 1 s; %d rows seen only after the"
                       + " poller's 30 s look-back",
                   Math.max(0, missedEvents))));
       return out;

@@ -74,8 +74,11 @@ final class LiveJob implements AutoCloseable {
     values.put("clickhouse.aggregates.table", prefix + "window_aggregates");
     values.put("clickhouse.alerts.table", prefix + "alerts");
     values.put("clickhouse.events.table", prefix + "high_priority_events");
-    // As jobs/production.yaml: the default (10 rows / 200 ms) is being raised on main.
-    values.put("clickhouse.events.batch.max-rows", "1000");
+    // As jobs/production.yaml: about one insert per second per subtask.
+    values.put(
+        "clickhouse.events.batch.max-rows", String.valueOf(EndToEndThroughput.EVENTS_BATCH_ROWS));
+    values.put(
+        "clickhouse.events.batch.max-bytes", String.valueOf(EndToEndThroughput.EVENTS_BATCH_BYTES));
     values.put("clickhouse.events.batch.interval", "1 s");
     values.putAll(extra);
     this.config = JobConfig.of(values);
