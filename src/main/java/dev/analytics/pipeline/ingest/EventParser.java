@@ -544,7 +544,7 @@ public final class EventParser implements Serializable {
   }
 
   /** Index of the first character outside {@code [A-Za-z0-9_.:-]}, or -1. */
-  private static int firstNonNameChar(String s) {
+  static int firstNonNameChar(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       boolean ok =

@@ -19,8 +19,8 @@ import java.time.YearMonth;
  * event it gives is equal, field for field and bit for bit, to the one {@link EventParser}'s full
  * path gives for the same bytes; null only costs the full path. It never throws and never reports a
  * reason: every error message comes from the full path, so the dead-letter output does not depend
- * on which path ran. {@code EventParserTest} checks the equality over the generator's traffic, the
- * bad-record corpus and random mutations of both.
+ * on which path ran. {@code WellFormedEventReaderTest} checks the equality over the generator's
+ * traffic, the bad-record corpus and random mutations of both.
  *
  * <p>JSON syntax is checked strictly (RFC 8259, which Jackson's defaults also follow) over the
  * whole record, including unknown fields and {@code properties}, because a record is only valid if
@@ -122,10 +122,7 @@ final class WellFormedEventReader {
       skipSpace();
       if (b[i] != '}') {
         while (true) {
-          int bit = field(event, seen);
-          if (bit != 0) {
-            seen |= bit;
-          }
+          seen |= field(event, seen);
           skipSpace();
           if (b[i] == ',') {
             i++;
@@ -533,13 +530,13 @@ final class WellFormedEventReader {
         i++;
       }
       int start = i;
-      digits();
+      skipDigits();
       if (i == start || (i - start > 1 && b[start] == '0')) {
         throw NOT_PLAIN;
       }
       if (i < b.length && b[i] == '.') {
         i++;
-        if (digits() == 0) {
+        if (skipDigits() == 0) {
           throw NOT_PLAIN;
         }
       }
@@ -548,13 +545,13 @@ final class WellFormedEventReader {
         if (b[i] == '-' || b[i] == '+') {
           i++;
         }
-        if (digits() == 0) {
+        if (skipDigits() == 0) {
           throw NOT_PLAIN;
         }
       }
     }
 
-    private int digits() {
+    private int skipDigits() {
       int start = i;
       while (i < b.length && b[i] >= '0' && b[i] <= '9') {
         i++;
@@ -662,21 +659,7 @@ final class WellFormedEventReader {
 
   /** True if every character is in {@code [A-Za-z0-9_.:-]}. */
   private static boolean isName(String s) {
-    for (int k = 0; k < s.length(); k++) {
-      char c = s.charAt(k);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '_'
-              || c == '.'
-              || c == ':'
-              || c == '-';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
+    return EventParser.firstNonNameChar(s) < 0;
   }
 
   /**
