@@ -30,6 +30,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -103,17 +104,31 @@ public final class EventParser implements Serializable {
 
   private static final String NAME_CHARS = "[A-Za-z0-9_.:-]";
 
-  // Bits of the known top-level fields, for duplicate detection and required-field checks.
-  private static final int F_EVENT_ID = 1;
-  private static final int F_EVENT_TYPE = 1 << 1;
-  private static final int F_TIMESTAMP = 1 << 2;
-  private static final int F_VALUE = 1 << 3;
-  private static final int F_CATEGORY = 1 << 4;
-  private static final int F_PRIORITY = 1 << 5;
-  private static final int F_USER_ID = 1 << 6;
-  private static final int F_TENANT_ID = 1 << 7;
-  private static final int F_DIMENSIONS = 1 << 8;
-  private static final int F_PROPERTIES = 1 << 9;
+  // Bits of the known top-level fields, for duplicate detection and required-field checks; shared
+  // with the fast path. FIELD_NAMES lists the names in bit order (event_id is bit 0).
+  static final int F_EVENT_ID = 1;
+  static final int F_EVENT_TYPE = 1 << 1;
+  static final int F_TIMESTAMP = 1 << 2;
+  static final int F_VALUE = 1 << 3;
+  static final int F_CATEGORY = 1 << 4;
+  static final int F_PRIORITY = 1 << 5;
+  static final int F_USER_ID = 1 << 6;
+  static final int F_TENANT_ID = 1 << 7;
+  static final int F_DIMENSIONS = 1 << 8;
+  static final int F_PROPERTIES = 1 << 9;
+
+  static final List<String> FIELD_NAMES =
+      List.of(
+          "event_id",
+          "event_type",
+          "timestamp",
+          "value",
+          "category",
+          "priority",
+          "user_id",
+          "tenant_id",
+          "dimensions",
+          "properties");
 
   private final ParserSettings settings;
 
@@ -435,19 +450,8 @@ public final class EventParser implements Serializable {
   }
 
   private static int fieldBit(String name) {
-    return switch (name) {
-      case "event_id" -> F_EVENT_ID;
-      case "event_type" -> F_EVENT_TYPE;
-      case "timestamp" -> F_TIMESTAMP;
-      case "value" -> F_VALUE;
-      case "category" -> F_CATEGORY;
-      case "priority" -> F_PRIORITY;
-      case "user_id" -> F_USER_ID;
-      case "tenant_id" -> F_TENANT_ID;
-      case "dimensions" -> F_DIMENSIONS;
-      case "properties" -> F_PROPERTIES;
-      default -> 0;
-    };
+    int k = FIELD_NAMES.indexOf(name);
+    return k < 0 ? 0 : 1 << k;
   }
 
   private static void requirePresent(int seen, int bit, String name) throws InvalidEventException {

@@ -36,31 +36,12 @@ final class WellFormedEventReader {
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22
   };
 
-  /** The known top-level fields; the index of each is the position of its bit below. */
-  private static final byte[][] FIELD_NAMES = {
-    ascii("event_id"),
-    ascii("event_type"),
-    ascii("timestamp"),
-    ascii("value"),
-    ascii("category"),
-    ascii("priority"),
-    ascii("user_id"),
-    ascii("tenant_id"),
-    ascii("dimensions"),
-    ascii("properties")
-  };
+  /** {@link EventParser#FIELD_NAMES} as bytes: the name at index k is the field of bit 1 << k. */
+  private static final byte[][] FIELD_NAMES =
+      EventParser.FIELD_NAMES.stream().map(WellFormedEventReader::ascii).toArray(byte[][]::new);
 
-  private static final int F_EVENT_ID = 1;
-  private static final int F_EVENT_TYPE = 1 << 1;
-  private static final int F_TIMESTAMP = 1 << 2;
-  private static final int F_VALUE = 1 << 3;
-  private static final int F_CATEGORY = 1 << 4;
-  private static final int F_PRIORITY = 1 << 5;
-  private static final int F_USER_ID = 1 << 6;
-  private static final int F_TENANT_ID = 1 << 7;
-  private static final int F_DIMENSIONS = 1 << 8;
-  private static final int F_PROPERTIES = 1 << 9;
-  private static final int REQUIRED = F_EVENT_ID | F_EVENT_TYPE | F_TIMESTAMP;
+  private static final int REQUIRED =
+      EventParser.F_EVENT_ID | EventParser.F_EVENT_TYPE | EventParser.F_TIMESTAMP;
 
   /** Thrown (without a stack) to leave the record to the full path from any depth. */
   private static final class NotPlain extends Exception {
@@ -155,27 +136,27 @@ final class WellFormedEventReader {
         throw NOT_PLAIN; // duplicate
       }
       switch (bit) {
-        case F_EVENT_ID -> event.eventId = requiredString(EventParser.MAX_ID_LENGTH);
-        case F_EVENT_TYPE -> {
+        case EventParser.F_EVENT_ID -> event.eventId = requiredString(EventParser.MAX_ID_LENGTH);
+        case EventParser.F_EVENT_TYPE -> {
           String type = requiredString(EventParser.MAX_TYPE_LENGTH);
           if (!isName(type)) {
             throw NOT_PLAIN;
           }
           event.eventType = type;
         }
-        case F_TIMESTAMP -> event.timestamp = timestamp();
-        case F_VALUE -> {
+        case EventParser.F_TIMESTAMP -> event.timestamp = timestamp();
+        case EventParser.F_VALUE -> {
           if (!literalNull()) {
             event.value = number();
             event.hasValue = true;
           }
         }
-        case F_CATEGORY -> event.category = optionalString();
-        case F_PRIORITY -> event.priority = priority();
-        case F_USER_ID -> event.userId = optionalString();
-        case F_TENANT_ID -> event.tenantId = optionalString();
-        case F_DIMENSIONS -> dimensions(event);
-        case F_PROPERTIES -> {
+        case EventParser.F_CATEGORY -> event.category = optionalString();
+        case EventParser.F_PRIORITY -> event.priority = priority();
+        case EventParser.F_USER_ID -> event.userId = optionalString();
+        case EventParser.F_TENANT_ID -> event.tenantId = optionalString();
+        case EventParser.F_DIMENSIONS -> dimensions(event);
+        case EventParser.F_PROPERTIES -> {
           if (!literalNull()) {
             if (b[i] != '{') {
               throw NOT_PLAIN;
