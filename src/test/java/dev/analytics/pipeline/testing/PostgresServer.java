@@ -151,6 +151,13 @@ public final class PostgresServer implements AutoCloseable {
     return gids;
   }
 
+  /** Rolls back every prepared transaction: a clean slate between tests. */
+  public void rollbackPreparedTransactions() throws SQLException {
+    for (String gid : preparedTransactions()) {
+      execute("ROLLBACK PREPARED '" + gid + "'");
+    }
+  }
+
   /** {@code pg_ctl stop -m fast}: open connections are cut; prepared transactions survive. */
   public void stop() throws Exception {
     runAsOwner(

@@ -56,9 +56,7 @@ class PostgresTwoPhaseCommitSinkTest {
 
   @BeforeEach
   void emptyTable() throws Exception {
-    for (String gid : postgres.preparedTransactions()) {
-      postgres.execute("ROLLBACK PREPARED '" + gid + "'");
-    }
+    postgres.rollbackPreparedTransactions();
     postgres.execute("DROP TABLE IF EXISTS counter");
     postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
   }

@@ -69,9 +69,7 @@ class PreparedTransactionLocksTest {
 
   @BeforeEach
   void emptyTables() throws Exception {
-    for (String gid : postgres.preparedTransactions()) {
-      postgres.execute("ROLLBACK PREPARED '" + gid + "'");
-    }
+    postgres.rollbackPreparedTransactions();
     postgres.execute("DROP TABLE IF EXISTS counter", "DROP TABLE IF EXISTS agg");
     postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
     postgres.execute(PostgresSchema.aggregatesDdl("agg").toArray(String[]::new));
