@@ -207,6 +207,59 @@ class WellFormedEventReaderTest {
     assertTrue(tally.fast > 30, "fast: " + tally.fast + " of " + tally.valid);
   }
 
+  /**
+   * Valid and invalid UTF-8 sequences in every kind of string and outside strings: both paths
+   * agree, and the fast path reads every valid record (its strings decoded as UTF-8).
+   */
+  @Test
+  void agreesOnMultiByteAndInvalidUtf8WhereverItIs() {
+    byte[][] sequences = {
+      {(byte) 0xC3, (byte) 0xA9}, // é
+      {(byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80}, // U+1F600
+      {(byte) 0xC3}, // truncated
+      {(byte) 0xC3, 0x28}, // bad continuation
+      {(byte) 0xC0, (byte) 0xAF}, // overlong
+      {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, // surrogate
+      {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // above U+10FFFF
+      {(byte) 0x80}, // lone continuation
+      {(byte) 0xFF}
+    };
+    String marker = "@@";
+    List<String> templates =
+        List.of(
+            "{\"event_id\":\"e@@1\",\"event_type\":\"page.view\",\"timestamp\":1714564800000}",
+            "{\"event_id\":\"e1\",\"event_type\":\"page@@view\",\"timestamp\":1714564800000}",
+            HEAD + ",\"category\":\"caf@@\",\"user_id\":\"u\",\"tenant_id\":\"t\"}",
+            HEAD + ",\"user_id\":\"@@\"}",
+            HEAD + ",\"tenant_id\":\"x@@x@@x\"}",
+            HEAD + ",\"priority\":\"h@@igh\"}",
+            HEAD + ",\"dimensions\":{\"country\":\"@@\",\"city\":\"K@@ln\"}}",
+            HEAD + ",\"dimensions\":{\"c@@\":\"x\"}}",
+            HEAD + ",\"properties\":{\"k@@\":\"v@@ \\\" \\u00e9 @@\",\"n\":[\"@@\"]}}",
+            HEAD + ",\"unknown_@@\":\"@@\"}",
+            HEAD + ",\"value\":1@@}",
+            HEAD + "@@}",
+            HEAD + ",\"timestamp_text\":\"2024-05-01T12:00:00@@Z\"}");
+    Tally tally = new Tally();
+    for (String template : templates) {
+      for (byte[] sequence : sequences) {
+        String[] parts = template.split(marker, -1);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int k = 0; k < parts.length; k++) {
+          out.writeBytes(utf8(parts[k]));
+          if (k < parts.length - 1) {
+            out.writeBytes(sequence);
+          }
+        }
+        compare(PARSER, out.toByteArray(), tally);
+      }
+    }
+    // é and U+1F600 in the event id, category, user, tenant, dimension values, properties and
+    // unknown fields: 2 sequences x 8 templates, all valid and all read by the fast path.
+    assertEquals(16, tally.valid, "valid records");
+    assertEquals(16, tally.fast, "read by the fast path");
+  }
+
   @Test
   void agreesOnConfiguredLimits() {
     EventParser strict = new EventParser(STRICT);
