@@ -138,7 +138,13 @@ public final class FlinkSqlBaseline implements DescribedSection {
           () -> EndToEndThroughput.pipeline(context, corpus, 2, "sqlref_warm_up"));
     }
     for (int p = 1; p <= 2; p++) {
-      EndToEndThroughput.JobRun run = sqlJob(context, corpus, p);
+      int parallelism = p;
+      EndToEndThroughput.Repeated<EndToEndThroughput.JobRun> runs =
+          EndToEndThroughput.Repeated.of(
+              EndToEndThroughput.runs(context, p),
+              i -> sqlJob(context, corpus, parallelism),
+              EndToEndThroughput.JobRun::eventsPerSecond);
+      EndToEndThroughput.JobRun run = runs.median();
       Double pipeline = EndToEndThroughput.PIPELINE_RATES.get(p);
       if (pipeline == null) {
         // Run alone: the pipeline's figure on the same topic, measured here.
@@ -157,9 +163,10 @@ public final class FlinkSqlBaseline implements DescribedSection {
               "events/s",
               String.format(
                   Locale.ROOT,
-                  "first %,d records of the topic, %s; RocksDB, exactly-once checkpoints every"
+                  "first %,d records of the topic, %s%s; RocksDB, exactly-once checkpoints every"
                       + " 10 s",
                   run.records(),
+                  runs.describe(),
                   run.describe())));
       out.add(
           new Measurement(
