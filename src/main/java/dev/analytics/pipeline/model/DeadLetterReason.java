@@ -43,8 +43,12 @@ public enum DeadLetterReason {
   /** The event arrived after its window closed and the allowed lateness passed. */
   LATE;
 
-  /** Lower-case code, e.g. {@code malformed_json}. */
+  private final String code = name().toLowerCase(Locale.ROOT);
+
+  /**
+   * Lower-case code, e.g. {@code malformed_json}; computed once, it goes with every dead letter.
+   */
   public String code() {
-    return name().toLowerCase(Locale.ROOT);
+    return code;
   }
 }
