@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.analytics.pipeline.local.TrafficGenerator;
 import dev.analytics.pipeline.model.AnalyticsEvent;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -244,7 +245,7 @@ class WellFormedEventReaderTest {
     for (String template : templates) {
       for (byte[] sequence : sequences) {
         String[] parts = template.split(marker, -1);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int k = 0; k < parts.length; k++) {
           out.writeBytes(utf8(parts[k]));
           if (k < parts.length - 1) {
