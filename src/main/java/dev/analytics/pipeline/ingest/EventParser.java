@@ -748,6 +748,18 @@ public final class EventParser implements Serializable {
       throw wrongType("priority", "a string or null", v);
     }
     String s = p.getText();
+    Priority priority = priorityNamed(s);
+    if (priority == null) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_PRIORITY,
+          "priority",
+          "priority " + quote(s) + " is not one of high, normal, low");
+    }
+    return priority;
+  }
+
+  /** The priority a record's text names, in any case; null if none: shared with the fast path. */
+  static Priority priorityNamed(String s) {
     if (s.equalsIgnoreCase("high")) {
       return Priority.HIGH;
     }
@@ -757,10 +769,7 @@ public final class EventParser implements Serializable {
     if (s.equalsIgnoreCase("low")) {
       return Priority.LOW;
     }
-    throw new InvalidEventException(
-        DeadLetterReason.INVALID_PRIORITY,
-        "priority",
-        "priority " + quote(s) + " is not one of high, normal, low");
+    return null;
   }
 
   private static void readDimensions(JsonParser p, JsonToken v, AnalyticsEvent event)

@@ -229,17 +229,11 @@ final class WellFormedEventReader {
       if (literalNull()) {
         return null;
       }
-      String s = string(EventParser.MAX_OPTIONAL_STRING_LENGTH);
-      if (s.equalsIgnoreCase("high")) {
-        return Priority.HIGH;
+      Priority priority = EventParser.priorityNamed(string(EventParser.MAX_OPTIONAL_STRING_LENGTH));
+      if (priority == null) {
+        throw NOT_PLAIN;
       }
-      if (s.equalsIgnoreCase("normal")) {
-        return Priority.NORMAL;
-      }
-      if (s.equalsIgnoreCase("low")) {
-        return Priority.LOW;
-      }
-      throw NOT_PLAIN;
+      return priority;
     }
 
     private long timestamp() throws NotPlain {
