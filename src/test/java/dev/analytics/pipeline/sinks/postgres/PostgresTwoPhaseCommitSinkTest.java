@@ -2,7 +2,6 @@ package dev.analytics.pipeline.sinks.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.testing.PostgresServer;
 import java.lang.reflect.Proxy;
@@ -11,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -35,18 +33,7 @@ class PostgresTwoPhaseCommitSinkTest {
   @BeforeAll
   static void start() throws Exception {
     postgres = PostgresServer.start();
-    settings =
-        PostgresSettings.from(
-            JobConfig.of(
-                Map.of(
-                    "postgres.url",
-                    postgres.jdbcUrl(),
-                    "postgres.user",
-                    postgres.user(),
-                    "postgres.daily-counter-dimensions",
-                    "template_id",
-                    "postgres.batch-size",
-                    "2")));
+    settings = SinkDriver.settings(postgres);
   }
 
   @AfterAll

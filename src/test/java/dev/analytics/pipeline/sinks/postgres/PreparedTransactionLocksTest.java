@@ -3,7 +3,6 @@ package dev.analytics.pipeline.sinks.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.testing.PostgresServer;
@@ -12,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -46,20 +44,7 @@ class PreparedTransactionLocksTest {
   @BeforeAll
   static void start() throws Exception {
     postgres = PostgresServer.start();
-    settings =
-        PostgresSettings.from(
-            JobConfig.of(
-                Map.of(
-                    "postgres.url",
-                    postgres.jdbcUrl(),
-                    "postgres.user",
-                    postgres.user(),
-                    "postgres.daily-counter-dimensions",
-                    "template_id",
-                    "postgres.batch-size",
-                    "2",
-                    "postgres.lock-timeout",
-                    LOCK_TIMEOUT_MILLIS + " ms")));
+    settings = SinkDriver.settings(postgres, "postgres.lock-timeout", LOCK_TIMEOUT_MILLIS + " ms");
   }
 
   @AfterAll

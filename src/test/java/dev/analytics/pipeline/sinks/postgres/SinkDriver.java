@@ -1,5 +1,7 @@
 package dev.analytics.pipeline.sinks.postgres;
 
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.testing.PostgresServer;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -66,6 +68,22 @@ final class SinkDriver<T> implements AutoCloseable {
   private final Map<Long, TreeMap<Long, List<String>>> committerStates = new LinkedHashMap<>();
   private final Map<String, String> outcomes = new LinkedHashMap<>();
   private long lastBarrier;
+
+  /**
+   * The settings of the sink tests: the server's URL and user, daily counters by {@code
+   * template_id}, batches of 2 rows; {@code more} adds options as key, value pairs.
+   */
+  static PostgresSettings settings(PostgresServer postgres, String... more) {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("postgres.url", postgres.jdbcUrl());
+    values.put("postgres.user", postgres.user());
+    values.put("postgres.daily-counter-dimensions", "template_id");
+    values.put("postgres.batch-size", "2");
+    for (int i = 0; i < more.length; i += 2) {
+      values.put(more[i], more[i + 1]);
+    }
+    return PostgresSettings.from(JobConfig.of(values));
+  }
 
   private SinkDriver(
       PostgresTwoPhaseCommitSink<T> sink,
