@@ -164,12 +164,7 @@ public final class PostgresStatements {
     /** The key: event_type, dimensions, granularity, window_start. */
     @Override
     public long keyHash(WindowAggregate a) {
-      return new KeyHash()
-          .add(text(a.eventType))
-          .add(a.dimensions)
-          .add(text(a.granularity))
-          .add(a.windowStart)
-          .get();
+      return windowKey(a.eventType, a.dimensions, a.granularity, a.windowStart).get();
     }
   }
 
@@ -208,11 +203,7 @@ public final class PostgresStatements {
     /** The key: event_type, dimensions, granularity, window_start, pattern, metric. */
     @Override
     public long keyHash(Alert a) {
-      return new KeyHash()
-          .add(text(a.eventType))
-          .add(a.dimensions)
-          .add(text(a.granularity))
-          .add(a.windowStart)
+      return windowKey(a.eventType, a.dimensions, a.granularity, a.windowStart)
           .add(text(a.pattern))
           .add(text(a.metric))
           .get();
@@ -356,6 +347,16 @@ public final class PostgresStatements {
   }
 
   /** PostgreSQL text cannot hold NUL. */
+  /** The hash of a window's key (event_type, dimensions, granularity, window_start), to extend. */
+  private static KeyHash windowKey(
+      String eventType, Map<String, String> dimensions, String granularity, long windowStart) {
+    return new KeyHash()
+        .add(text(eventType))
+        .add(dimensions)
+        .add(text(granularity))
+        .add(windowStart);
+  }
+
   static String text(String s) {
     return s == null || s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
   }
