@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.ingest.EventTimeBounds;
 import dev.analytics.pipeline.ingest.KafkaEventDeserializer;
 import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.ingest.ParserSettings;
@@ -40,13 +41,14 @@ class PreAggregationITCase {
   @Test
   void givesTheSameResultsAsThePlainPath() throws Exception {
     List<ParsedRecord> input = new ArrayList<>();
-    KafkaEventDeserializer parser = new KafkaEventDeserializer(ParserSettings.DEFAULTS, 1024);
+    KafkaEventDeserializer parser =
+        new KafkaEventDeserializer(ParserSettings.DEFAULTS, EventTimeBounds.DEFAULTS, 1024);
     for (TrafficGenerator.Generated g :
         TrafficGenerator.batch(
             new TrafficGenerator.Settings(
                 7, 200, 0.01, TrafficGenerator.Settings.DEFAULT_START, 0.05),
             120_000)) {
-      input.add(parser.parse(g.bytes(), "events", 0, input.size(), 0));
+      input.add(parser.parse(g.bytes(), "events", 0, input.size(), -1));
     }
 
     Map<String, WindowAggregate> plain = run(input, false);

@@ -105,6 +105,10 @@ public final class JobConfig {
   private static final String SECRET_SUFFIX = "password";
   private static final int KIB = 1024;
   private static final int MIB = 1024 * 1024;
+
+  /** The first second ClickHouse's DateTime (UInt32 seconds) cannot store: 2106-02-07T06:28:16Z. */
+  private static final Instant CLICKHOUSE_DATETIME_END = Instant.ofEpochSecond(1L << 32);
+
   private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
   private static final Pattern EPOCH_MILLIS = Pattern.compile("[0-9]{1,18}");
   private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
@@ -991,6 +995,21 @@ public final class JobConfig {
                 + max
                 + "): the accepted range [min, max) would be empty");
       }
+      // Every table stores event time as ClickHouse DateTime (seconds, 1970..2106) or timestamptz.
+      if (min.isBefore(Instant.EPOCH)) {
+        throw fail(
+            JobOptions.EVENTS_MIN_TIMESTAMP,
+            "is before 1970-01-01T00:00:00Z, the first time ClickHouse's DateTime can store");
+      }
+      if (max.isAfter(CLICKHOUSE_DATETIME_END)) {
+        throw fail(
+            JobOptions.EVENTS_MAX_TIMESTAMP,
+            "is after "
+                + CLICKHOUSE_DATETIME_END
+                + ", past the last time ClickHouse's DateTime can store");
+      }
+      atLeast(JobOptions.EVENTS_MAX_FUTURE_SKEW, Duration.ZERO);
+      atLeast(JobOptions.EVENTS_MAX_PAST_AGE, Duration.ZERO);
     }
 
     private void watermarks() {

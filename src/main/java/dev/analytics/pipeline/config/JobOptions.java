@@ -271,6 +271,24 @@ public final class JobOptions {
           .defaultValue("2100-01-01T00:00:00Z")
           .withDescription("Event times at or after this (ISO-8601) are out of range.");
 
+  public static final ConfigOption<Duration> EVENTS_MAX_FUTURE_SKEW =
+      key("events.max-future-skew")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription(
+              "An event whose time is further than this after its Kafka record timestamp (when"
+                  + " it reached us) is a dead letter (timestamp_in_future): a client clock"
+                  + " ahead. No event moves the watermark past its record's timestamp.");
+
+  public static final ConfigOption<Duration> EVENTS_MAX_PAST_AGE =
+      key("events.max-past-age")
+          .durationType()
+          .defaultValue(Duration.ZERO)
+          .withDescription(
+              "An event whose time is further than this before its Kafka record timestamp is a"
+                  + " dead letter (timestamp_too_old); 0 disables (events behind the watermark"
+                  + " are late dead letters either way).");
+
   // ---- dead letters ----
 
   public static final ConfigOption<String> DEAD_LETTER_TOPIC =

@@ -12,7 +12,7 @@ import org.apache.flink.metrics.Counter;
 /**
  * An event that arrived after its window closed and the allowed lateness passed becomes a dead
  * letter with reason {@code late}, so that it is counted and kept rather than lost. Its raw bytes
- * are the event re-written as JSON; its Kafka coordinates are not known here (-1).
+ * are the event re-written as JSON; its coordinates and arrival are those of its source record.
  */
 public class LateEventToDeadLetter extends RichMapFunction<AnalyticsEvent, DeadLetter> {
   private final String topic;
@@ -48,8 +48,8 @@ public class LateEventToDeadLetter extends RichMapFunction<AnalyticsEvent, DeadL
         EventJson.write(e),
         maxRawBytes,
         topic,
-        -1,
-        -1,
-        -1);
+        e.sourcePartition,
+        e.sourceOffset,
+        e.receivedAt);
   }
 }

@@ -1,5 +1,6 @@
 package dev.analytics.pipeline.ingest;
 
+import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DeadLetter;
 import dev.analytics.pipeline.model.DeadLetterReason;
 import dev.analytics.pipeline.model.ParsedRecord;
@@ -14,16 +15,22 @@ import org.slf4j.LoggerFactory;
  * Turns every Kafka record into exactly one {@link ParsedRecord}: an event, or a dead letter that
  * carries the reason, a bounded prefix of the raw bytes and the record's coordinates. It never
  * throws, so no input can fail or restart the job, and no record is dropped.
+ *
+ * <p>An event's time is judged against the record's Kafka timestamp ({@link EventTimeBounds}); the
+ * event keeps that timestamp and its coordinates, for the watermark and for its dead letter should
+ * it arrive late.
  */
 public final class KafkaEventDeserializer
     implements KafkaRecordDeserializationSchema<ParsedRecord> {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaEventDeserializer.class);
 
   private final EventParser parser;
+  private final EventTimeBounds bounds;
   private final int maxRawBytes;
 
-  public KafkaEventDeserializer(ParserSettings settings, int maxRawBytes) {
+  public KafkaEventDeserializer(ParserSettings settings, EventTimeBounds bounds, int maxRawBytes) {
     this.parser = new EventParser(settings);
+    this.bounds = bounds;
     this.maxRawBytes = maxRawBytes;
   }
 
@@ -38,11 +45,19 @@ public final class KafkaEventDeserializer
             record.timestamp()));
   }
 
-  /** Parses one record value; {@code receivedAt} is the Kafka timestamp, or -1. */
+  /**
+   * Parses one record value; {@code receivedAt} is the Kafka timestamp (or the replay's clock), or
+   * -1 when unknown, in which case no event is judged against it.
+   */
   public ParsedRecord parse(
       byte[] value, String topic, int partition, long offset, long receivedAt) {
     try {
-      return ParsedRecord.of(parser.parse(value));
+      AnalyticsEvent event = parser.parse(value);
+      bounds.check(event.timestamp, receivedAt);
+      event.receivedAt = receivedAt;
+      event.sourcePartition = partition;
+      event.sourceOffset = offset;
+      return ParsedRecord.of(event);
     } catch (InvalidEventException e) {
       return ParsedRecord.of(
           DeadLetter.of(
@@ -70,6 +85,35 @@ public final class KafkaEventDeserializer
               offset,
               receivedAt));
     }
+  }
+
+  /**
+   * Judges a parsed event that arrived at {@code receivedAt} (for sources that know it only later,
+   * such as the replay's clock): the event with its arrival set, or its dead letter. Dead letters
+   * pass unchanged.
+   */
+  public ParsedRecord judge(ParsedRecord parsed, byte[] value, String topic, long receivedAt) {
+    if (!parsed.isEvent()) {
+      return parsed;
+    }
+    AnalyticsEvent event = parsed.event;
+    try {
+      bounds.check(event.timestamp, receivedAt);
+    } catch (InvalidEventException e) {
+      return ParsedRecord.of(
+          DeadLetter.of(
+              e.reason(),
+              e.field(),
+              e.detail(),
+              value,
+              maxRawBytes,
+              topic,
+              event.sourcePartition,
+              event.sourceOffset,
+              receivedAt));
+    }
+    event.receivedAt = receivedAt;
+    return parsed;
   }
 
   @Override

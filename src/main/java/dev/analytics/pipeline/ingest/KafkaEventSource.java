@@ -32,7 +32,9 @@ public final class KafkaEventSource {
             .setStartingOffsets(startingOffsets(config))
             .setDeserializer(
                 new KafkaEventDeserializer(
-                    ParserSettings.from(config), config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES)));
+                    ParserSettings.from(config),
+                    EventTimeBounds.from(config),
+                    config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES)));
     if (config.get(JobOptions.KAFKA_BOUNDED)) {
       builder.setBounded(OffsetsInitializer.latest());
     }
@@ -40,13 +42,15 @@ public final class KafkaEventSource {
   }
 
   /**
-   * Event time from the parsed event; bounded out-of-orderness and idleness as configured. Dead
-   * letters carry no event time and do not move the watermark.
+   * Event time from the parsed event; bounded out-of-orderness, each event trusted only up to its
+   * Kafka timestamp ({@link ArrivalBoundedWatermarks}); idleness as configured. Dead letters carry
+   * no event time and do not move the watermark.
    */
   public static WatermarkStrategy<ParsedRecord> watermarks(JobConfig config) {
+    Duration outOfOrderness = config.get(JobOptions.WATERMARK_OUT_OF_ORDERNESS);
     WatermarkStrategy<ParsedRecord> strategy =
-        WatermarkStrategy.<ParsedRecord>forBoundedOutOfOrderness(
-                config.get(JobOptions.WATERMARK_OUT_OF_ORDERNESS))
+        WatermarkStrategy.<ParsedRecord>forGenerator(
+                context -> new ArrivalBoundedWatermarks(outOfOrderness, false))
             .withTimestampAssigner(
                 (record, kafkaTimestamp) ->
                     record.isEvent() ? record.event.timestamp : Long.MIN_VALUE);

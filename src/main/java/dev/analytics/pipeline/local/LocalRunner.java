@@ -262,7 +262,10 @@ public final class LocalRunner {
             producer.flush();
             TimeUnit.NANOSECONDS.sleep(wait);
           }
-          producer.send(new ProducerRecord<>(topic, g.bytes()));
+          // The record reaches the simulated collector at the simulated time: its Kafka timestamp,
+          // against which the job judges the event's clock.
+          long arrival = start + (long) ((System.nanoTime() - wallStart) / 1e6 * timeScale);
+          producer.send(new ProducerRecord<>(topic, null, arrival, null, g.bytes()));
           (g.valid() ? valid : invalid).incrementAndGet();
           eventTime.set(Math.max(eventTime.get(), g.eventTime()));
         }

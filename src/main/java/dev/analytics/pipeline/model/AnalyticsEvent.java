@@ -40,6 +40,18 @@ public class AnalyticsEvent {
   /** The sampling rate applied to this event's type when it was kept. */
   public double sampleRate = 1.0;
 
+  /**
+   * When the record reached us (its Kafka record timestamp, or the replay's clock), epoch ms; -1
+   * when unknown. Not part of the event's identity ({@link #equals}), like the coordinates below.
+   */
+  public long receivedAt = -1;
+
+  /** The Kafka partition of the record (the replay: 0), or -1 when unknown. */
+  public int sourcePartition = -1;
+
+  /** The Kafka offset of the record (the replay: its line number), or -1 when unknown. */
+  public long sourceOffset = -1;
+
   public AnalyticsEvent() {}
 
   @Override

@@ -10,6 +10,12 @@ public enum DeadLetterReason {
   RECORD_TOO_LARGE,
   /** The bytes are not valid UTF-8. */
   INVALID_UTF8,
+  /**
+   * A string holds an unpaired surrogate escape ({@code "\\ud800"}) or U+0000 ({@code "\\u0000"}):
+   * valid JSON, but no text the databases can store as sent (PostgreSQL text and jsonb refuse
+   * U+0000; an unpaired surrogate becomes {@code ?}, merging distinct keys).
+   */
+  INVALID_UNICODE,
   /** Not JSON: syntax error, truncated record, trailing garbage. */
   MALFORMED_JSON,
   /** Valid JSON, but an array or a scalar instead of an object. */
@@ -32,6 +38,15 @@ public enum DeadLetterReason {
   INVALID_TIMESTAMP,
   /** The timestamp is outside {@code [events.min-timestamp, events.max-timestamp)}. */
   TIMESTAMP_OUT_OF_RANGE,
+  /**
+   * The timestamp is more than {@code events.max-future-skew} after the time the record reached us
+   * (its Kafka timestamp): a client clock ahead of the world.
+   */
+  TIMESTAMP_IN_FUTURE,
+  /**
+   * The timestamp is more than {@code events.max-past-age} before the time the record reached us.
+   */
+  TIMESTAMP_TOO_OLD,
   /** A number is NaN, infinite, or overflows a double. */
   NON_FINITE_NUMBER,
   /** priority is not one of high, normal, low. */

@@ -4,8 +4,9 @@ import dev.analytics.pipeline.AnalyticsPipeline;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.ingest.ArrivalBoundedWatermarks;
+import dev.analytics.pipeline.ingest.EventTimeBounds;
 import dev.analytics.pipeline.ingest.KafkaEventDeserializer;
-import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.ingest.ParserSettings;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.sinks.AlertSerializer;
@@ -16,24 +17,19 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.flink.util.Collector;
 
 /**
  * Replays an NDJSON file of schema-v1 events through the whole pipeline (parse, priority, sampling,
@@ -44,9 +40,11 @@ import org.apache.flink.util.Collector;
  *
  * <p>{@code DIR/aggregates.jsonl} (every window aggregate, every granularity and version), {@code
  * DIR/alerts.jsonl} (every alert) and {@code DIR/dead-letters.jsonl} (every invalid line, with its
- * reason; the offset is the line number). The file is read in order by one reader and runs in
- * streaming mode, so event time, watermarks, lateness and versions behave exactly as in the
- * streaming job, and the same file and configuration give the same files. Lines are sorted.
+ * reason; the offset is the line number). The file is read in order and the job runs in streaming
+ * mode at parallelism 1, with a watermark after every event that advances it, so event time,
+ * lateness and versions behave as in the streaming job and are a function of the file: the same
+ * file and configuration give the same files. Event times are judged against the file's own clock
+ * ({@link ReplayLineParser}). Lines are sorted.
  */
 public final class FileReplay {
   private FileReplay() {}
@@ -95,24 +93,33 @@ public final class FileReplay {
   public static Summary run(JobConfig config, Path events, Path out) throws Exception {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+    // One subtask everywhere: with several, the order in which a window operator merges its inputs
+    // (and so which events are late) would depend on thread timing, not on the file.
+    env.setParallelism(1);
     FileSource<String> source =
         FileSource.forRecordStreamFormat(
                 new TextLineInputFormat(StandardCharsets.UTF_8.name()),
                 new org.apache.flink.core.fs.Path(events.toAbsolutePath().toUri()))
             .build();
+    Duration outOfOrderness = config.get(JobOptions.WATERMARK_OUT_OF_ORDERNESS);
     DataStream<ParsedRecord> records =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "NDJSON file " + events)
-            .setParallelism(1)
-            .flatMap(
-                new LineParser(
-                    ParserSettings.from(config),
-                    config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES),
+            .transform(
+                "Parse lines",
+                TypeInformation.of(ParsedRecord.class),
+                new ReplayLineParser(
+                    new KafkaEventDeserializer(
+                        ParserSettings.from(config),
+                        EventTimeBounds.from(config),
+                        config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES)),
                     events.getFileName().toString()))
-            .setParallelism(1)
             .uid("replay-line-parser")
-            .name("Parse lines")
-            .assignTimestampsAndWatermarks(KafkaEventSource.watermarks(config))
-            .setParallelism(1);
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<ParsedRecord>forGenerator(
+                        context -> new ArrivalBoundedWatermarks(outOfOrderness, true))
+                    .withTimestampAssigner(
+                        (record, ignored) ->
+                            record.isEvent() ? record.event.timestamp : Long.MIN_VALUE));
     AnalyticsPipeline.Outputs outputs = AnalyticsPipeline.build(records, config);
 
     DataStream<String> lines =
@@ -173,48 +180,5 @@ public final class FileReplay {
     args.remove(i + 1);
     args.remove(i);
     return value;
-  }
-
-  /**
-   * One line of the file into a parsed record; dead letters carry the 1-based line number as offset
-   * (kept in operator state, so it stays right after a restore). Blank lines are skipped: NDJSON
-   * allows them and they hold nothing.
-   */
-  static final class LineParser extends RichFlatMapFunction<String, ParsedRecord>
-      implements CheckpointedFunction {
-    private final KafkaEventDeserializer parser;
-    private final String file;
-    private transient ListState<Long> lineState;
-    private transient long line;
-
-    LineParser(ParserSettings settings, int maxRawBytes, String file) {
-      this.parser = new KafkaEventDeserializer(settings, maxRawBytes);
-      this.file = file;
-    }
-
-    @Override
-    public void flatMap(String text, Collector<ParsedRecord> out) {
-      line++;
-      if (!text.isBlank()) {
-        out.collect(parser.parse(text.getBytes(StandardCharsets.UTF_8), file, 0, line, -1));
-      }
-    }
-
-    @Override
-    public void snapshotState(FunctionSnapshotContext context) throws Exception {
-      lineState.update(List.of(line));
-    }
-
-    @Override
-    public void initializeState(FunctionInitializationContext context) throws Exception {
-      lineState =
-          context
-              .getOperatorStateStore()
-              .getListState(new ListStateDescriptor<>("replay-line", Long.class));
-      line = 0;
-      for (Long l : lineState.get()) {
-        line = l;
-      }
-    }
   }
 }

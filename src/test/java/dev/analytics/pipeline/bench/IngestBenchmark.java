@@ -4,6 +4,7 @@ import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.functions.PriorityRules;
 import dev.analytics.pipeline.functions.SamplingDecision;
 import dev.analytics.pipeline.functions.SamplingRates;
+import dev.analytics.pipeline.ingest.EventTimeBounds;
 import dev.analytics.pipeline.ingest.KafkaEventDeserializer;
 import dev.analytics.pipeline.ingest.ParserSettings;
 import dev.analytics.pipeline.local.TrafficGenerator;
@@ -63,7 +64,8 @@ public class IngestBenchmark {
             new TrafficGenerator.Settings(
                 42, 1000, invalidFraction, TrafficGenerator.Settings.DEFAULT_START, 0.02),
             RECORDS);
-    deserializer = new KafkaEventDeserializer(ParserSettings.DEFAULTS, 16384);
+    deserializer =
+        new KafkaEventDeserializer(ParserSettings.DEFAULTS, EventTimeBounds.DEFAULTS, 16384);
     JobConfig defaults = JobConfig.of(Map.of());
     priorities = PriorityRules.from(defaults);
     rates = SamplingRates.from(defaults);

@@ -274,6 +274,16 @@ class JobConfigTest {
             "--events.min-timestamp",
             "2100-01-01T00:00:00Z"),
         bad(
+            "events.min-timestamp",
+            "is before 1970-01-01T00:00:00Z, the first time ClickHouse's DateTime can store",
+            "--events.min-timestamp",
+            "1969-12-31T23:59:59Z"),
+        bad(
+            "events.max-timestamp",
+            "is after 2106-02-07T06:28:16Z, past the last time ClickHouse's DateTime can store",
+            "--events.max-timestamp",
+            "2200-01-01T00:00:00Z"),
+        bad(
             "kafka.start-timestamp",
             "is required when kafka.start-position is timestamp: an ISO-8601 instant (e.g. 2024-05-01T00:00:00Z) or epoch milliseconds",
             "--kafka.start-position",

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.functions.AggregationSettings;
 import dev.analytics.pipeline.functions.LateEventToDeadLetter;
+import dev.analytics.pipeline.ingest.EventTimeBounds;
 import dev.analytics.pipeline.ingest.KafkaEventDeserializer;
 import dev.analytics.pipeline.ingest.ParserSettings;
 import dev.analytics.pipeline.model.AnalyticsEvent;
@@ -40,7 +41,8 @@ class DeadLetterBoundsTest {
               "events.max-record-bytes", String.valueOf(MAX_RECORD),
               "dead-letter.max-raw-bytes", String.valueOf(MAX_RAW)));
   private final KafkaEventDeserializer deserializer =
-      new KafkaEventDeserializer(ParserSettings.from(config), MAX_RAW);
+      new KafkaEventDeserializer(
+          ParserSettings.from(config), EventTimeBounds.from(config), MAX_RAW);
 
   private static byte[] padded(String head, int size, char fill, String tail) {
     byte[] bytes = new byte[size];

@@ -13,8 +13,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaTopics {
   private KafkaTopics() {}
 
-  /** A record value for a given partition. */
-  public record Input(int partition, byte[] value) {}
+  /** A record value for a given partition, with its record timestamp (null: the producer's now). */
+  public record Input(int partition, byte[] value, Long timestamp) {
+    public Input(int partition, byte[] value) {
+      this(partition, value, null);
+    }
+  }
 
   /**
    * Writes the records in order and fails if any send failed. Not idempotent: after a Flink job's
@@ -33,7 +37,9 @@ public final class KafkaTopics {
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       List<Future<RecordMetadata>> sent = new ArrayList<>(inputs.size());
       for (Input in : inputs) {
-        sent.add(producer.send(new ProducerRecord<>(topic, in.partition(), null, in.value())));
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(topic, in.partition(), in.timestamp(), null, in.value())));
       }
       producer.flush();
       for (Future<RecordMetadata> f : sent) {
