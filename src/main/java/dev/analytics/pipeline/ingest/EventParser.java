@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -30,6 +31,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -233,6 +235,9 @@ public final class EventParser implements Serializable {
     if (plain != null) {
       return plain;
     }
+    if (hasUnstorableEscape(value)) {
+      checkUnicode(value);
+    }
     JsonParser p;
     try {
       p = jsonFactory.createParser(value);
@@ -347,6 +352,112 @@ public final class EventParser implements Serializable {
             + " byte(s) ("
             + bytes
             + ")");
+  }
+
+  /**
+   * Whether the record may hold {@code \\u0000} or a surrogate escape: the only ways a string of
+   * strictly valid UTF-8 can decode to text no database stores as sent. Cheap and conservative
+   * (escaped pairs such as emoji written as two escapes match too); {@link #checkUnicode} decides.
+   */
+  static boolean hasUnstorableEscape(byte[] b) {
+    for (int i = 0, n = b.length - 5; i < n; i++) {
+      if (b[i] == '\\') {
+        if (b[i + 1] == 'u') {
+          int first = Character.digit(b[i + 2], 16);
+          if (first == 0xD && Character.digit(b[i + 3], 16) >= 8) {
+            return true;
+          }
+          if (first == 0 && b[i + 3] == '0' && b[i + 4] == '0' && b[i + 5] == '0') {
+            return true;
+          }
+        }
+        i++; // the escaped character, so that an escaped backslash does not start an escape
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Refuses a syntactically valid record any of whose names or strings holds an unpaired surrogate
+   * or U+0000 ({@code invalid_unicode}): PostgreSQL's text and jsonb refuse U+0000, and its driver
+   * and ClickHouse's UTF-8 turn every unpaired surrogate into {@code ?}, so two keys would become
+   * one. A syntax error anywhere is left to the full parse, which reports it first.
+   */
+  private void checkUnicode(byte[] value) throws InvalidEventException {
+    InvalidEventException found = null;
+    try (JsonParser p = jsonFactory.createParser(value)) {
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        if (found == null && (t == JsonToken.FIELD_NAME || t == JsonToken.VALUE_STRING)) {
+          String s = t == JsonToken.FIELD_NAME ? p.currentName() : p.getText();
+          int bad = firstUnstorable(s);
+          if (bad >= 0) {
+            found = invalidUnicode(p, t == JsonToken.FIELD_NAME, s, bad);
+          }
+        }
+      }
+    } catch (IOException e) {
+      return;
+    }
+    if (found != null) {
+      throw found;
+    }
+  }
+
+  /** Index of the first U+0000 or unpaired surrogate of {@code s}, or -1. */
+  static int firstUnstorable(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0 || Character.isLowSurrogate(c)) {
+        return i;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static InvalidEventException invalidUnicode(
+      JsonParser p, boolean isName, String s, int bad) {
+    // The names from the top of the document down to the string (for a name: down to its object).
+    List<String> path = new ArrayList<>();
+    for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+      if (c.inObject() && c.getCurrentName() != null) {
+        path.add(0, c.getCurrentName());
+      }
+    }
+    if (isName) {
+      path.remove(path.size() - 1);
+    }
+    String field;
+    if (path.isEmpty()) {
+      field = null;
+    } else if (path.get(0).equals("dimensions") && path.size() == 2) {
+      field = "dimensions." + path.get(1);
+    } else {
+      field = fieldLabel(path.get(0));
+    }
+    char c = s.charAt(bad);
+    String what =
+        c == 0
+            ? "U+0000 at index " + bad + "; PostgreSQL text and jsonb cannot store it"
+            : String.format(
+                "the unpaired surrogate U+%04X at index %d; UTF-8 cannot encode it (the databases"
+                    + " would store '?')",
+                (int) c, bad);
+    return new InvalidEventException(
+        DeadLetterReason.INVALID_UNICODE,
+        field,
+        (isName ? "a name" : "a string")
+            + " at "
+            + bounded(p.getParsingContext().pathAsPointer().toString())
+            + " holds "
+            + what);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -965,21 +1076,49 @@ public final class EventParser implements Serializable {
     return bounded(name);
   }
 
-  /** A user-supplied string for a detail, unquoted: cut so a detail stays small. */
+  /**
+   * A user-supplied string for a detail, unquoted: cut so a detail stays small, a pair never split,
+   * and U+0000 and unpaired surrogates shown as U+FFFD so that the dead letter itself is storable.
+   */
   private static String bounded(String s) {
-    return s.length() <= MAX_QUOTE ? s : s.substring(0, MAX_QUOTE) + "...";
+    return storable(s.length() <= MAX_QUOTE ? s : cut(s) + "...");
   }
 
-  /** A user-supplied string for a detail: quoted, and cut so a detail stays small. */
+  /** A user-supplied string for a detail: quoted, cut and storable like {@link #bounded}. */
   private static String quote(String s) {
     if (s.length() <= MAX_QUOTE) {
-      return "'" + s + "'";
+      return "'" + storable(s) + "'";
     }
+    return "'" + storable(cut(s)) + "...' (" + s.length() + " chars)";
+  }
+
+  private static String cut(String s) {
     int cut = MAX_QUOTE;
     if (Character.isHighSurrogate(s.charAt(cut - 1))) {
       cut--;
     }
-    return "'" + s.substring(0, cut) + "...' (" + s.length() + " chars)";
+    return s.substring(0, cut);
+  }
+
+  private static String storable(String s) {
+    int bad = firstUnstorable(s);
+    if (bad < 0) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean pair =
+          Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1));
+      if (pair) {
+        out.append(c).append(s.charAt(++i));
+      } else {
+        out.append(c == 0 || Character.isSurrogate(c) ? '\uFFFD' : c);
+      }
+    }
+    return out.toString();
   }
 
   private static String describeChar(String s, int index) {

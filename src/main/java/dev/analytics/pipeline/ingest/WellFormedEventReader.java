@@ -554,10 +554,17 @@ final class WellFormedEventReader {
         if (c == '\\') {
           byte e = b[i++];
           if (e == 'u') {
+            int code = 0;
             for (int k = 0; k < 4; k++) {
-              if (Character.digit(b[i++], 16) < 0) {
+              int digit = Character.digit(b[i++], 16);
+              if (digit < 0) {
                 throw NOT_PLAIN;
               }
+              code = code << 4 | digit;
+            }
+            // U+0000 and surrogates: the full path decides whether the string can be stored.
+            if (code == 0 || (code >= Character.MIN_SURROGATE && code <= Character.MAX_SURROGATE)) {
+              throw NOT_PLAIN;
             }
           } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n'
               && e != 'r' && e != 't') {
