@@ -31,15 +31,28 @@ public class DailyCounterIncrement {
   }
 
   /**
-   * The bucket as one string that sorts by metric, then dimensions, then day; the fields are
-   * separated by a character that cannot occur in an event type.
+   * The bucket as one string that sorts by metric, then dimensions, then day, and that no two
+   * buckets share: each part has its U+0000 written as U+0000 U+0001 and ends with U+0000 U+0000,
+   * which sorts before anything a part can continue with.
    */
   public String bucketKey() {
-    StringBuilder key = new StringBuilder(metric);
+    StringBuilder key = new StringBuilder(metric.length() + 16 * dimensionValues.length + 16);
+    part(key, metric);
     for (String value : dimensionValues) {
-      key.append('\u0000').append(value);
+      part(key, value);
     }
-    return key.append('\u0000').append(String.format("%010d", epochDay)).toString();
+    return key.append(String.format("%010d", epochDay)).toString();
+  }
+
+  private static void part(StringBuilder key, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      key.append(c);
+      if (c == 0) {
+        key.append('\u0001');
+      }
+    }
+    key.append('\u0000').append('\u0000');
   }
 
   @Override

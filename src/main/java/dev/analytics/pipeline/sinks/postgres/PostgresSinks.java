@@ -132,30 +132,35 @@ public final class PostgresSinks {
         .name(OperatorIds.POSTGRES_ALERT_SINK_NAME);
   }
 
-  /** The row identity of an aggregate, to route each row to one sink subtask. */
+  /**
+   * The row identity of an aggregate, to route each row to one sink subtask: its primary key as
+   * PostgreSQL stores it ({@link PostgresStatements#text}), so that two rows the database would
+   * take for one always meet in the same subtask. Parts are joined with U+0000, which the stored
+   * form never holds.
+   */
   static String aggregateIdentity(WindowAggregate a) {
-    return a.eventType
+    return PostgresStatements.text(a.eventType)
         + '\u0000'
         + PostgresStatements.canonicalJson(a.dimensions)
         + '\u0000'
-        + a.granularity
+        + PostgresStatements.text(a.granularity)
         + '\u0000'
         + a.windowStart;
   }
 
-  /** The row identity of an alert. */
+  /** The row identity of an alert, likewise. */
   static String alertIdentity(Alert a) {
-    return a.eventType
+    return PostgresStatements.text(a.eventType)
         + '\u0000'
         + PostgresStatements.canonicalJson(a.dimensions)
         + '\u0000'
-        + a.granularity
+        + PostgresStatements.text(a.granularity)
         + '\u0000'
         + a.windowStart
         + '\u0000'
-        + a.pattern
+        + PostgresStatements.text(a.pattern)
         + '\u0000'
-        + a.metric;
+        + PostgresStatements.text(a.metric);
   }
 
   /**

@@ -346,7 +346,6 @@ public final class PostgresStatements {
     out.append('"');
   }
 
-  /** PostgreSQL text cannot hold NUL. */
   /** The hash of a window's key (event_type, dimensions, granularity, window_start), to extend. */
   private static KeyHash windowKey(
       String eventType, Map<String, String> dimensions, String granularity, long windowStart) {
@@ -357,8 +356,41 @@ public final class PostgresStatements {
         .add(windowStart);
   }
 
-  static String text(String s) {
-    return s == null || s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
+  /**
+   * {@code s} as PostgreSQL stores it: text cannot hold U+0000 (written as U+FFFD), and the driver
+   * encodes an unpaired surrogate as {@code ?}. Every key column, key hash and routing identity is
+   * built from this form, so two strings stored alike are one key everywhere. The parser refuses
+   * both in events; this keeps the sink safe from any other source.
+   */
+  public static String text(String s) {
+    if (s == null) {
+      return null;
+    }
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c == 0 || Character.isSurrogate(c)) {
+        break;
+      }
+      i++;
+    }
+    if (i == s.length()) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length()).append(s, 0, i);
+    for (; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        out.append('\uFFFD');
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        out.append(c).append(s.charAt(++i));
+      } else {
+        out.append(Character.isSurrogate(c) ? '?' : c);
+      }
+    }
+    return out.toString();
   }
 
   private static OffsetDateTime timestamp(long epochMillis) {

@@ -40,6 +40,54 @@ class PostgresStatementsTest {
     postgres.close();
   }
 
+  @Test
+  void theStoredFormIsWhatPostgresStoresAndKeysStoredAlikeRouteAlike() throws Exception {
+    List<String> unpaired = List.of("x\uD800", "x\uDBFF", "\uDC00y", "\uDE00\uD83D");
+    try (Connection c = postgres.connect();
+        PreparedStatement ps = c.prepareStatement("SELECT ?::text")) {
+      // The driver itself writes an unpaired surrogate as '?': text() predicts it.
+      for (String raw : unpaired) {
+        ps.setString(1, raw);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          assertThat(rs.getString(1)).isEqualTo(PostgresStatements.text(raw)).contains("?");
+        }
+      }
+      // The stored form goes in and comes out unchanged, U+0000 (refused by text) included.
+      for (String raw : List.of("a\u0000b", "\uD83D\uDE00", "x\uD800", "plain")) {
+        ps.setString(1, PostgresStatements.text(raw));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          assertThat(rs.getString(1)).isEqualTo(PostgresStatements.text(raw));
+        }
+      }
+    }
+    assertThat(PostgresStatements.text("a\u0000b")).isEqualTo("a\uFFFDb");
+    assertThat(PostgresStatements.text("\uD83D\uDE00")).isEqualTo("\uD83D\uDE00");
+    // Two aggregates PostgreSQL would store as one row have one routing identity.
+    assertThat(PostgresSinks.aggregateIdentity(aggregate(Map.of("k", "x\uD800"), 0, 1)))
+        .isEqualTo(PostgresSinks.aggregateIdentity(aggregate(Map.of("k", "x\uDBFF"), 0, 1)))
+        .isEqualTo(PostgresSinks.aggregateIdentity(aggregate(Map.of("k", "x?"), 0, 1)));
+  }
+
+  @Test
+  void dailyCounterBucketKeysAreUnambiguousAndSortByTheirParts() {
+    DailyCounterIncrement a = new DailyCounterIncrement("m", new String[] {"a\u0000", "b"}, 1, 1);
+    DailyCounterIncrement b = new DailyCounterIncrement("m", new String[] {"a", "\u0000b"}, 1, 1);
+    assertThat(a.bucketKey()).isNotEqualTo(b.bucketKey());
+    List<String> keys = new ArrayList<>();
+    for (String[] values :
+        List.of(
+            new String[] {"", "z"},
+            new String[] {"a", ""},
+            new String[] {"a", "b"},
+            new String[] {"a\u0000", ""},
+            new String[] {"ab", ""})) {
+      keys.add(new DailyCounterIncrement("m", values, 7, 1).bucketKey());
+    }
+    assertThat(keys).isSorted().doesNotHaveDuplicates();
+  }
+
   private static <T> void write(JdbcQueryStatement<T> statement, List<T> rows) throws Exception {
     try (Connection c = postgres.connect();
         PreparedStatement ps = c.prepareStatement(statement.query())) {
