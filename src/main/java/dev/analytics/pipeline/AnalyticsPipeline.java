@@ -85,7 +85,10 @@ public final class AnalyticsPipeline {
 
     DataStream<AnalyticsEvent> classified =
         events
-            .map(new PriorityClassifier(PriorityRules.from(config)))
+            .map(
+                new PriorityClassifier(
+                    PriorityRules.from(config),
+                    config.get(JobOptions.PRIORITY_HIGH_MAX_PROPERTIES_BYTES)))
             .uid(OperatorIds.PRIORITY)
             .name(OperatorIds.PRIORITY_NAME);
 

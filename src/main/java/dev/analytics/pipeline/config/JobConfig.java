@@ -1023,11 +1023,13 @@ public final class JobConfig {
               JobOptions.PRIORITY_HIGH_EVENT_TYPES,
               JobOptions.PRIORITY_HIGH_CATEGORIES,
               JobOptions.PRIORITY_LOW_EVENT_TYPES,
-              JobOptions.PRIORITY_LOW_CATEGORIES)) {
+              JobOptions.PRIORITY_LOW_CATEGORIES,
+              JobOptions.PRIORITY_TRUST_EXPLICIT)) {
         if (conf.get(option).stream().anyMatch(String::isBlank)) {
           throw fail(option, "has an empty item; every item must be a non-empty pattern");
         }
       }
+      between(JobOptions.PRIORITY_HIGH_MAX_PROPERTIES_BYTES, 0, 64 * MIB, "0", "64 MiB");
     }
 
     private void sampling() {

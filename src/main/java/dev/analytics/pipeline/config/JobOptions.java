@@ -356,6 +356,25 @@ public final class JobOptions {
           .defaultValues("cache", "debug")
           .withDescription("Categories that are low priority.");
 
+  public static final ConfigOption<List<String>> PRIORITY_TRUST_EXPLICIT =
+      key("priority.trust-explicit")
+          .stringType()
+          .asList()
+          .defaultValues()
+          .withDescription(
+              "Glob patterns of the event types whose own priority field is trusted (* for all);"
+                  + " the rules decide for every other event, and each priority field they"
+                  + " ignore is counted (untrustedPriorityClaims). Empty (the default): no"
+                  + " producer can promote its events past sampling into the raw table.");
+
+  public static final ConfigOption<Integer> PRIORITY_HIGH_MAX_PROPERTIES_BYTES =
+      key("priority.high.max-properties-bytes")
+          .intType()
+          .defaultValue(16384)
+          .withDescription(
+              "Bytes (UTF-8) of a high-priority event's properties kept in its raw row; larger"
+                  + " properties are dropped (null) and counted (propertiesDropped).");
+
   // ---- sampling ----
 
   public static final ConfigOption<SamplingMode> SAMPLING_MODE =

@@ -10,7 +10,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The rules that give an event without an explicit priority its priority, in this order:
+ * Whether an event's own priority field is trusted ({@code priority.trust-explicit}), and the rules
+ * that give every other event its priority, in this order:
  *
  * <ol>
  *   <li>high if the event type matches a high glob pattern or the category is a high category;
@@ -28,12 +29,15 @@ public final class PriorityRules implements Serializable {
   private final Set<String> highCategories;
   private final GlobMatcher lowEventTypes;
   private final Set<String> lowCategories;
+  private final GlobMatcher trustedEventTypes;
 
   public PriorityRules(
       List<String> highEventTypes,
       List<String> highCategories,
       List<String> lowEventTypes,
-      List<String> lowCategories) {
+      List<String> lowCategories,
+      List<String> trustedEventTypes) {
+    this.trustedEventTypes = new GlobMatcher(trustedEventTypes);
     this.highEventTypes = new GlobMatcher(highEventTypes);
     this.highCategories = normalize(highCategories);
     this.lowEventTypes = new GlobMatcher(lowEventTypes);
@@ -46,7 +50,13 @@ public final class PriorityRules implements Serializable {
         config.get(JobOptions.PRIORITY_HIGH_EVENT_TYPES),
         config.get(JobOptions.PRIORITY_HIGH_CATEGORIES),
         config.get(JobOptions.PRIORITY_LOW_EVENT_TYPES),
-        config.get(JobOptions.PRIORITY_LOW_CATEGORIES));
+        config.get(JobOptions.PRIORITY_LOW_CATEGORIES),
+        config.get(JobOptions.PRIORITY_TRUST_EXPLICIT));
+  }
+
+  /** Whether the priority an event of this type carries itself is taken as it is. */
+  public boolean trustsExplicit(String eventType) {
+    return trustedEventTypes.matches(eventType);
   }
 
   /** The priority the rules give; {@code category} may be null. Ignores explicit priorities. */
@@ -77,6 +87,8 @@ public final class PriorityRules implements Serializable {
         + lowEventTypes.globs()
         + " / "
         + lowCategories
+        + ", trusted="
+        + trustedEventTypes.globs()
         + "}";
   }
 }

@@ -35,10 +35,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>The rules it re-implements, from the README and {@link ChaosRun#jobArguments}: tumbling
  * windows of 1 minute with 1 h and 1 d rollups aligned to the epoch; sampling rate 1 for every type
  * (estimated count = kept count = events); the aggregation key is the event type plus {@link
- * #AGGREGATION_DIMENSIONS}; an event is high priority when its {@code priority} field says so or,
- * without that field, when its type matches {@code *error* *fail* *critical* *exception* *crash*}
- * or its category is error, failure, critical or security; the daily counters count the 1-minute
- * windows' events per event type, UTC day and the {@link #DAILY_DIMENSIONS} of the window key.
+ * #AGGREGATION_DIMENSIONS}; an event is high priority when its type matches {@code *error* *fail*
+ * *critical* *exception* *crash*} or its category is error, failure, critical or security (its own
+ * {@code priority} field is not trusted: {@code priority.trust-explicit} is empty by default); the
+ * daily counters count the 1-minute windows' events per event type, UTC day and the {@link
+ * #DAILY_DIMENSIONS} of the window key.
  */
 final class ExpectedResults {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -226,17 +227,11 @@ final class ExpectedResults {
     bucket.append('|').append(LocalDate.ofInstant(Instant.ofEpochMilli(time), ZoneOffset.UTC));
     daily.merge(bucket.toString(), 1L, Long::sum);
 
-    JsonNode priority = e.get("priority");
-    boolean isHigh;
-    if (priority != null && !priority.isNull()) {
-      isHigh = priority.asText().equals("high");
-    } else {
-      String lower = type.toLowerCase(Locale.ROOT);
-      JsonNode category = e.get("category");
-      isHigh =
-          HIGH_TYPE_WORDS.stream().anyMatch(lower::contains)
-              || (category != null && HIGH_CATEGORIES.contains(category.asText()));
-    }
+    String lower = type.toLowerCase(Locale.ROOT);
+    JsonNode category = e.get("category");
+    boolean isHigh =
+        HIGH_TYPE_WORDS.stream().anyMatch(lower::contains)
+            || (category != null && HIGH_CATEGORIES.contains(category.asText()));
     if (isHigh) {
       high.add(e.get("event_id").asText());
     }

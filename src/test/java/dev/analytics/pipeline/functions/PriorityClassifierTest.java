@@ -27,10 +27,80 @@ class PriorityClassifierTest {
           JobOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue(),
           JobOptions.PRIORITY_HIGH_CATEGORIES.defaultValue(),
           JobOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue(),
-          JobOptions.PRIORITY_LOW_CATEGORIES.defaultValue());
+          JobOptions.PRIORITY_LOW_CATEGORIES.defaultValue(),
+          JobOptions.PRIORITY_TRUST_EXPLICIT.defaultValue());
+
+  /** The default rules, trusting every event's own priority field. */
+  private static final PriorityRules TRUSTING =
+      new PriorityRules(
+          JobOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue(),
+          JobOptions.PRIORITY_HIGH_CATEGORIES.defaultValue(),
+          JobOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue(),
+          JobOptions.PRIORITY_LOW_CATEGORIES.defaultValue(),
+          List.of("*"));
 
   @Test
-  void explicitPriorityWinsOverRules() throws Exception {
+  void byDefaultNoProducerPromotesItselfAndIgnoredClaimsAreCounted() throws Exception {
+    AnalyticsEvent cacheHitMarkedHigh = typed("cache_hit", "cache");
+    cacheHitMarkedHigh.priority = Priority.HIGH;
+    AnalyticsEvent errorMarkedLow = typed("payment_error", null);
+    errorMarkedLow.priority = Priority.LOW;
+    AnalyticsEvent unclaimed = typed("checkout", null);
+    InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+
+    List<AnalyticsEvent> out =
+        classify(DEFAULTS, metrics, cacheHitMarkedHigh, errorMarkedLow, unclaimed);
+
+    assertEquals(
+        List.of(Priority.LOW, Priority.HIGH, Priority.NORMAL),
+        out.stream().map(e -> e.priority).toList());
+    assertEquals(2, counter(metrics, "untrustedPriorityClaims"));
+  }
+
+  @Test
+  void explicitPriorityIsTrustedForTheListedTypesOnly() throws Exception {
+    PriorityRules some =
+        new PriorityRules(
+            JobOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue(),
+            JobOptions.PRIORITY_HIGH_CATEGORIES.defaultValue(),
+            JobOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue(),
+            JobOptions.PRIORITY_LOW_CATEGORIES.defaultValue(),
+            List.of("checkout.*"));
+    AnalyticsEvent trusted = typed("checkout.completed", null);
+    trusted.priority = Priority.HIGH;
+    AnalyticsEvent untrusted = typed("page.view", null);
+    untrusted.priority = Priority.HIGH;
+    InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+
+    List<AnalyticsEvent> out = classify(some, metrics, trusted, untrusted);
+
+    assertEquals(
+        List.of(Priority.HIGH, Priority.NORMAL), out.stream().map(e -> e.priority).toList());
+    assertEquals(1, counter(metrics, "untrustedPriorityClaims"));
+  }
+
+  @Test
+  void highPriorityEventsKeepBoundedProperties() throws Exception {
+    AnalyticsEvent small = typed("payment_error", null);
+    small.properties = "{\"a\":\"" + "é".repeat(40) + "\"}"; // 88 bytes
+    AnalyticsEvent large = typed("payment_error", null);
+    large.properties = "{\"a\":\"" + "é".repeat(60) + "\"}"; // 128 bytes
+    AnalyticsEvent normal = typed("checkout", null);
+    normal.properties = large.properties;
+    InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+
+    List<AnalyticsEvent> out = classify(DEFAULTS, 100, metrics, small, large, normal);
+
+    assertEquals(small.properties, out.get(0).properties);
+    assertEquals(null, out.get(1).properties);
+    assertEquals(normal.properties, out.get(2).properties, "only high priority is bounded");
+    assertEquals(1, counter(metrics, "propertiesDropped"));
+    assertEquals(88, PriorityClassifier.utf8Length(small.properties, 100));
+    assertEquals(4, PriorityClassifier.utf8Length("\uD83D\uDE00", 0));
+  }
+
+  @Test
+  void explicitPriorityWinsOverRulesWhereTrusted() throws Exception {
     AnalyticsEvent errorMarkedLow = typed("payment_error", "error");
     errorMarkedLow.priority = Priority.LOW;
     AnalyticsEvent cacheHitMarkedHigh = typed("cache_hit", "cache");
@@ -38,7 +108,13 @@ class PriorityClassifierTest {
     AnalyticsEvent errorMarkedNormal = typed("payment_error", null);
     errorMarkedNormal.priority = Priority.NORMAL;
 
-    List<AnalyticsEvent> out = classify(errorMarkedLow, cacheHitMarkedHigh, errorMarkedNormal);
+    List<AnalyticsEvent> out =
+        classify(
+            TRUSTING,
+            new InterceptingOperatorMetricGroup(),
+            errorMarkedLow,
+            cacheHitMarkedHigh,
+            errorMarkedNormal);
 
     assertEquals(
         List.of(Priority.LOW, Priority.HIGH, Priority.NORMAL),
@@ -125,7 +201,7 @@ class PriorityClassifierTest {
   @Test
   void categoriesMatchExactlyNotAsPatterns() {
     PriorityRules rules =
-        new PriorityRules(List.of(), List.of(" Security "), List.of(), List.of("debug"));
+        new PriorityRules(List.of(), List.of(" Security "), List.of(), List.of("debug"), List.of());
     assertEquals(Priority.HIGH, rules.classify("login", "security"));
     assertEquals(Priority.NORMAL, rules.classify("login", "security_audit"));
     assertEquals(Priority.LOW, rules.classify("login", "DEBUG"));
@@ -135,7 +211,7 @@ class PriorityClassifierTest {
 
   @Test
   void emptyRulesMakeEverythingNormal() {
-    PriorityRules none = new PriorityRules(List.of(), List.of(), List.of(), List.of());
+    PriorityRules none = new PriorityRules(List.of(), List.of(), List.of(), List.of(), List.of());
     assertEquals(Priority.NORMAL, none.classify("payment_error", "error"));
     assertEquals(Priority.NORMAL, none.classify("cache_hit", "cache"));
   }
@@ -156,6 +232,7 @@ class PriorityClassifierTest {
 
     List<AnalyticsEvent> out =
         classify(
+            TRUSTING,
             metrics,
             typed("payment_error", null),
             typed("checkout", "error"),
@@ -178,16 +255,22 @@ class PriorityClassifierTest {
     assertEquals(1, counter(metrics, "eventsLow"));
   }
 
-  private static List<AnalyticsEvent> classify(AnalyticsEvent... events) throws Exception {
-    return classify(new InterceptingOperatorMetricGroup(), events);
+  private static List<AnalyticsEvent> classify(
+      PriorityRules rules, InterceptingOperatorMetricGroup metrics, AnalyticsEvent... events)
+      throws Exception {
+    return classify(rules, 16384, metrics, events);
   }
 
   private static List<AnalyticsEvent> classify(
-      InterceptingOperatorMetricGroup metrics, AnalyticsEvent... events) throws Exception {
+      PriorityRules rules,
+      int maxPropertiesBytes,
+      InterceptingOperatorMetricGroup metrics,
+      AnalyticsEvent... events)
+      throws Exception {
     try (MockEnvironment env = TestEvents.environment(metrics);
         OneInputStreamOperatorTestHarness<AnalyticsEvent, AnalyticsEvent> harness =
             new OneInputStreamOperatorTestHarness<>(
-                new StreamMap<>(new PriorityClassifier(DEFAULTS)), env)) {
+                new StreamMap<>(new PriorityClassifier(rules, maxPropertiesBytes)), env)) {
       harness.open();
       for (AnalyticsEvent e : events) {
         harness.processElement(e, e.timestamp);
