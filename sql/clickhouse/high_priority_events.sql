@@ -3,11 +3,14 @@
 -- and at-least-once delivery (by default an insert every 10 events or 200 ms, and at every
 -- checkpoint; see the README, "ClickHouse").
 --
--- Key (the row identity, the ORDER BY): event_id, within the UTC day of event_time (the
--- partition). A replay after a failure inserts the same rows again; the ReplacingMergeTree keeps
--- one row per event_id, but only when parts merge: always read with FINAL, or
--- argMax(column, version) ... GROUP BY event_id. version is the event time in epoch
--- milliseconds: if a producer reuses an event_id, the later event wins.
+-- Key (the row identity, the ORDER BY): the tenant (empty when absent) and the event_id, within
+-- the UTC day of event_time (the partition): event ids are unique per producer, so two tenants'
+-- events with one id are two rows. A replay after a failure inserts the same rows again; the
+-- ReplacingMergeTree keeps one row per key, but only when parts merge: always read with FINAL,
+-- or argMax(column, version) ... GROUP BY tenant_id, event_id. version is the event time in
+-- epoch milliseconds: if a producer reuses an event_id within its tenant, the later event wins.
+-- Tables created before this key was ORDER BY event_id: such a table keeps working, with one row
+-- per event_id; to key by tenant, create the new table and INSERT INTO it SELECT * FROM the old.
 --
 --   SELECT event_type, count() AS events
 --   FROM high_priority_events FINAL
@@ -41,6 +44,6 @@ CREATE TABLE IF NOT EXISTS high_priority_events
 )
 ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMMDD(event_time)
-ORDER BY event_id
+ORDER BY (ifNull(tenant_id, ''), event_id)
 -- TTL event_time + INTERVAL 90 DAY
 SETTINGS index_granularity = 8192;

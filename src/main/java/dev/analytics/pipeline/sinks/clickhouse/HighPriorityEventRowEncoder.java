@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * A high-priority {@link AnalyticsEvent} as a row of {@code high_priority_events} ({@code
- * sql/clickhouse/high_priority_events.sql}). Row identity: event_id (within the day of its event
- * time); version: the event time in epoch milliseconds. Absent optional fields are NULL.
+ * sql/clickhouse/high_priority_events.sql}). Row identity: tenant_id (empty when absent) and
+ * event_id, within the day of its event time; version: the event time in epoch milliseconds. Absent
+ * optional fields are NULL.
  */
 public final class HighPriorityEventRowEncoder implements ClickHouseRowEncoder<AnalyticsEvent> {
   private static final long serialVersionUID = 1L;

@@ -244,6 +244,33 @@ class ClickHouseRowBinaryTest {
   }
 
   @Test
+  void highPriorityEventsOfTwoTenantsWithOneEventIdAreTwoRows() throws Exception {
+    List<AnalyticsEvent> events = new java.util.ArrayList<>();
+    for (String tenant : new String[] {"acme", "globex", null}) {
+      AnalyticsEvent e = new AnalyticsEvent();
+      e.eventId = "shared-id";
+      e.eventType = "payment.failed";
+      e.timestamp = T0 + 1_000;
+      e.priority = Priority.HIGH;
+      e.tenantId = tenant;
+      events.add(e);
+    }
+    // A replay of acme's event collapses with it; no tenant's row replaces another's.
+    events.add(events.get(0));
+    insert(client, "high_priority_events", new HighPriorityEventRowEncoder(), events);
+    server.query("OPTIMIZE TABLE " + DB + ".high_priority_events FINAL");
+
+    assertThat(
+            select(
+                "SELECT tenant_id, event_id FROM high_priority_events FINAL"
+                    + " WHERE event_id = 'shared-id' ORDER BY tenant_id"))
+        .containsExactly(
+            List.of("acme", "shared-id"),
+            List.of("globex", "shared-id"),
+            List.of("\\N", "shared-id"));
+  }
+
+  @Test
   void shouldRoundTripHighPriorityEvents() throws Exception {
     AnalyticsEvent e = new AnalyticsEvent();
     e.eventId = "evt-1";
