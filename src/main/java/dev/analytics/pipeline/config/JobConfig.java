@@ -1156,6 +1156,7 @@ public final class JobConfig {
       atLeast(JobOptions.CLICKHOUSE_REQUEST_TIMEOUT, Duration.ofSeconds(1));
 
       between(JobOptions.CLICKHOUSE_RETRY_MAX_ATTEMPTS, 1, 1000, "1", "1000");
+      between(JobOptions.CLICKHOUSE_MAX_PARTITIONS_PER_INSERT, 1, 100_000, "1", "100000");
       Duration initial = conf.get(JobOptions.CLICKHOUSE_RETRY_INITIAL_BACKOFF);
       atLeast(JobOptions.CLICKHOUSE_RETRY_INITIAL_BACKOFF, Duration.ofMillis(1));
       if (conf.get(JobOptions.CLICKHOUSE_RETRY_MAX_BACKOFF).compareTo(initial) < 0) {

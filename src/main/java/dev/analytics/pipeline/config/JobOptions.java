@@ -752,6 +752,16 @@ public final class JobOptions {
               "Create the database and tables (sql/clickhouse/*.sql) if missing; otherwise the"
                   + " job checks at start-up that they exist with the expected columns.");
 
+  public static final ConfigOption<Integer> CLICKHOUSE_MAX_PARTITIONS_PER_INSERT =
+      key("clickhouse.max-partitions-per-insert")
+          .intType()
+          .defaultValue(100)
+          .withDescription(
+              "Table partitions (UTC days) one insert may touch, at most; every insert and"
+                  + " exactly-once part is cut before a row of one more. Keep it at or below the"
+                  + " server's max_partitions_per_insert_block (100 by default), beyond which"
+                  + " ClickHouse refuses the insert.");
+
   public static final ConfigOption<ClickHouseCompression> CLICKHOUSE_COMPRESSION =
       key("clickhouse.compression")
           .enumType(ClickHouseCompression.class)

@@ -25,6 +25,11 @@ public final class AlertRowEncoder implements ClickHouseRowEncoder<Alert> {
   }
 
   @Override
+  public long partitionOf(Alert a) {
+    return ClickHouseRowEncoder.utcDay(a.windowStart);
+  }
+
+  @Override
   public void encode(Alert a, RowBinaryWriter out) {
     out.string(a.eventType);
     Dimensions.write(a.dimensions, out);

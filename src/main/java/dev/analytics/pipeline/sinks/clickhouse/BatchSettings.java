@@ -12,9 +12,20 @@ import java.time.Duration;
  *     buffer, the cut of {@code checkpoint} parts
  * @param interval the time trigger of {@code time}/{@code hybrid}: the age of the oldest buffered
  *     row
+ * @param maxPartitions table partitions (days) per insert, at most: every insert and part is cut
+ *     before a row of one more partition (current ClickHouse refuses an insert of more than {@code
+ *     max_partitions_per_insert_block}, 100 by default)
  */
-public record BatchSettings(BatchStrategy strategy, int maxRows, long maxBytes, Duration interval)
+public record BatchSettings(
+    BatchStrategy strategy, int maxRows, long maxBytes, Duration interval, int maxPartitions)
     implements Serializable {
+
+  /** ClickHouse's default {@code max_partitions_per_insert_block}. */
+  public static final int DEFAULT_MAX_PARTITIONS = 100;
+
+  public BatchSettings(BatchStrategy strategy, int maxRows, long maxBytes, Duration interval) {
+    this(strategy, maxRows, maxBytes, interval, DEFAULT_MAX_PARTITIONS);
+  }
 
   /**
    * At-least-once strategies: whether a buffer of {@code rows} rows and {@code bytes} bytes must be

@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
  * network (210), too many simultaneous queries (202), read-only replica or ZooKeeper trouble (242,
  * 225, 999, 319), quota (201), and a few more in {@link #TRANSIENT_CODES}.
  *
+ * <p>Code 252 means two things: too many parts (merges behind, transient) and, with the message
+ * "Too many partitions for single INSERT block", an insert that touches more partitions than the
+ * server's {@code max_partitions_per_insert_block}: permanent, the same rows always fail.
+ *
  * <p><b>Permanent</b> (fail at once; retrying would only delay the failure): unknown table (60),
  * database (81), column (16) or identifier (47), type mismatch (53), syntax (62), bad data (26, 27,
  * 33, 38, 69, 70, 72), unknown setting (115), readonly (164), authentication and access (192, 193,
@@ -95,6 +99,14 @@ public final class ClickHouseErrors {
     } catch (NumberFormatException e) {
       return 0;
     }
+  }
+
+  /** Whether an error response (HTTP status, ClickHouse code or 0, its body) is worth retrying. */
+  public static boolean isTransient(int httpStatus, int code, String body) {
+    if (code == 252 && body != null && body.contains("partitions for single INSERT block")) {
+      return false;
+    }
+    return isTransient(httpStatus, code);
   }
 
   /** Whether an error response (HTTP status, ClickHouse code or 0) is worth retrying. */

@@ -141,7 +141,7 @@ public final class ClickHouseHttpClient {
     }
     String body = response.body() == null ? "" : response.body().strip();
     int code = ClickHouseErrors.parseCode(body);
-    boolean transientError = ClickHouseErrors.isTransient(response.statusCode(), code);
+    boolean transientError = ClickHouseErrors.isTransient(response.statusCode(), code, body);
     throw new ClickHouseException(
         "ClickHouse "
             + what
@@ -150,7 +150,11 @@ public final class ClickHouseHttpClient {
             + ", HTTP "
             + response.statusCode()
             + "): "
-            + abbreviate(body),
+            + abbreviate(body)
+            + (code == 252 && !transientError
+                ? " (keep clickhouse.max-partitions-per-insert at or below the server's"
+                    + " max_partitions_per_insert_block)"
+                : ""),
         response.statusCode(),
         code,
         transientError);

@@ -24,6 +24,18 @@ public interface ClickHouseRowEncoder<T> extends Serializable {
   /** Appends one row. */
   void encode(T record, RowBinaryWriter out);
 
+  /**
+   * The table partition of the record's row: every table is partitioned by the UTC day of its time
+   * ({@code PARTITION BY toYYYYMMDD(...)}), so the day number since the epoch. An insert is cut
+   * before it would touch more partitions than the server accepts in one insert.
+   */
+  long partitionOf(T record);
+
+  /** The UTC day of an epoch-millisecond time. */
+  static long utcDay(long epochMillis) {
+    return Math.floorDiv(epochMillis, 86_400_000L);
+  }
+
   /** The INSERT column list: {@code (`a`, `b`, `dimensions.key`)}. */
   default String columnList() {
     return columns().stream()

@@ -104,7 +104,11 @@ public final class ClickHouseSinks {
         connection(config),
         config.get(table),
         new BatchSettings(
-            config.get(strategy), config.get(maxRows), config.get(maxBytes), config.get(interval)),
+            config.get(strategy),
+            config.get(maxRows),
+            config.get(maxBytes),
+            config.get(interval),
+            config.get(JobOptions.CLICKHOUSE_MAX_PARTITIONS_PER_INSERT)),
         retryPolicy(config),
         config.get(JobOptions.CLICKHOUSE_CREATE_TABLES));
   }

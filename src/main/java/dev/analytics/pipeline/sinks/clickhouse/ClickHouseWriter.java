@@ -3,7 +3,9 @@ package dev.analytics.pipeline.sinks.clickhouse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,15 +20,16 @@ import org.apache.flink.metrics.MetricGroup;
  *
  * <ul>
  *   <li>{@code checkpoint} (exactly-once): keeps the rows of the current checkpoint in parts of at
- *       most {@code max-rows} rows and {@code max-bytes} bytes (a part holds at least one row) and
- *       hands them to the committer as {@link ClickHouseCommittable}s at the checkpoint barrier;
- *       nothing is inserted here;
+ *       most {@code max-rows} rows, {@code max-bytes} bytes and {@code max-partitions-per-insert}
+ *       table partitions (a part holds at least one row) and hands them to the committer as {@link
+ *       ClickHouseCommittable}s at the checkpoint barrier; nothing is inserted here;
  *   <li>any other (at-least-once): inserts the buffer when the strategy's trigger fires (size,
- *       bytes, a processing-time timer) and at every checkpoint barrier and end of input. The
- *       insert runs on the writer's own thread while the next buffer fills (one insert in flight:
- *       an insert waits for the one before it), so the task is not held up for ClickHouse's round
- *       trip (synchronous inserts of 1,000-row batches kept the source task waiting 15% of its time
- *       in the benchmark); at the checkpoint barrier and end of input the writer waits for
+ *       bytes, a processing-time timer), before a row of one partition more than {@code
+ *       max-partitions-per-insert}, and at every checkpoint barrier and end of input. The insert
+ *       runs on the writer's own thread while the next buffer fills (one insert in flight: an
+ *       insert waits for the one before it), so the task is not held up for ClickHouse's round trip
+ *       (synchronous inserts of 1,000-row batches kept the source task waiting 15% of its time in
+ *       the benchmark); at the checkpoint barrier and end of input the writer waits for
  *       ClickHouse's acknowledgement of every row (with retries) before going on. A failed insert
  *       fails the next write or flush.
  * </ul>
@@ -51,6 +54,7 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
   private final RowBinaryWriter row = new RowBinaryWriter();
   private final RowBinaryWriter buffer = new RowBinaryWriter(1 << 16);
   private final List<Part> parts = new ArrayList<>();
+  private final Set<Long> bufferPartitions = new HashSet<>();
   private int bufferRows;
   private long partRows;
   private long oldestRowTime;
@@ -86,19 +90,27 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
   public void write(T element, Context context) throws IOException, InterruptedException {
     row.reset();
     encoder.encode(element, row);
+    long partition = encoder.partitionOf(element);
+    boolean onePartitionTooMany =
+        bufferPartitions.size() >= batch.maxPartitions() && !bufferPartitions.contains(partition);
     if (batch.strategy().exactlyOnce()) {
-      if (batch.startsNewPart(bufferRows, buffer.size(), row.size())) {
+      if (onePartitionTooMany || batch.startsNewPart(bufferRows, buffer.size(), row.size())) {
         sealPart();
       }
       buffer.append(row);
       bufferRows++;
+      bufferPartitions.add(partition);
       return;
+    }
+    if (onePartitionTooMany) {
+      insertBuffer();
     }
     if (bufferRows == 0) {
       oldestRowTime = time.getCurrentProcessingTime();
     }
     buffer.append(row);
     bufferRows++;
+    bufferPartitions.add(partition);
     if (batch.isFull(bufferRows, buffer.size())) {
       insertBuffer();
     } else if (batch.strategy().timed() && !timerSet) {
@@ -149,6 +161,7 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
     partRows += bufferRows;
     buffer.reset();
     bufferRows = 0;
+    bufferPartitions.clear();
   }
 
   /** Hands the buffer to the inserting thread, once the insert before it has succeeded. */
@@ -161,6 +174,7 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
     int count = bufferRows;
     buffer.reset();
     bufferRows = 0;
+    bufferPartitions.clear();
     if (inserts == null) {
       inserts =
           Executors.newSingleThreadExecutor(

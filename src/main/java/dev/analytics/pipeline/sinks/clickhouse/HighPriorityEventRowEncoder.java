@@ -27,6 +27,11 @@ public final class HighPriorityEventRowEncoder implements ClickHouseRowEncoder<A
   }
 
   @Override
+  public long partitionOf(AnalyticsEvent e) {
+    return ClickHouseRowEncoder.utcDay(e.timestamp);
+  }
+
+  @Override
   public void encode(AnalyticsEvent e, RowBinaryWriter out) {
     out.string(e.eventId);
     out.string(e.eventType);

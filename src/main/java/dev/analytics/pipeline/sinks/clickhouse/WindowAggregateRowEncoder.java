@@ -25,6 +25,11 @@ public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<Win
   }
 
   @Override
+  public long partitionOf(WindowAggregate a) {
+    return ClickHouseRowEncoder.utcDay(a.windowStart);
+  }
+
+  @Override
   public void encode(WindowAggregate a, RowBinaryWriter out) {
     out.string(a.eventType);
     Dimensions.write(a.dimensions, out);

@@ -8,11 +8,16 @@ import dev.analytics.pipeline.testing.ClickHouseServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,6 +161,159 @@ class ClickHouseWriterTest {
     ClickHouseException e = assertThrows(ClickHouseException.class, () -> writer.flush(false));
     assertThat(e).hasMessageContaining("doesn't exist");
     writer.close();
+  }
+
+  // ---- partitions per insert ----
+
+  /** Three aggregates on each of {@code days} UTC days, in day order. */
+  private static List<WindowAggregate> acrossDays(int days) {
+    List<WindowAggregate> out = new ArrayList<>();
+    for (int d = 0; d < days; d++) {
+      for (int t = 0; t < 3; t++) {
+        WindowAggregate a = ClickHouseBatchingTest.aggregate(t);
+        a.windowStart += d * 86_400_000L;
+        a.windowEnd += d * 86_400_000L;
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aCheckpointOf150DaysCommitsExactlyOnceAndEveryInsertLoadsIntoCurrentClickHouse()
+      throws Exception {
+    ClickHouseEngineCheck chdb = new ClickHouseEngineCheck();
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.CHECKPOINT, 100_000, 1 << 26, Duration.ofSeconds(1)));
+    ClickHouseWriter<WindowAggregate> writer = writer(s, new ManualTime());
+    List<WindowAggregate> rows = acrossDays(150);
+    RowBinaryWriter all = new RowBinaryWriter();
+    for (WindowAggregate a : rows) {
+      writer.write(a, null);
+      new WindowAggregateRowEncoder().encode(a, all);
+    }
+    List<ClickHouseCommittable> committables = new ArrayList<>(writer.prepareCommit());
+    // Cut at ClickHouse's default of 100 partitions: days 0-99, then 100-149.
+    assertThat(committables).extracting(ClickHouseCommittable::rowCount).containsExactly(300, 150);
+
+    ClickHouseSinkMetrics metrics =
+        ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), s.table(), null);
+    ClickHouseCommitter committer =
+        new ClickHouseCommitter(
+            new ClickHouseInserter(new ClickHouseHttpClient(s.connection()), PATIENT, metrics),
+            metrics);
+    committer.commit(requests(committables));
+    committer.commit(requests(committables)); // repeated at a restore: collapses
+    assertThat(count(s, "FINAL")).isEqualTo(450);
+    assertThat(
+            server
+                .query(
+                    "SELECT uniqExact(partition) FROM system.parts WHERE active AND table = '"
+                        + s.table()
+                        + "'")
+                .strip())
+        .isEqualTo("150");
+
+    // Every body loads into ClickHouse 26.x with its default max_partitions_per_insert_block;
+    // the checkpoint as one insert, as before the cut, is refused there (code 252).
+    List<String> errors = chdb.load(committables, all.toByteArray());
+    assertThat(errors.subList(0, committables.size())).containsOnlyNulls();
+    assertThat(errors.get(committables.size()))
+        .contains("252")
+        .contains("Too many partitions for single INSERT block");
+    assertThat(chdb.finalCount).isEqualTo(450);
+  }
+
+  @Test
+  void atLeastOnceInsertsAreCutBeforeOnePartitionTooMany() throws Exception {
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.SIZE, 100_000, 1 << 26, Duration.ofSeconds(1), 40));
+    Map<String, Counter> counters = new HashMap<>();
+    ClickHouseWriter<WindowAggregate> writer =
+        new ClickHouseWriter<>(
+            new WindowAggregateRowEncoder(),
+            s,
+            new ClickHouseHttpClient(s.connection()),
+            new ManualTime(),
+            new UnregisteredMetricsGroup() {
+              @Override
+              public MetricGroup addGroup(String key, String value) {
+                return this;
+              }
+
+              @Override
+              public Counter counter(String name) {
+                return counters.computeIfAbsent(name, n -> new SimpleCounter());
+              }
+            },
+            "job",
+            0,
+            0);
+    for (WindowAggregate a : acrossDays(150)) {
+      writer.write(a, null);
+    }
+    writer.flush(false);
+    assertThat(count(s, "")).isEqualTo(450);
+    // 40 + 40 + 40 + 30 days, 120 + 120 + 120 + 90 rows: four inserts instead of one.
+    assertThat(counters.get("inserts").getCount()).isEqualTo(4);
+    assertThat(counters.get("rowsWritten").getCount()).isEqualTo(450);
+  }
+
+  @Test
+  void tooManyPartitionsForOneInsertIsPermanentTooManyPartsIsNot() {
+    assertThat(
+            ClickHouseErrors.isTransient(
+                500,
+                252,
+                "Code: 252. DB::Exception: Too many partitions for single INSERT block (more than"
+                    + " 100). (TOO_MANY_PARTS)"))
+        .isFalse();
+    assertThat(
+            ClickHouseErrors.isTransient(
+                500,
+                252,
+                "Code: 252. DB::Exception: Too many parts (300). Merges are processing"
+                    + " significantly slower than inserts. (TOO_MANY_PARTS)"))
+        .isTrue();
+  }
+
+  /** Loads committables (and one body of every row) into a fresh chdb table, counts FINAL. */
+  private static final class ClickHouseEngineCheck {
+    private final dev.analytics.pipeline.testing.ChdbEngine engine =
+        dev.analytics.pipeline.testing.ChdbEngine.locate();
+    long finalCount;
+
+    List<String> load(List<ClickHouseCommittable> committables, byte[] whole) throws Exception {
+      WindowAggregateRowEncoder encoder = new WindowAggregateRowEncoder();
+      String structure =
+          encoder.columns().stream()
+              .map(c -> "`" + c.name() + "` " + c.type())
+              .collect(java.util.stream.Collectors.joining(", "));
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("chdb-bodies");
+      List<dev.analytics.pipeline.testing.ChdbEngine.Load> loads = new ArrayList<>();
+      List<byte[]> bodies = new ArrayList<>();
+      committables.forEach(c -> bodies.add(c.rows()));
+      bodies.add(whole);
+      for (int i = 0; i < bodies.size(); i++) {
+        // The last body goes to a table of its own, so that its refusal changes nothing else.
+        String table = i < committables.size() ? "window_aggregates" : "window_aggregates_whole";
+        java.nio.file.Path file = dir.resolve(i + ".rowbinary");
+        java.nio.file.Files.write(file, bodies.get(i));
+        loads.add(
+            new dev.analytics.pipeline.testing.ChdbEngine.Load(
+                table, encoder.columnList(), structure, file));
+      }
+      dev.analytics.pipeline.testing.ChdbEngine.Result result =
+          engine.run(
+              List.of(
+                  ClickHouseTables.ddl("window_aggregates", "window_aggregates"),
+                  ClickHouseTables.ddl("window_aggregates", "window_aggregates_whole")),
+              loads,
+              List.of("SELECT count() FROM window_aggregates FINAL"));
+      assertThat(result.version()).startsWith("26.");
+      finalCount = Long.parseLong(result.results().get(0).strip());
+      return result.loadErrors();
+    }
   }
 
   // ---- the committer ----
