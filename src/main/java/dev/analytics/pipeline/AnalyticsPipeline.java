@@ -5,10 +5,10 @@ import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.config.JobOptions.SamplingMode;
 import dev.analytics.pipeline.functions.AdaptiveSampler;
 import dev.analytics.pipeline.functions.AggregationSettings;
+import dev.analytics.pipeline.functions.CardinalityLimiter;
 import dev.analytics.pipeline.functions.DeadLetterRouter;
 import dev.analytics.pipeline.functions.DetectionSettings;
 import dev.analytics.pipeline.functions.DeterministicSampler;
-import dev.analytics.pipeline.functions.DimensionCardinalityLimiter;
 import dev.analytics.pipeline.functions.LateEventToDeadLetter;
 import dev.analytics.pipeline.functions.LatePartials;
 import dev.analytics.pipeline.functions.LocalPreAggregator;
@@ -46,7 +46,7 @@ import org.apache.flink.util.OutputTag;
  *
  * <pre>
  * parsed records -> route dead letters -> priority -> sampling
- *   -> [cardinality cap per event type] -> [pre-aggregation]
+ *   -> [cardinality caps: event types, combinations per type] -> [pre-aggregation]
  *   -> keyBy(event type + dimensions) -> tumbling event-time windows -> window aggregates
  *   -> rollups (1 h, 1 d) merging the accumulators of the finer windows
  *   -> pattern detection and privacy correction over the fine windows
@@ -97,7 +97,11 @@ public final class AnalyticsPipeline {
     DataStream<AnalyticsEvent> highPriority =
         sampled.filter(e -> e.priority == Priority.HIGH).name("High priority");
 
-    DataStream<AnalyticsEvent> keyed = limitCardinality(sampled, aggregation);
+    DataStream<AnalyticsEvent> keyed =
+        limitCardinality(
+            sampled,
+            aggregation,
+            aggregation.windowSize().multipliedBy(config.get(JobOptions.DETECTION_TTL_WINDOWS)));
 
     // Fine windows, from events or from partial accumulators built before the shuffle.
     WindowStage fine;
@@ -251,15 +255,19 @@ public final class AnalyticsPipeline {
         .name(fine ? OperatorIds.WINDOW_NAME : "Rollup " + granularity);
   }
 
-  /** The cardinality cap on dimension combinations, where some event type has dimensions. */
+  /**
+   * The caps on the active event types and on the dimension combinations of each type; a type stays
+   * active until {@code idle} passed without its events (the detector forgets a key after the same
+   * time).
+   */
   private static DataStream<AnalyticsEvent> limitCardinality(
-      DataStream<AnalyticsEvent> events, AggregationSettings aggregation) {
-    if (!aggregation.hasDimensions()) {
+      DataStream<AnalyticsEvent> events, AggregationSettings aggregation, Duration idle) {
+    if (!aggregation.capsCardinality()) {
       return events;
     }
     return events
-        .keyBy(e -> e.eventType)
-        .process(new DimensionCardinalityLimiter(aggregation))
+        .keyBy(e -> CardinalityLimiter.shardOf(e.eventType))
+        .process(new CardinalityLimiter(aggregation, idle))
         .uid(OperatorIds.CARDINALITY)
         .name(OperatorIds.CARDINALITY_NAME);
   }

@@ -23,7 +23,7 @@ public final class OperatorIds {
   public static final String ADAPTIVE_SAMPLER_NAME = "Sample (adaptive, deterministic)";
 
   public static final String CARDINALITY = "dimension-cardinality-limiter";
-  public static final String CARDINALITY_NAME = "Cap dimension cardinality";
+  public static final String CARDINALITY_NAME = "Cap cardinality (event types, dimensions)";
 
   public static final String PRE_AGGREGATE = "window-pre-aggregator";
   public static final String PRE_AGGREGATE_NAME = "Pre-aggregate before the shuffle";

@@ -40,6 +40,7 @@ class WindowStageTest {
         Map.of("api.error", List.of("region")),
         List.of(),
         100,
+        10_000,
         Duration.ofMinutes(1),
         lateness,
         List.of(Duration.ofHours(1)));

@@ -1093,6 +1093,7 @@ public final class JobConfig {
       }
       atLeast(JobOptions.WINDOW_PRE_AGGREGATE_MAX_KEYS, 1);
       atLeast(JobOptions.AGGREGATION_MAX_KEYS_PER_TYPE, 1);
+      between(JobOptions.AGGREGATION_MAX_EVENT_TYPES, 0, 100_000_000, "0", "100000000");
       for (Map.Entry<String, String> e : conf.get(JobOptions.AGGREGATION_DIMENSIONS).entrySet()) {
         String key = JobOptions.AGGREGATION_DIMENSIONS.key() + "." + e.getKey();
         if (!EVENT_TYPE.matcher(e.getKey()).matches()) {

@@ -442,13 +442,25 @@ public final class JobOptions {
           .withDescription(
               "Dimensions of the aggregation key of event types not in aggregation.dimensions.");
 
+  public static final ConfigOption<Integer> AGGREGATION_MAX_EVENT_TYPES =
+      key("aggregation.max-event-types")
+          .intType()
+          .defaultValue(10_000)
+          .withDescription(
+              "Event types active at once, at most (each of 256 shards of the type hash admits"
+                  + " 1/256 of it); events of further types are counted as type __other__"
+                  + " (eventTypeOverflow). A type stays active until detection.ttl-windows windows"
+                  + " passed without its events. Keep it several times the real number of types;"
+                  + " 0 disables.");
+
   public static final ConfigOption<Integer> AGGREGATION_MAX_KEYS_PER_TYPE =
       key("aggregation.max-keys-per-type")
           .intType()
           .defaultValue(1000)
           .withDescription(
-              "Distinct dimension combinations per event type and window; the events of further"
-                  + " combinations are folded into the __other__ bucket (and counted as"
+              "Dimension combinations of one event type active at once (like event types:"
+                  + " until detection.ttl-windows windows passed without them); the events of"
+                  + " further combinations are folded into the __other__ bucket (and counted as"
                   + " dimensionOverflow), so no client can blow up state.");
 
   public static final ConfigOption<List<String>> WINDOW_ROLLUPS =

@@ -22,12 +22,13 @@ import org.apache.flink.util.TimeUtils;
  * safe, and the key decodes back into type and dimensions without the configuration.
  */
 public final class AggregationSettings implements Serializable {
-  /** The dimension value of the events folded by the cardinality cap. */
+  /** The dimension value, and the event type, of the events folded by the cardinality caps. */
   public static final String OTHER = "__other__";
 
   private final Map<String, List<String>> dimensionsByType;
   private final List<String> defaultDimensions;
   private final int maxKeysPerType;
+  private final int maxEventTypes;
   private final long windowMillis;
   private final long allowedLatenessMillis;
   private final List<Duration> rollups;
@@ -36,12 +37,14 @@ public final class AggregationSettings implements Serializable {
       Map<String, List<String>> dimensionsByType,
       List<String> defaultDimensions,
       int maxKeysPerType,
+      int maxEventTypes,
       Duration windowSize,
       Duration allowedLateness,
       List<Duration> rollups) {
     this.dimensionsByType = new HashMap<>(dimensionsByType);
     this.defaultDimensions = List.copyOf(defaultDimensions);
     this.maxKeysPerType = maxKeysPerType;
+    this.maxEventTypes = maxEventTypes;
     this.windowMillis = windowSize.toMillis();
     this.allowedLatenessMillis = allowedLateness.toMillis();
     this.rollups = List.copyOf(rollups);
@@ -62,6 +65,7 @@ public final class AggregationSettings implements Serializable {
         byType,
         defaults,
         config.get(JobOptions.AGGREGATION_MAX_KEYS_PER_TYPE),
+        config.get(JobOptions.AGGREGATION_MAX_EVENT_TYPES),
         config.get(JobOptions.WINDOW_SIZE),
         config.get(JobOptions.WINDOW_ALLOWED_LATENESS),
         rollups);
@@ -80,6 +84,16 @@ public final class AggregationSettings implements Serializable {
 
   public int maxKeysPerType() {
     return maxKeysPerType;
+  }
+
+  /** Distinct event types per fine window, at most; 0: no cap. */
+  public int maxEventTypes() {
+    return maxEventTypes;
+  }
+
+  /** Whether the cardinality caps apply: some type has dimensions, or types are capped. */
+  public boolean capsCardinality() {
+    return maxEventTypes > 0 || hasDimensions();
   }
 
   public long windowMillis() {

@@ -49,6 +49,9 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
   public static final String STATE = "pattern-detector-state";
   public static final String PREVIOUS_STATE = "pattern-detector-previous";
 
+  /** Event types whose rules are kept built; beyond, the cache starts over. */
+  static final int MAX_CACHED_RULES = 10_000;
+
   private final DetectionSettings settings;
 
   private transient Map<String, PatternRules> rulesByType;
@@ -206,6 +209,15 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
   }
 
   private PatternRules rules(String eventType) {
-    return rulesByType.computeIfAbsent(eventType, t -> new PatternRules(settings.forType(t)));
+    PatternRules rules = rulesByType.get(eventType);
+    if (rules == null) {
+      // Bounded whatever the input: forgotten all at once and built again as types come back.
+      if (rulesByType.size() >= MAX_CACHED_RULES) {
+        rulesByType.clear();
+      }
+      rules = new PatternRules(settings.forType(eventType));
+      rulesByType.put(eventType, rules);
+    }
+    return rules;
   }
 }

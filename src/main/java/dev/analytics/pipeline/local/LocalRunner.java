@@ -150,10 +150,17 @@ public final class LocalRunner {
         ConsoleMetrics.total("sampledKept"));
     System.out.printf(
         Locale.ROOT,
-        "  priority         high %,d, normal %,d, low %,d%n",
+        "  priority         high %,d, normal %,d, low %,d (priority fields ignored %,d)%n",
         ConsoleMetrics.total("eventsHigh"),
         ConsoleMetrics.total("eventsNormal"),
-        ConsoleMetrics.total("eventsLow"));
+        ConsoleMetrics.total("eventsLow"),
+        ConsoleMetrics.total("untrustedPriorityClaims"));
+    System.out.printf(
+        Locale.ROOT,
+        "  over the caps    %,d events of event types beyond aggregation.max-event-types,"
+            + " %,d of dimension combinations beyond aggregation.max-keys-per-type%n",
+        ConsoleMetrics.total("eventTypeOverflow"),
+        ConsoleMetrics.total("dimensionOverflow"));
     System.out.printf(
         Locale.ROOT, "  windows emitted  %,d%n", ConsoleMetrics.total("windowsEmitted"));
     System.out.printf(Locale.ROOT, "  late events      %,d%n", ConsoleMetrics.total("lateEvents"));

@@ -23,7 +23,7 @@ class LocalPreAggregatorTest {
   private static final long MINUTE = 60_000;
   private static final AggregationSettings SETTINGS =
       new AggregationSettings(
-          Map.of(), List.of(), 100, Duration.ofMinutes(1), Duration.ZERO, List.of());
+          Map.of(), List.of(), 100, 10_000, Duration.ofMinutes(1), Duration.ZERO, List.of());
 
   private static OneInputStreamOperatorTestHarness<AnalyticsEvent, PartialAggregate> harness(
       int maxKeys) throws Exception {
