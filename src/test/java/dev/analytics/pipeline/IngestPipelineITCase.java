@@ -125,7 +125,7 @@ class IngestPipelineITCase {
     List<Input> inputs = new ArrayList<>();
     for (TrafficGenerator.Generated g :
         TrafficGenerator.batch(new TrafficGenerator.Settings(11, 200, 0.01, START, 0.0), 100_000)) {
-      inputs.add(new Input(inputs.size() % 2, g.bytes()));
+      inputs.add(new Input(inputs.size() % 2, g.bytes(), g.eventTime()));
       if (g.valid()) {
         truth
             .computeIfAbsent(g.eventType(), t -> new TreeMap<>())

@@ -48,7 +48,7 @@ class PreAggregationITCase {
             new TrafficGenerator.Settings(
                 7, 200, 0.01, TrafficGenerator.Settings.DEFAULT_START, 0.05),
             120_000)) {
-      input.add(parser.parse(g.bytes(), "events", 0, input.size(), -1));
+      input.add(parser.parse(g.bytes(), "events", 0, input.size(), g.eventTime()));
     }
 
     Map<String, WindowAggregate> plain = run(input, false);

@@ -45,6 +45,11 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
             .setConfigProp("auto.create.topics.enable", "false")
             .setConfigProp("num.partitions", "1")
+            // Records carry the time they reached the (simulated) collector: recorded traffic
+            // from days ago must not expire by time, and the local run's clock runs ahead of the
+            // wall clock, past the broker's default of 1 h for timestamps in the future.
+            .setConfigProp("log.retention.ms", "-1")
+            .setConfigProp("log.message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE))
             .setDeleteOnClose(true)
             .build();
     // The storage formatter prints to standard output; the local run's console is for progress.

@@ -7,10 +7,11 @@ import java.util.Set;
 
 /**
  * The kinds of broken records {@link TrafficGenerator} emits. Each breaks exactly one rule of
- * schema v1 (judged with {@code ParserSettings.DEFAULTS}); {@link #acceptableReasons()} names the
- * dead-letter reasons a correct parser may give for it. Most kinds have one; where the schema
- * leaves the precedence of two rules open (a NaN token is both bad JSON and a non-finite number)
- * both are listed.
+ * schema v1 (judged with {@code ParserSettings.DEFAULTS} and {@code EventTimeBounds.DEFAULTS}
+ * against the record's generation time, {@link TrafficGenerator.Generated#eventTime()}); {@link
+ * #acceptableReasons()} names the dead-letter reasons a correct parser may give for it. Most kinds
+ * have one; where the schema leaves the precedence of two rules open (a NaN token is both bad JSON
+ * and a non-finite number) both are listed.
  */
 public enum InvalidKind {
   /** A missing comma, an unquoted key, single quotes, a trailing comma or trailing garbage. */
@@ -61,7 +62,14 @@ public enum InvalidKind {
    * A byte sequence that is not UTF-8 inside a string: 0xFF, a bad continuation, a lone
    * continuation byte, an overlong encoding, an encoded surrogate or a 5-byte form.
    */
-  INVALID_UTF8(DeadLetterReason.INVALID_UTF8);
+  INVALID_UTF8(DeadLetterReason.INVALID_UTF8),
+  /** user_id with an unpaired surrogate escape or U+0000 (valid JSON, text no database stores). */
+  UNSTORABLE_STRING(DeadLetterReason.INVALID_UNICODE),
+  /**
+   * A client clock an hour, a day or 70 years ahead: the timestamp lies that far after the time the
+   * record is generated at, which is its arrival (judged by the job, not the parser).
+   */
+  CLOCK_AHEAD(DeadLetterReason.TIMESTAMP_IN_FUTURE);
 
   private final Set<DeadLetterReason> acceptableReasons;
 

@@ -184,6 +184,14 @@ public final class TrafficGenerator {
   };
   private static final InvalidKind[] INVALID_KINDS = InvalidKind.values();
 
+  /** JSON string literals that decode to text no database stores as sent. */
+  private static final String[] UNSTORABLE_STRINGS = {
+    "\"u\\ud800\"", "\"\\udfff-7\"", "\"u\\ude00\\ud83d\"", "\"u\\u0000x\""
+  };
+
+  /** How far ahead the clocks of CLOCK_AHEAD clients run: an hour, a day, 70 years. */
+  private static final long[] CLOCK_AHEAD_BY = {3_600_000L, 86_400_000L, 70L * 365 * 86_400_000L};
+
   private static final long MINUTE = 60_000L;
   private static final long DAY = 86_400_000L;
   private static final long EARLIEST_START = Instant.parse("2000-01-02T00:00:00Z").toEpochMilli();
@@ -689,6 +697,10 @@ public final class TrafficGenerator {
         }
       }
       case INVALID_PRIORITY -> d.raw[Draft.PRIORITY] = pick(INVALID_PRIORITIES);
+      case UNSTORABLE_STRING -> d.raw[Draft.USER] = pick(UNSTORABLE_STRINGS);
+      case CLOCK_AHEAD ->
+          d.raw[Draft.TS] =
+              Long.toString(now + CLOCK_AHEAD_BY[random.nextInt(CLOCK_AHEAD_BY.length)]);
       case DUPLICATE_FIELD -> {
         if (random.nextBoolean()) {
           d.extra = "\"event_type\":\"" + TYPES[random.nextInt(TYPES.length)] + "\"";

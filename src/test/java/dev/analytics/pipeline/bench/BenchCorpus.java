@@ -156,7 +156,7 @@ public record BenchCorpus(
         // Runs of 4,096 records per partition: whole batches, each partition in event time order.
         int partition = firstPartition + (int) ((i >>> 12) % partitions);
         producer.send(
-            new ProducerRecord<>(topic, partition, null, g.bytes()),
+            new ProducerRecord<>(topic, partition, g.eventTime(), null, g.bytes()),
             (metadata, e) -> {
               if (e != null) {
                 error.compareAndSet(null, e);

@@ -68,7 +68,7 @@ final class ChaosProducer extends Thread {
         }
         long index = n;
         producer.send(
-            new ProducerRecord<>(topic, (int) (index % partitions), null, g.bytes()),
+            new ProducerRecord<>(topic, (int) (index % partitions), g.eventTime(), null, g.bytes()),
             (metadata, e) -> {
               if (e != null) {
                 failure.compareAndSet(null, new IllegalStateException("record " + index, e));

@@ -55,6 +55,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("auto.create.topics.enable", "false");
     p.put("num.partitions", "1");
+    // The generated traffic is stamped with its event time, days ago: it must not expire by time.
+    p.put("log.retention.ms", "-1");
     Path config = dir.resolve("server.properties");
     try (var out = Files.newBufferedWriter(config)) {
       p.store(out, "chaos suite broker");

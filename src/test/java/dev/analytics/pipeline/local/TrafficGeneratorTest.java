@@ -89,7 +89,7 @@ class TrafficGeneratorTest {
     int withProperties = 0;
     int withUnknownField = 0;
     for (Generated g : records) {
-      Reference r = Reference.check(g.bytes());
+      Reference r = Reference.check(g.bytes(), g.eventTime());
       String text = new String(g.bytes(), StandardCharsets.UTF_8);
       if (g.valid()) {
         assertNull(r.reason, () -> r.reason + " in a valid record: " + text);
@@ -401,6 +401,33 @@ class TrafficGeneratorTest {
       return r;
     }
 
+    /** {@link #check}, then the time against the record's arrival, as the job judges it. */
+    static Reference check(byte[] bytes, long arrival) {
+      Reference r = check(bytes);
+      if (r.reason == null && r.timestamp - arrival > 10 * 60_000L) {
+        r.reason = DeadLetterReason.TIMESTAMP_IN_FUTURE;
+      }
+      return r;
+    }
+
+    /** Whether a name or string holds U+0000 or a surrogate that is not half of a pair. */
+    private static boolean unstorable(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == 0) {
+          return true;
+        }
+        if (Character.isHighSurrogate(c)
+            && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     private DeadLetterReason judge(byte[] bytes) throws IOException {
       if (bytes.length == 0) {
         return DeadLetterReason.EMPTY_RECORD;
@@ -437,6 +464,14 @@ class TrafficGeneratorTest {
       }
       if (root != JsonToken.START_OBJECT) {
         return DeadLetterReason.NOT_AN_OBJECT;
+      }
+      try (JsonParser p = JSON.createParser(text)) {
+        for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+          if ((t == JsonToken.FIELD_NAME && unstorable(p.currentName()))
+              || (t == JsonToken.VALUE_STRING && unstorable(p.getText()))) {
+            return DeadLetterReason.INVALID_UNICODE;
+          }
+        }
       }
       Set<String> seen = new HashSet<>();
       boolean hasTimestamp = false;

@@ -234,17 +234,31 @@ public final class ClusterScript {
     return out;
   }
 
+  /**
+   * A port free now, below Linux's ephemeral range (32768-60999): the cluster binds it seconds
+   * later, after copying its libraries, and a port the kernel hands out for outgoing connections
+   * (Kafka, ClickHouse, PostgreSQL clients of the same test) can be taken in between, as it once
+   * was ("Could not start rest endpoint on any port in port range 36397").
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int i = 0; i < 200; i++) {
+      int p = 20_000 + random.nextInt(12_000);
+      try (ServerSocket s = new ServerSocket(p)) {
+        return p;
+      } catch (IOException busy) {
+        // try another
+      }
     }
+    throw new IOException("no free port in 20000-31999");
   }
 
   /** A free port whose successor is free too (the reporters of JobManager and TaskManager). */
   private static int freePortPair() throws IOException {
     for (int i = 0; i < 50; i++) {
       int p = freePort();
-      if (p < 65535) {
+      if (p < 31_999) {
         try (ServerSocket s = new ServerSocket(p + 1)) {
           return p;
         } catch (IOException busy) {
