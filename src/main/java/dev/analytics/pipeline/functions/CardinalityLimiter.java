@@ -165,13 +165,7 @@ public class CardinalityLimiter
       throws Exception {
     legacyAdmitted.clear();
     legacyCounts.clear();
-    List<String> idleCombos = new ArrayList<>();
-    for (Map.Entry<String, Long> c : combos.entries()) {
-      if (expiry(c.getValue()) <= timestamp) {
-        idleCombos.add(c.getKey());
-      }
-    }
-    for (String combo : idleCombos) {
+    for (String combo : idle(combos, timestamp)) {
       combos.remove(combo);
       String type = AggregationSettings.decodeEventType(combo);
       Integer n = comboCounts.get(type);
@@ -181,12 +175,7 @@ public class CardinalityLimiter
         comboCounts.remove(type);
       }
     }
-    List<String> idleTypes = new ArrayList<>();
-    for (Map.Entry<String, Long> t : types.entries()) {
-      if (expiry(t.getValue()) <= timestamp) {
-        idleTypes.add(t.getKey());
-      }
-    }
+    List<String> idleTypes = idle(types, timestamp);
     for (String type : idleTypes) {
       types.remove(type);
     }
@@ -199,6 +188,17 @@ public class CardinalityLimiter
         typeCount.clear();
       }
     }
+  }
+
+  /** The entries of {@code active} that have been idle by {@code timestamp}. */
+  private List<String> idle(MapState<String, Long> active, long timestamp) throws Exception {
+    List<String> idle = new ArrayList<>();
+    for (Map.Entry<String, Long> entry : active.entries()) {
+      if (expiry(entry.getValue()) <= timestamp) {
+        idle.add(entry.getKey());
+      }
+    }
+    return idle;
   }
 
   /** A copy of the event with another type and dimensions. */

@@ -59,17 +59,7 @@ public final class KafkaEventDeserializer
       event.sourceOffset = offset;
       return ParsedRecord.of(event);
     } catch (InvalidEventException e) {
-      return ParsedRecord.of(
-          DeadLetter.of(
-              e.reason(),
-              e.field(),
-              e.detail(),
-              value,
-              maxRawBytes,
-              topic,
-              partition,
-              offset,
-              receivedAt));
+      return deadLetter(e, value, topic, partition, offset, receivedAt);
     } catch (RuntimeException e) {
       // A parser bug must not take the job down in a restart loop: keep the record, say why.
       LOG.error("Parser failure at {}/{}/{}", topic, partition, offset, e);
@@ -100,20 +90,30 @@ public final class KafkaEventDeserializer
     try {
       bounds.check(event.timestamp, receivedAt);
     } catch (InvalidEventException e) {
-      return ParsedRecord.of(
-          DeadLetter.of(
-              e.reason(),
-              e.field(),
-              e.detail(),
-              value,
-              maxRawBytes,
-              topic,
-              event.sourcePartition,
-              event.sourceOffset,
-              receivedAt));
+      return deadLetter(e, value, topic, event.sourcePartition, event.sourceOffset, receivedAt);
     }
     event.receivedAt = receivedAt;
     return parsed;
+  }
+
+  private ParsedRecord deadLetter(
+      InvalidEventException e,
+      byte[] value,
+      String topic,
+      int partition,
+      long offset,
+      long receivedAt) {
+    return ParsedRecord.of(
+        DeadLetter.of(
+            e.reason(),
+            e.field(),
+            e.detail(),
+            value,
+            maxRawBytes,
+            topic,
+            partition,
+            offset,
+            receivedAt));
   }
 
   @Override
