@@ -51,7 +51,7 @@ final class ReplayLineParser extends AbstractStreamOperator<ParsedRecord>
     this.file = file;
   }
 
-  /** A parsed line waiting for the lines after it; {@code time} is its event time, if any. */
+  /** A parsed line waiting for the lines after it; timed when it parsed into an event. */
   private record Pending(long line, String text, ParsedRecord parsed) {
     boolean timed() {
       return parsed.isEvent();
