@@ -597,6 +597,8 @@ public final class EndToEndThroughput implements DescribedSection {
     // Bounded input read as fast as possible: no idleness, or a partition marked idle on a loaded
     // machine would let the watermark run ahead and turn the other partitions' events late.
     values.put("watermark.idleness", "0 ms");
+    // -Dbench.max-event-types=0 measures the job without the event-type cap (and its exchange).
+    values.put("aggregation.max-event-types", System.getProperty("bench.max-event-types", "10000"));
     values.put("checkpoint.dir", tmp.resolve("checkpoints").toUri().toString());
     values.put("savepoint.dir", tmp.resolve("savepoints").toUri().toString());
     values.put("clickhouse.url", context.clickhouse().url());
