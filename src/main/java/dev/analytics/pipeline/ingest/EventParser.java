@@ -438,7 +438,7 @@ public final class EventParser implements Serializable {
     if (path.isEmpty()) {
       field = null;
     } else if (path.get(0).equals("dimensions") && path.size() == 2) {
-      field = "dimensions." + path.get(1);
+      field = "dimensions." + fieldLabel(path.get(1));
     } else {
       field = fieldLabel(path.get(0));
     }
