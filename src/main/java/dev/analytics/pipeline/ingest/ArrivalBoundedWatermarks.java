@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
  * Bounded out-of-orderness watermarks in which no event is trusted beyond its arrival: an event
@@ -28,6 +29,19 @@ public final class ArrivalBoundedWatermarks implements WatermarkGenerator<Parsed
     this.outOfOrdernessMillis = outOfOrderness.toMillis();
     this.perEvent = perEvent;
     this.max = Long.MIN_VALUE + outOfOrdernessMillis + 1;
+  }
+
+  /**
+   * The strategy of these watermarks: timestamps are the parsed events' times; dead letters carry
+   * none and do not move the watermark.
+   */
+  public static WatermarkStrategy<ParsedRecord> strategy(
+      Duration outOfOrderness, boolean perEvent) {
+    return WatermarkStrategy.<ParsedRecord>forGenerator(
+            context -> new ArrivalBoundedWatermarks(outOfOrderness, perEvent))
+        .withTimestampAssigner(
+            (record, recordTimestamp) ->
+                record.isEvent() ? record.event.timestamp : Long.MIN_VALUE);
   }
 
   /** How far one event may advance the watermark: its time, but never past its arrival. */

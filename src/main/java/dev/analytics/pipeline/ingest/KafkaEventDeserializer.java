@@ -1,5 +1,7 @@
 package dev.analytics.pipeline.ingest;
 
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DeadLetter;
 import dev.analytics.pipeline.model.DeadLetterReason;
@@ -32,6 +34,14 @@ public final class KafkaEventDeserializer
     this.parser = new EventParser(settings);
     this.bounds = bounds;
     this.maxRawBytes = maxRawBytes;
+  }
+
+  /** The limits and dead-letter size of the configuration. */
+  public static KafkaEventDeserializer from(JobConfig config) {
+    return new KafkaEventDeserializer(
+        ParserSettings.from(config),
+        EventTimeBounds.from(config),
+        config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES));
   }
 
   @Override

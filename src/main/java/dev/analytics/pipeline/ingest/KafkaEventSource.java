@@ -30,11 +30,7 @@ public final class KafkaEventSource {
             .setProperty("commit.offsets.on.checkpoint", "true")
             .setProperty("partition.discovery.interval.ms", "60000")
             .setStartingOffsets(startingOffsets(config))
-            .setDeserializer(
-                new KafkaEventDeserializer(
-                    ParserSettings.from(config),
-                    EventTimeBounds.from(config),
-                    config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES)));
+            .setDeserializer(KafkaEventDeserializer.from(config));
     if (config.get(JobOptions.KAFKA_BOUNDED)) {
       builder.setBounded(OffsetsInitializer.latest());
     }
@@ -47,13 +43,8 @@ public final class KafkaEventSource {
    * no event time and do not move the watermark.
    */
   public static WatermarkStrategy<ParsedRecord> watermarks(JobConfig config) {
-    Duration outOfOrderness = config.get(JobOptions.WATERMARK_OUT_OF_ORDERNESS);
     WatermarkStrategy<ParsedRecord> strategy =
-        WatermarkStrategy.<ParsedRecord>forGenerator(
-                context -> new ArrivalBoundedWatermarks(outOfOrderness, false))
-            .withTimestampAssigner(
-                (record, kafkaTimestamp) ->
-                    record.isEvent() ? record.event.timestamp : Long.MIN_VALUE);
+        ArrivalBoundedWatermarks.strategy(config.get(JobOptions.WATERMARK_OUT_OF_ORDERNESS), false);
     Duration idleness = config.get(JobOptions.WATERMARK_IDLENESS);
     return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
   }

@@ -5,9 +5,7 @@ import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.ingest.ArrivalBoundedWatermarks;
-import dev.analytics.pipeline.ingest.EventTimeBounds;
 import dev.analytics.pipeline.ingest.KafkaEventDeserializer;
-import dev.analytics.pipeline.ingest.ParserSettings;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.sinks.AlertSerializer;
 import dev.analytics.pipeline.sinks.DeadLetterSerializer;
@@ -17,7 +15,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -101,25 +98,17 @@ public final class FileReplay {
                 new TextLineInputFormat(StandardCharsets.UTF_8.name()),
                 new org.apache.flink.core.fs.Path(events.toAbsolutePath().toUri()))
             .build();
-    Duration outOfOrderness = config.get(JobOptions.WATERMARK_OUT_OF_ORDERNESS);
     DataStream<ParsedRecord> records =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "NDJSON file " + events)
             .transform(
                 "Parse lines",
                 TypeInformation.of(ParsedRecord.class),
                 new ReplayLineParser(
-                    new KafkaEventDeserializer(
-                        ParserSettings.from(config),
-                        EventTimeBounds.from(config),
-                        config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES)),
-                    events.getFileName().toString()))
+                    KafkaEventDeserializer.from(config), events.getFileName().toString()))
             .uid("replay-line-parser")
             .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<ParsedRecord>forGenerator(
-                        context -> new ArrivalBoundedWatermarks(outOfOrderness, true))
-                    .withTimestampAssigner(
-                        (record, ignored) ->
-                            record.isEvent() ? record.event.timestamp : Long.MIN_VALUE));
+                ArrivalBoundedWatermarks.strategy(
+                    config.get(JobOptions.WATERMARK_OUT_OF_ORDERNESS), true));
     AnalyticsPipeline.Outputs outputs = AnalyticsPipeline.build(records, config);
 
     DataStream<String> lines =

@@ -103,10 +103,14 @@ public final class ClickHouseErrors {
 
   /** Whether an error response (HTTP status, ClickHouse code or 0, its body) is worth retrying. */
   public static boolean isTransient(int httpStatus, int code, String body) {
-    if (code == 252 && body != null && body.contains("partitions for single INSERT block")) {
-      return false;
-    }
-    return isTransient(httpStatus, code);
+    return !tooManyPartitions(code, body) && isTransient(httpStatus, code);
+  }
+
+  /**
+   * Code 252 for an insert over {@code max_partitions_per_insert_block}, not for too many parts.
+   */
+  public static boolean tooManyPartitions(int code, String body) {
+    return code == 252 && body != null && body.contains("partitions for single INSERT block");
   }
 
   /** Whether an error response (HTTP status, ClickHouse code or 0) is worth retrying. */

@@ -151,7 +151,7 @@ public final class ClickHouseHttpClient {
             + response.statusCode()
             + "): "
             + abbreviate(body)
-            + (code == 252 && !transientError
+            + (ClickHouseErrors.tooManyPartitions(code, body)
                 ? " (keep clickhouse.max-partitions-per-insert at or below the server's"
                     + " max_partitions_per_insert_block)"
                 : ""),

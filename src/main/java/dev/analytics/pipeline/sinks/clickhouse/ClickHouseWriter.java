@@ -54,7 +54,12 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
   private final RowBinaryWriter row = new RowBinaryWriter();
   private final RowBinaryWriter buffer = new RowBinaryWriter(1 << 16);
   private final List<Part> parts = new ArrayList<>();
+  private static final long NO_PARTITION = Long.MIN_VALUE;
+
+  /** The partitions of the buffer's rows, and the last one added (not boxed for every row). */
   private final Set<Long> bufferPartitions = new HashSet<>();
+
+  private long lastPartition = NO_PARTITION;
   private int bufferRows;
   private long partRows;
   private long oldestRowTime;
@@ -91,15 +96,18 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
     row.reset();
     encoder.encode(element, row);
     long partition = encoder.partitionOf(element);
+    // Rows mostly follow each other within a day: the set is consulted when the day changes.
     boolean onePartitionTooMany =
-        bufferPartitions.size() >= batch.maxPartitions() && !bufferPartitions.contains(partition);
+        partition != lastPartition
+            && bufferPartitions.size() >= batch.maxPartitions()
+            && !bufferPartitions.contains(partition);
     if (batch.strategy().exactlyOnce()) {
       if (onePartitionTooMany || batch.startsNewPart(bufferRows, buffer.size(), row.size())) {
         sealPart();
       }
       buffer.append(row);
       bufferRows++;
-      bufferPartitions.add(partition);
+      addPartition(partition);
       return;
     }
     if (onePartitionTooMany) {
@@ -110,7 +118,7 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
     }
     buffer.append(row);
     bufferRows++;
-    bufferPartitions.add(partition);
+    addPartition(partition);
     if (batch.isFull(bufferRows, buffer.size())) {
       insertBuffer();
     } else if (batch.strategy().timed() && !timerSet) {
@@ -161,7 +169,19 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
     partRows += bufferRows;
     buffer.reset();
     bufferRows = 0;
+    clearPartitions();
+  }
+
+  private void addPartition(long partition) {
+    if (partition != lastPartition) {
+      bufferPartitions.add(partition);
+      lastPartition = partition;
+    }
+  }
+
+  private void clearPartitions() {
     bufferPartitions.clear();
+    lastPartition = NO_PARTITION;
   }
 
   /** Hands the buffer to the inserting thread, once the insert before it has succeeded. */
@@ -174,7 +194,7 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
     int count = bufferRows;
     buffer.reset();
     bufferRows = 0;
-    bufferPartitions.clear();
+    clearPartitions();
     if (inserts == null) {
       inserts =
           Executors.newSingleThreadExecutor(
