@@ -9,6 +9,7 @@ import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.model.WindowAggregate;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -24,7 +25,6 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -42,13 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * state stays small; the largest checkpoint and the heap in use are printed.
  */
 class EventTypeCapITCase {
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
 
   private static final long START = Instant.parse("2026-05-01T00:00:00Z").toEpochMilli();
   private static final String[] REAL = {"checkout.completed", "search.query", "page.view"};

@@ -12,6 +12,7 @@ import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.local.TrafficGenerator;
 import dev.analytics.pipeline.model.ParsedRecord;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import dev.analytics.pipeline.testing.KafkaTopics;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -44,13 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with read_committed. Again with a failure injected after a completed checkpoint.
  */
 class IngestPipelineITCase {
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long START = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
@@ -259,28 +253,14 @@ class IngestPipelineITCase {
 
   /** A bounded job over {@code name-events} writing to {@code name-dead-letters/-aggregates}. */
   private Map<String, String> baseConfig(String name) {
-    Map<String, String> values = new HashMap<>();
-    values.put("kafka.bootstrap-servers", kafka.bootstrapServers());
-    values.put("kafka.topic", name + "-events");
-    values.put("kafka.start-position", "earliest");
-    values.put("kafka.bounded", "true");
-    values.put("kafka.transactional-id-prefix", name + "-" + System.nanoTime());
-    values.put("dead-letter.topic", name + "-dead-letters");
+    Map<String, String> values =
+        BoundedJobs.config(kafka.bootstrapServers(), name, tmp.resolve("checkpoints"));
     values.put("output.aggregates-topic", name + "-aggregates");
-    values.put("checkpoint.interval", "300 ms");
-    values.put("checkpoint.dir", tmp.resolve("checkpoints").toUri().toString());
-    values.put("restart.initial-backoff", "100 ms");
-    values.put("job.parallelism", "2");
-    // Bounded input ends with a final watermark; idleness would let one slow partition's events
-    // fall behind a watermark driven by the other on a loaded machine (they would be dead-lettered
-    // as late, which is correct but not what these exact tests are about).
-    values.put("watermark.idleness", "0 ms");
     return values;
   }
 
   /** Runs the whole job on the MiniCluster until the bounded input ends. */
-  private static void run(
-      String name, JobConfig config, UnaryOperator<DataStream<ParsedRecord>> inject)
+  static void run(String name, JobConfig config, UnaryOperator<DataStream<ParsedRecord>> inject)
       throws Exception {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());

@@ -9,6 +9,7 @@ import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.model.ParsedRecord;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import dev.analytics.pipeline.testing.KafkaTopics;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
 import dev.analytics.pipeline.testing.PostgresServer;
@@ -19,7 +20,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,7 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -50,13 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * row exact.
  */
 class InvalidUnicodePostgresITCase {
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long START = Instant.parse("2026-04-01T10:00:00Z").toEpochMilli();
@@ -111,19 +104,9 @@ class InvalidUnicodePostgresITCase {
     }
     KafkaTopics.produce(kafka.bootstrapServers(), name + "-events", inputs);
 
-    Map<String, String> values = new HashMap<>();
-    values.put("kafka.bootstrap-servers", kafka.bootstrapServers());
-    values.put("kafka.topic", name + "-events");
-    values.put("kafka.start-position", "earliest");
-    values.put("kafka.bounded", "true");
-    values.put("kafka.transactional-id-prefix", name + "-" + System.nanoTime());
-    values.put("dead-letter.topic", name + "-dead-letters");
-    values.put("watermark.idleness", "0 ms");
-    values.put("checkpoint.interval", "300 ms");
-    values.put("checkpoint.dir", tmp.resolve("checkpoints").toUri().toString());
-    values.put("restart.initial-backoff", "100 ms");
+    Map<String, String> values =
+        BoundedJobs.config(kafka.bootstrapServers(), name, tmp.resolve("checkpoints"));
     values.put("restart.max-backoff", "1 s");
-    values.put("job.parallelism", "2");
     values.put("aggregation.dimensions", "page.view: region");
     values.put("window.rollups", "");
     values.put("postgres.url", postgres.jdbcUrl());

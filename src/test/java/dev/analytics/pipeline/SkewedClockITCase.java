@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
-import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.replay.FileReplay;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import dev.analytics.pipeline.testing.KafkaTopics;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import java.util.function.UnaryOperator;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -49,13 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * byte for byte, with the late ones keyed by their line.
  */
 class SkewedClockITCase {
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long START = Instant.parse("2026-06-01T00:00:00Z").toEpochMilli();
@@ -143,17 +134,7 @@ class SkewedClockITCase {
     // Judged by the record alone: the backlog is read faster than the periodic watermark follows,
     // so whether an event a day behind finds its window closed would depend on timing.
     values.put("events.max-past-age", "30 min");
-    JobConfig config = JobConfig.of(values);
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-    DataStream<ParsedRecord> records =
-        env.fromSource(
-                KafkaEventSource.create(config),
-                KafkaEventSource.watermarks(config),
-                OperatorIds.KAFKA_SOURCE_NAME)
-            .uid(OperatorIds.KAFKA_SOURCE);
-    AnalyticsJob.attachSinks(AnalyticsPipeline.build(records, config), config);
-    env.execute(name);
+    IngestPipelineITCase.run(name, JobConfig.of(values), UnaryOperator.identity());
 
     List<String> aggregates = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r :
@@ -244,21 +225,10 @@ class SkewedClockITCase {
   }
 
   private Map<String, String> baseConfig(String name) {
-    Map<String, String> values = new HashMap<>();
-    values.put("kafka.bootstrap-servers", kafka.bootstrapServers());
-    values.put("kafka.topic", name + "-events");
-    values.put("kafka.start-position", "earliest");
-    values.put("kafka.bounded", "true");
-    values.put("kafka.transactional-id-prefix", name + "-" + System.nanoTime());
-    values.put("dead-letter.topic", name + "-dead-letters");
+    Map<String, String> values =
+        BoundedJobs.config(kafka.bootstrapServers(), name, tmp.resolve("checkpoints"));
     values.put("output.aggregates-topic", name + "-aggregates");
     values.put("output.alerts-topic", name + "-alerts");
-    values.put("checkpoint.interval", "500 ms");
-    values.put("checkpoint.dir", tmp.resolve("checkpoints").toUri().toString());
-    values.put("job.parallelism", "2");
-    // A bounded input ends with a final watermark; without idleness one slow partition holds the
-    // watermark back instead of letting the others run ahead of it on a loaded machine.
-    values.put("watermark.idleness", "0 ms");
     return values;
   }
 
