@@ -27,12 +27,15 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.text.ParsePosition;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -531,8 +534,7 @@ public final class EventParser implements Serializable {
       int bit = fieldBit(name);
       if (bit != 0) {
         if ((seen & bit) != 0) {
-          throw new InvalidEventException(
-              DeadLetterReason.DUPLICATE_FIELD, name, "field " + name + " appears more than once");
+          throw duplicateField(name);
         }
         seen |= bit;
       }
@@ -567,8 +569,7 @@ public final class EventParser implements Serializable {
 
   private static void requirePresent(int seen, int bit, String name) throws InvalidEventException {
     if ((seen & bit) == 0) {
-      throw new InvalidEventException(
-          DeadLetterReason.MISSING_FIELD, name, "required field " + name + " is absent");
+      throw absent(name);
     }
   }
 
@@ -596,16 +597,14 @@ public final class EventParser implements Serializable {
   private static String requiredString(JsonParser p, JsonToken v, String field, int maxLength)
       throws IOException, InvalidEventException {
     if (v == JsonToken.VALUE_NULL) {
-      throw new InvalidEventException(
-          DeadLetterReason.MISSING_FIELD, field, "required field " + field + " is null");
+      throw nullRequired(field);
     }
     if (v != JsonToken.VALUE_STRING) {
       throw wrongType(field, "a string", v);
     }
     String s = p.getText();
     if (s.isEmpty()) {
-      throw new InvalidEventException(
-          DeadLetterReason.EMPTY_FIELD, field, "required field " + field + " is an empty string");
+      throw emptyRequired(field);
     }
     checkLength(field, s, maxLength);
     return s;
@@ -630,10 +629,7 @@ public final class EventParser implements Serializable {
     if (s.length() > maxLength) {
       int codePoints = s.codePointCount(0, s.length());
       if (codePoints > maxLength) {
-        throw new InvalidEventException(
-            DeadLetterReason.FIELD_TOO_LONG,
-            field,
-            field + " has " + codePoints + " characters, more than the limit of " + maxLength);
+        throw tooLong(field, codePoints, maxLength);
       }
     }
   }
@@ -641,19 +637,9 @@ public final class EventParser implements Serializable {
   private static String eventType(JsonParser p, JsonToken v)
       throws IOException, InvalidEventException {
     String s = requiredString(p, v, "event_type", MAX_TYPE_LENGTH);
-    int bad = firstNonNameChar(s);
-    if (bad >= 0) {
-      throw new InvalidEventException(
-          DeadLetterReason.INVALID_EVENT_TYPE,
-          "event_type",
-          "event_type "
-              + quote(s)
-              + " has the forbidden character "
-              + describeChar(s, bad)
-              + " at index "
-              + bad
-              + "; allowed are "
-              + NAME_CHARS);
+    InvalidEventException forbidden = forbiddenInEventType(s);
+    if (forbidden != null) {
+      throw forbidden;
     }
     return s;
   }
@@ -690,9 +676,7 @@ public final class EventParser implements Serializable {
         yield checkRange(p.getLongValue(), true);
       }
       case VALUE_NUMBER_FLOAT -> checkRange(integralMillis(p), true);
-      case VALUE_NULL ->
-          throw new InvalidEventException(
-              DeadLetterReason.MISSING_FIELD, "timestamp", "required field timestamp is null");
+      case VALUE_NULL -> throw nullRequired("timestamp");
       default -> throw wrongType("timestamp", "a string or a number", v);
     };
   }
@@ -748,26 +732,22 @@ public final class EventParser implements Serializable {
     if (fast != NOT_FAST) {
       return checkRange(fast, false);
     }
+    byte[] latin1 = text.getBytes(StandardCharsets.ISO_8859_1);
+    if (WellFormedEventReader.isLocalDateTime(latin1, 0, latin1.length)) {
+      throw withoutZone(text); // the common mistake, known without the formatter's exceptions
+    }
+    // Text that does not even have the shape is refused without the formatter's exception (whose
+    // stack trace costs more than the rest of the record), in the formatter's own words.
+    String unparsed = unparsedMessage(DateTimeFormatter.ISO_OFFSET_DATE_TIME, text);
+    if (unparsed != null) {
+      throw isLocalDateTime(text) ? withoutZone(text) : notIsoOffset(text, unparsed);
+    }
     Instant instant;
     try {
       instant =
           DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text, OffsetDateTime::from).toInstant();
     } catch (DateTimeException e) {
-      if (isLocalDateTime(text)) {
-        throw new InvalidEventException(
-            DeadLetterReason.INVALID_TIMESTAMP,
-            "timestamp",
-            "timestamp "
-                + quote(text)
-                + " has no zone or offset; append Z or an offset such as +02:00");
-      }
-      throw new InvalidEventException(
-          DeadLetterReason.INVALID_TIMESTAMP,
-          "timestamp",
-          "timestamp "
-              + quote(text)
-              + " is not ISO-8601 date-time with an offset (e.g. 2024-05-01T12:00:00Z): "
-              + e.getMessage());
+      throw isLocalDateTime(text) ? withoutZone(text) : notIsoOffset(text, e.getMessage());
     }
     long millis;
     try {
@@ -797,19 +777,69 @@ public final class EventParser implements Serializable {
   }
 
   private static boolean isLocalDateTime(String text) {
+    if (unparsedMessage(DateTimeFormatter.ISO_LOCAL_DATE_TIME, text) != null) {
+      return false;
+    }
     try {
       DateTimeFormatter.ISO_LOCAL_DATE_TIME.parse(text);
       return true;
     } catch (DateTimeException e) {
-      return false;
+      return false; // a field out of range, such as February 30
     }
   }
 
+  private static InvalidEventException notIsoOffset(String text, String why) {
+    return new InvalidEventException(
+        DeadLetterReason.INVALID_TIMESTAMP,
+        "timestamp",
+        "timestamp "
+            + quote(text)
+            + " is not ISO-8601 date-time with an offset (e.g. 2024-05-01T12:00:00Z): "
+            + why);
+  }
+
+  /**
+   * The message of the {@link java.time.format.DateTimeParseException} that {@code
+   * formatter.parse(text)} throws because the text does not have the formatter's shape, built
+   * without throwing it (as {@code DateTimeFormatter.parseResolved0} builds it); null if the text
+   * has the shape, when only resolving it (a day that does not exist, say) can still fail.
+   */
+  static String unparsedMessage(DateTimeFormatter formatter, String text) {
+    ParsePosition position = new ParsePosition(0);
+    TemporalAccessor parsed;
+    try {
+      parsed = formatter.parseUnresolved(text, position);
+    } catch (DateTimeException e) {
+      return null; // an offset such as +38: the formatter's parse says so in its own way
+    }
+    if (parsed != null && position.getErrorIndex() < 0 && position.getIndex() >= text.length()) {
+      return null;
+    }
+    String shown = text.length() > 64 ? text.substring(0, 64) + "..." : text;
+    return position.getErrorIndex() >= 0
+        ? "Text '" + shown + "' could not be parsed at index " + position.getErrorIndex()
+        : "Text '"
+            + shown
+            + "' could not be parsed, unparsed text found at index "
+            + position.getIndex();
+  }
+
   private long checkRange(long millis, boolean numeric) throws InvalidEventException {
-    long min = settings.minTimestamp();
-    long max = settings.maxTimestamp();
+    InvalidEventException outside =
+        outOfRange(millis, numeric, settings.minTimestamp(), settings.maxTimestamp());
+    if (outside != null) {
+      throw outside;
+    }
+    return millis;
+  }
+
+  /**
+   * The error of a timestamp outside {@code [min, max)}, or null; {@code numeric}: it was written
+   * as a number (then epoch seconds are recognised).
+   */
+  static InvalidEventException outOfRange(long millis, boolean numeric, long min, long max) {
     if (millis >= min && millis < max) {
-      return millis;
+      return null;
     }
     StringBuilder detail =
         new StringBuilder("timestamp ")
@@ -827,7 +857,7 @@ public final class EventParser implements Serializable {
         detail.append("; it looks like epoch seconds, but epoch milliseconds are expected");
       }
     }
-    throw new InvalidEventException(
+    return new InvalidEventException(
         DeadLetterReason.TIMESTAMP_OUT_OF_RANGE, "timestamp", detail.toString());
   }
 
@@ -841,10 +871,7 @@ public final class EventParser implements Serializable {
     }
     double d = p.getDoubleValue();
     if (!Double.isFinite(d)) {
-      throw new InvalidEventException(
-          DeadLetterReason.NON_FINITE_NUMBER,
-          "value",
-          "value " + quote(p.getText()) + " overflows a double");
+      throw overflowingValue(p.getText());
     }
     event.value = d;
     event.hasValue = true;
@@ -861,10 +888,7 @@ public final class EventParser implements Serializable {
     String s = p.getText();
     Priority priority = priorityNamed(s);
     if (priority == null) {
-      throw new InvalidEventException(
-          DeadLetterReason.INVALID_PRIORITY,
-          "priority",
-          "priority " + quote(s) + " is not one of high, normal, low");
+      throw invalidPriority(s);
     }
     return priority;
   }
@@ -895,18 +919,15 @@ public final class EventParser implements Serializable {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
       if (++count > MAX_DIMENSIONS) {
-        throw new InvalidEventException(
-            DeadLetterReason.TOO_MANY_DIMENSIONS,
-            "dimensions",
-            "dimensions has more than " + MAX_DIMENSIONS + " entries");
+        throw tooManyDimensions();
       }
-      checkDimensionKey(key);
+      InvalidEventException badKey = invalidDimensionKey(key);
+      if (badKey != null) {
+        throw badKey;
+      }
       // The field's name ("dimensions." + key) is built only for an error: this is the hot path.
       if (event.dimensions.containsKey(key)) {
-        throw new InvalidEventException(
-            DeadLetterReason.DUPLICATE_FIELD,
-            "dimensions." + key,
-            "dimension " + key + " appears more than once");
+        throw duplicateDimension(key);
       }
       JsonToken t = p.nextToken();
       if (t != JsonToken.VALUE_STRING) {
@@ -923,7 +944,95 @@ public final class EventParser implements Serializable {
     }
   }
 
-  private static void checkDimensionKey(String key) throws InvalidEventException {
+  // ---------------------------------------------------------------------------------------------
+  // Rule violations, shared with the fast path so that both report every one in the same words
+
+  static InvalidEventException duplicateField(String name) {
+    return new InvalidEventException(
+        DeadLetterReason.DUPLICATE_FIELD, name, "field " + name + " appears more than once");
+  }
+
+  static InvalidEventException absent(String field) {
+    return new InvalidEventException(
+        DeadLetterReason.MISSING_FIELD, field, "required field " + field + " is absent");
+  }
+
+  static InvalidEventException nullRequired(String field) {
+    return new InvalidEventException(
+        DeadLetterReason.MISSING_FIELD, field, "required field " + field + " is null");
+  }
+
+  static InvalidEventException emptyRequired(String field) {
+    return new InvalidEventException(
+        DeadLetterReason.EMPTY_FIELD, field, "required field " + field + " is an empty string");
+  }
+
+  static InvalidEventException tooLong(String field, int codePoints, int maxLength) {
+    return new InvalidEventException(
+        DeadLetterReason.FIELD_TOO_LONG,
+        field,
+        field + " has " + codePoints + " characters, more than the limit of " + maxLength);
+  }
+
+  /** The error of an event type with a character outside the allowed set, or null. */
+  static InvalidEventException forbiddenInEventType(String s) {
+    int bad = firstNonNameChar(s);
+    if (bad < 0) {
+      return null;
+    }
+    return new InvalidEventException(
+        DeadLetterReason.INVALID_EVENT_TYPE,
+        "event_type",
+        "event_type "
+            + quote(s)
+            + " has the forbidden character "
+            + describeChar(s, bad)
+            + " at index "
+            + bad
+            + "; allowed are "
+            + NAME_CHARS);
+  }
+
+  /** {@code text}: the number as written in the record. */
+  static InvalidEventException overflowingValue(String text) {
+    return new InvalidEventException(
+        DeadLetterReason.NON_FINITE_NUMBER,
+        "value",
+        "value " + quote(text) + " overflows a double");
+  }
+
+  static InvalidEventException invalidPriority(String s) {
+    return new InvalidEventException(
+        DeadLetterReason.INVALID_PRIORITY,
+        "priority",
+        "priority " + quote(s) + " is not one of high, normal, low");
+  }
+
+  static InvalidEventException withoutZone(String timestamp) {
+    return new InvalidEventException(
+        DeadLetterReason.INVALID_TIMESTAMP,
+        "timestamp",
+        "timestamp "
+            + quote(timestamp)
+            + " has no zone or offset; append Z or an offset such as +02:00");
+  }
+
+  static InvalidEventException tooManyDimensions() {
+    return new InvalidEventException(
+        DeadLetterReason.TOO_MANY_DIMENSIONS,
+        "dimensions",
+        "dimensions has more than " + MAX_DIMENSIONS + " entries");
+  }
+
+  static InvalidEventException duplicateDimension(String key) {
+    return new InvalidEventException(
+        DeadLetterReason.DUPLICATE_FIELD,
+        "dimensions." + key,
+        "dimension " + key + " appears more than once");
+  }
+
+  /** The error of a dimension key that is empty, too long or has a forbidden character; or null. */
+  static InvalidEventException invalidDimensionKey(String key) {
     String problem;
     if (key.isEmpty()) {
       problem = "is empty";
@@ -936,7 +1045,7 @@ public final class EventParser implements Serializable {
     } else {
       int bad = firstNonNameChar(key);
       if (bad < 0) {
-        return;
+        return null;
       }
       problem =
           "has the forbidden character "
@@ -946,7 +1055,7 @@ public final class EventParser implements Serializable {
               + "; allowed are "
               + NAME_CHARS;
     }
-    throw new InvalidEventException(
+    return new InvalidEventException(
         DeadLetterReason.INVALID_DIMENSION_KEY,
         "dimensions",
         "dimension key " + quote(key) + " " + problem);
@@ -996,10 +1105,13 @@ public final class EventParser implements Serializable {
   // Errors
 
   private static InvalidEventException wrongType(String field, String expected, JsonToken got) {
+    return wrongType(field, expected, typeName(got));
+  }
+
+  /** {@code got}: string, number, boolean, null, object or array. */
+  static InvalidEventException wrongType(String field, String expected, String got) {
     return new InvalidEventException(
-        DeadLetterReason.WRONG_TYPE,
-        field,
-        field + ": expected " + expected + ", got " + typeName(got));
+        DeadLetterReason.WRONG_TYPE, field, field + ": expected " + expected + ", got " + got);
   }
 
   private static String typeName(JsonToken t) {
@@ -1123,6 +1235,13 @@ public final class EventParser implements Serializable {
 
   private static String describeChar(String s, int index) {
     int cp = s.codePointAt(index);
-    return "'" + new String(Character.toChars(cp)) + "' (" + String.format("U+%04X", cp) + ")";
+    // U+%04X without java.util.Formatter, which costs more than the rest of a rejection.
+    String hex = Integer.toHexString(cp).toUpperCase(Locale.ROOT);
+    return "'"
+        + new String(Character.toChars(cp))
+        + "' (U+"
+        + "0".repeat(Math.max(0, 4 - hex.length()))
+        + hex
+        + ")";
   }
 }

@@ -12,14 +12,18 @@ import java.time.YearMonth;
  * intermediate text buffers, numbers read in place).
  *
  * <p><b>Takes</b> a record that {@link EventParser} has already checked for size and UTF-8
- * validity. <b>Gives</b> the event, or null whenever the record is anything but plainly valid: a
- * rule broken, a string with an escape sequence in a field that is kept, a fractional or very long
- * numeric timestamp, a byte order mark, a timestamp text the fast ISO reader leaves to the
- * formatter, nesting near the limit, anything it does not recognise. <b>Guarantees</b> that an
- * event it gives is equal, field for field and bit for bit, to the one {@link EventParser}'s full
- * path gives for the same bytes; null only costs the full path. It never throws and never reports a
- * reason: every error message comes from the full path, so the dead-letter output does not depend
- * on which path ran. {@code WellFormedEventReaderTest} checks the equality over the generator's
+ * validity. <b>Gives</b> the event of a plainly valid record, or <b>throws</b> the rule violation
+ * of a plain record that breaks a rule of a field (a wrong type, a missing, empty, duplicate or too
+ * long field, a forbidden character, a timestamp out of range, too many dimensions...), or gives
+ * null whenever the record is anything but plain: a syntax error anywhere, a string with an escape
+ * sequence in a field that is kept, a fractional or very long numeric timestamp, a byte order mark,
+ * a timestamp text the fast ISO reader leaves to the formatter, nesting near the limit, anything it
+ * does not recognise. <b>Guarantees</b> that an event it gives is equal, field for field and bit
+ * for bit, to the one {@link EventParser}'s full path gives for the same bytes, and that a
+ * violation it throws has the reason, field and detail the full path reports: the first violation
+ * in document order, reported only once the rest of the record has been checked for syntax (which
+ * the full path reports first), in words built by the same {@code EventParser} methods. Null only
+ * costs the full path. {@code WellFormedEventReaderTest} checks the equality over the generator's
  * traffic, the bad-record corpus and random mutations of both.
  *
  * <p>JSON syntax is checked strictly (RFC 8259, which Jackson's defaults also follow) over the
@@ -60,8 +64,12 @@ final class WellFormedEventReader {
     this.settings = settings;
   }
 
-  /** The event of a plainly valid record, or null to leave it to the full path. */
-  AnalyticsEvent read(byte[] b) {
+  /**
+   * The event of a plainly valid record, or null to leave it to the full path.
+   *
+   * @throws InvalidEventException the first rule a plain record breaks
+   */
+  AnalyticsEvent read(byte[] b) throws InvalidEventException {
     return read(b, EventParser.firstNonAscii(b) == b.length);
   }
 
@@ -70,7 +78,7 @@ final class WellFormedEventReader {
    *
    * @param ascii true if every byte is below 0x80 (then strings need no decoding)
    */
-  AnalyticsEvent read(byte[] b, boolean ascii) {
+  AnalyticsEvent read(byte[] b, boolean ascii) throws InvalidEventException {
     try {
       return new Cursor(b, ascii).document();
     } catch (NotPlain | RuntimeException e) {
@@ -90,20 +98,37 @@ final class WellFormedEventReader {
     private final boolean ascii;
     private int i;
 
+    /** Where the value of the member being read starts. */
+    private int valueStart;
+
     Cursor(byte[] b, boolean ascii) {
       this.b = b;
       this.ascii = ascii;
     }
 
-    AnalyticsEvent document() throws NotPlain {
+    AnalyticsEvent document() throws NotPlain, InvalidEventException {
       skipSpace();
       expect('{');
       AnalyticsEvent event = new AnalyticsEvent();
       int seen = 0;
+      InvalidEventException broken = null;
       skipSpace();
       if (b[i] != '}') {
         while (true) {
-          seen |= field(event, seen);
+          if (broken == null) {
+            try {
+              seen |= field(event, seen);
+            } catch (InvalidEventException e) {
+              // Like the full path: the first violation stands, the rest is only checked for
+              // syntax, whose errors come first.
+              broken = e;
+              i = valueStart;
+              skipValue();
+            }
+          } else {
+            memberName();
+            skipValue();
+          }
           skipSpace();
           if (b[i] == ',') {
             i++;
@@ -115,14 +140,23 @@ final class WellFormedEventReader {
       }
       expect('}');
       skipSpace();
-      if (i != b.length || (seen & REQUIRED) != REQUIRED) {
+      if (i != b.length) {
         throw NOT_PLAIN;
+      }
+      if (broken != null) {
+        throw broken;
+      }
+      if ((seen & REQUIRED) != REQUIRED) {
+        throw EventParser.absent(
+            (seen & EventParser.F_EVENT_ID) == 0
+                ? "event_id"
+                : (seen & EventParser.F_EVENT_TYPE) == 0 ? "event_type" : "timestamp");
       }
       return event;
     }
 
     /** Reads one top-level member; gives the bit of the known field it set, or 0. */
-    private int field(AnalyticsEvent event, int seen) throws NotPlain {
+    private int field(AnalyticsEvent event, int seen) throws NotPlain, InvalidEventException {
       expect('"');
       int nameStart = i;
       // Names with escapes are left to the full path: "event\u005fid" is event_id.
@@ -131,35 +165,48 @@ final class WellFormedEventReader {
       skipSpace();
       expect(':');
       skipSpace();
+      valueStart = i;
       int bit = fieldBit(nameStart, nameEnd - nameStart);
       if ((seen & bit) != 0) {
-        throw NOT_PLAIN; // duplicate
+        throw EventParser.duplicateField(
+            EventParser.FIELD_NAMES.get(Integer.numberOfTrailingZeros(bit)));
       }
       switch (bit) {
-        case EventParser.F_EVENT_ID -> event.eventId = requiredString(EventParser.MAX_ID_LENGTH);
+        case EventParser.F_EVENT_ID ->
+            event.eventId = requiredString("event_id", EventParser.MAX_ID_LENGTH);
         case EventParser.F_EVENT_TYPE -> {
-          String type = requiredString(EventParser.MAX_TYPE_LENGTH);
-          if (!isName(type)) {
-            throw NOT_PLAIN;
+          String type = requiredString("event_type", EventParser.MAX_TYPE_LENGTH);
+          InvalidEventException forbidden = EventParser.forbiddenInEventType(type);
+          if (forbidden != null) {
+            throw forbidden;
           }
           event.eventType = type;
         }
         case EventParser.F_TIMESTAMP -> event.timestamp = timestamp();
         case EventParser.F_VALUE -> {
           if (!literalNull()) {
-            event.value = number();
+            if (!startsNumber()) {
+              throw EventParser.wrongType("value", "a number or null", typeName());
+            }
+            int start = i;
+            double d = number();
+            if (!Double.isFinite(d)) {
+              throw EventParser.overflowingValue(
+                  new String(b, start, i - start, StandardCharsets.ISO_8859_1));
+            }
+            event.value = d;
             event.hasValue = true;
           }
         }
-        case EventParser.F_CATEGORY -> event.category = optionalString();
+        case EventParser.F_CATEGORY -> event.category = optionalString("category");
         case EventParser.F_PRIORITY -> event.priority = priority();
-        case EventParser.F_USER_ID -> event.userId = optionalString();
-        case EventParser.F_TENANT_ID -> event.tenantId = optionalString();
+        case EventParser.F_USER_ID -> event.userId = optionalString("user_id");
+        case EventParser.F_TENANT_ID -> event.tenantId = optionalString("tenant_id");
         case EventParser.F_DIMENSIONS -> dimensions(event);
         case EventParser.F_PROPERTIES -> {
           if (!literalNull()) {
             if (b[i] != '{') {
-              throw NOT_PLAIN;
+              throw EventParser.wrongType("properties", "an object or null", typeName());
             }
             int start = i;
             skipValue();
@@ -193,66 +240,114 @@ final class WellFormedEventReader {
     // -------------------------------------------------------------------------------------------
     // Field values
 
-    private String requiredString(int maxLength) throws NotPlain {
-      String s = string(maxLength);
-      if (s == null || s.isEmpty()) {
-        throw NOT_PLAIN;
-      }
-      return s;
-    }
-
-    private String optionalString() throws NotPlain {
-      return literalNull() ? null : string(EventParser.MAX_OPTIONAL_STRING_LENGTH);
-    }
-
-    /** A string value without escapes, at most {@code maxLength} code points. */
-    private String string(int maxLength) throws NotPlain {
-      expect('"');
-      int start = i;
-      int end = closingQuote(b, start);
-      int length = end - start;
-      i = end + 1;
-      if (ascii) {
-        if (length > maxLength) {
-          throw NOT_PLAIN;
+    private String requiredString(String field, int maxLength)
+        throws NotPlain, InvalidEventException {
+      if (b[i] != '"') {
+        if (literalNull()) {
+          throw EventParser.nullRequired(field);
         }
-        return new String(b, start, length, StandardCharsets.ISO_8859_1);
+        throw EventParser.wrongType(field, "a string", typeName());
       }
-      String s = new String(b, start, length, StandardCharsets.UTF_8);
-      if (s.length() > maxLength && s.codePointCount(0, s.length()) > maxLength) {
-        throw NOT_PLAIN;
+      String s = string();
+      if (s.isEmpty()) {
+        throw EventParser.emptyRequired(field);
       }
+      limit(s, maxLength, field);
       return s;
     }
 
-    private Priority priority() throws NotPlain {
+    private String optionalString(String field) throws NotPlain, InvalidEventException {
       if (literalNull()) {
         return null;
       }
-      Priority priority = EventParser.priorityNamed(string(EventParser.MAX_OPTIONAL_STRING_LENGTH));
+      if (b[i] != '"') {
+        throw EventParser.wrongType(field, "a string or null", typeName());
+      }
+      String s = string();
+      limit(s, EventParser.MAX_OPTIONAL_STRING_LENGTH, field);
+      return s;
+    }
+
+    /** A string value without escapes. */
+    private String string() throws NotPlain {
+      expect('"');
+      int start = i;
+      int end = closingQuote(b, start);
+      i = end + 1;
+      return new String(
+          b, start, end - start, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+    }
+
+    private Priority priority() throws NotPlain, InvalidEventException {
+      if (literalNull()) {
+        return null;
+      }
+      if (b[i] != '"') {
+        throw EventParser.wrongType("priority", "a string or null", typeName());
+      }
+      String s = string();
+      Priority priority = EventParser.priorityNamed(s);
       if (priority == null) {
-        throw NOT_PLAIN;
+        throw EventParser.invalidPriority(s);
       }
       return priority;
     }
 
-    private long timestamp() throws NotPlain {
+    private long timestamp() throws NotPlain, InvalidEventException {
       long millis;
+      boolean numeric = false;
       if (b[i] == '"') {
         int start = ++i;
         int end = closingQuote(b, start);
         i = end + 1;
         millis = isoMillis(b, start, end - start);
         if (millis == EventParser.NOT_FAST) {
+          if (isLocalDateTime(b, start, end - start)) {
+            throw EventParser.withoutZone(
+                new String(b, start, end - start, StandardCharsets.ISO_8859_1));
+          }
           throw NOT_PLAIN;
         }
-      } else {
+      } else if (startsNumber()) {
         millis = integer();
+        numeric = true;
+      } else if (literalNull()) {
+        throw EventParser.nullRequired("timestamp");
+      } else {
+        throw EventParser.wrongType("timestamp", "a string or a number", typeName());
       }
-      if (millis < settings.minTimestamp() || millis >= settings.maxTimestamp()) {
-        throw NOT_PLAIN;
+      InvalidEventException outside =
+          EventParser.outOfRange(millis, numeric, settings.minTimestamp(), settings.maxTimestamp());
+      if (outside != null) {
+        throw outside;
       }
       return millis;
+    }
+
+    private boolean startsNumber() {
+      return b[i] == '-' || (b[i] >= '0' && b[i] <= '9');
+    }
+
+    /**
+     * The JSON type of the value at the cursor, named as the full path names it in a wrong-type
+     * error; only a first byte is looked at, the value's syntax is checked when it is skipped.
+     */
+    private String typeName() throws NotPlain {
+      byte c = b[i];
+      if (c == '"') {
+        return "string";
+      } else if (c == '{') {
+        return "object";
+      } else if (c == '[') {
+        return "array";
+      } else if (c == 't' || c == 'f') {
+        return "boolean";
+      } else if (c == 'n') {
+        return "null";
+      } else if (startsNumber()) {
+        return "number";
+      }
+      throw NOT_PLAIN;
     }
 
     /** An integer token of at most 18 digits; anything else (a fraction, an exponent) is not. */
@@ -363,15 +458,15 @@ final class WellFormedEventReader {
       } else {
         d = Double.parseDouble(new String(b, start, i - start, StandardCharsets.ISO_8859_1));
       }
-      if (!Double.isFinite(d)) {
-        throw NOT_PLAIN;
-      }
       return d;
     }
 
-    private void dimensions(AnalyticsEvent event) throws NotPlain {
+    private void dimensions(AnalyticsEvent event) throws NotPlain, InvalidEventException {
       if (literalNull()) {
         return;
+      }
+      if (b[i] != '{') {
+        throw EventParser.wrongType("dimensions", "an object or null", typeName());
       }
       expect('{');
       skipSpace();
@@ -382,18 +477,29 @@ final class WellFormedEventReader {
       int count = 0;
       while (true) {
         if (++count > EventParser.MAX_DIMENSIONS) {
-          throw NOT_PLAIN;
+          throw EventParser.tooManyDimensions();
         }
-        String key = string(EventParser.MAX_DIMENSION_KEY_LENGTH);
-        if (key.isEmpty() || !isName(key)) {
-          throw NOT_PLAIN;
+        String key = string();
+        InvalidEventException badKey = EventParser.invalidDimensionKey(key);
+        if (badKey != null) {
+          throw badKey;
         }
         skipSpace();
         expect(':');
         skipSpace();
-        String value = string(EventParser.MAX_DIMENSION_VALUE_LENGTH);
+        // A duplicate key is reported before anything about its value, as the full path does;
+        // looked up separately only when the value is wrong.
+        if (b[i] != '"') {
+          requireNew(event, key);
+          throw EventParser.wrongType("dimensions." + key, "a string", typeName());
+        }
+        String value = string();
+        if (value.length() > EventParser.MAX_DIMENSION_VALUE_LENGTH) {
+          requireNew(event, key);
+          limit(value, EventParser.MAX_DIMENSION_VALUE_LENGTH, "dimensions." + key);
+        }
         if (event.dimensions.putIfAbsent(key, value) != null) {
-          throw NOT_PLAIN; // duplicate key
+          throw EventParser.duplicateDimension(key);
         }
         skipSpace();
         if (b[i] == ',') {
@@ -403,6 +509,12 @@ final class WellFormedEventReader {
           expect('}');
           return;
         }
+      }
+    }
+
+    private void requireNew(AnalyticsEvent event, String key) throws InvalidEventException {
+      if (event.dimensions.containsKey(key)) {
+        throw EventParser.duplicateDimension(key);
       }
     }
 
@@ -639,9 +751,14 @@ final class WellFormedEventReader {
     }
   }
 
-  /** True if every character is in {@code [A-Za-z0-9_.:-]}. */
-  private static boolean isName(String s) {
-    return EventParser.firstNonNameChar(s) < 0;
+  /** Refuses, as the full path does, a string of more than {@code maxLength} code points. */
+  private static void limit(String s, int maxLength, String field) throws InvalidEventException {
+    if (s.length() > maxLength) {
+      int codePoints = s.codePointCount(0, s.length());
+      if (codePoints > maxLength) {
+        throw EventParser.tooLong(field, codePoints, maxLength);
+      }
+    }
   }
 
   /**
@@ -708,6 +825,22 @@ final class WellFormedEventReader {
     long epochSecond = epochDay * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds;
     // Same rounding as Instant.toEpochMilli(): nanos are never negative, so this floors.
     return epochSecond * 1000 + nanos / 1_000_000;
+  }
+
+  /**
+   * True if {@code b[from, from+n)} is {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]}, a valid date and time
+   * without zone or offset: text that {@link
+   * java.time.format.DateTimeFormatter#ISO_LOCAL_DATE_TIME} accepts and {@link
+   * java.time.format.DateTimeFormatter#ISO_OFFSET_DATE_TIME} refuses. For text {@link #isoMillis}
+   * has refused: it is that text with a {@code Z} that {@code isoMillis} accepts.
+   */
+  static boolean isLocalDateTime(byte[] b, int from, int n) {
+    if (n < 19 || n > 29) {
+      return false;
+    }
+    byte[] withZone = java.util.Arrays.copyOfRange(b, from, from + n + 1);
+    withZone[n] = 'Z';
+    return isoMillis(withZone, 0, n + 1) != EventParser.NOT_FAST;
   }
 
   /** The non-negative number in {@code b[from, from+count)}, or -1 if not all ASCII digits. */

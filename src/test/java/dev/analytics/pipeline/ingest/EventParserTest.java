@@ -16,6 +16,8 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -1210,5 +1212,52 @@ class EventParserTest {
       }
     }
     return b;
+  }
+
+  /**
+   * Timestamps without the formatter's shape are refused without its exception, in its words: the
+   * message built for them is the one its parse throws, for every kind of mistake.
+   */
+  @Test
+  void unparsedTimestampMessagesAreTheFormattersOwn() {
+    List<String> texts =
+        List.of(
+            "",
+            "yesterday",
+            "2024-05-01",
+            "2024-05-01 12:00:00",
+            "2024-05-01T12:00:00",
+            "2024-05-01T12:00:00Zjunk",
+            "2024-05-01T12:00:00+25:00",
+            "2024-05-01T12:00:00+38+02:00",
+            "2024-5-1T12:00:00Z",
+            "1714564800000",
+            "2024-05-01T12:00:00.1234567890Z",
+            "x".repeat(70),
+            "2024-02-30T12:00:00Z",
+            "2024-05-01T12:00:00Z");
+    int unparsed = 0;
+    for (DateTimeFormatter formatter :
+        List.of(DateTimeFormatter.ISO_OFFSET_DATE_TIME, DateTimeFormatter.ISO_LOCAL_DATE_TIME)) {
+      for (String text : texts) {
+        String built = EventParser.unparsedMessage(formatter, text);
+        String thrown = null;
+        try {
+          formatter.parse(text);
+        } catch (DateTimeParseException e) {
+          thrown = e.getMessage();
+        }
+        if (built != null) {
+          unparsed++;
+          assertEquals(thrown, built, text);
+        } else if (thrown != null) {
+          // Only resolving can fail once the shape is right (February 30).
+          assertTrue(thrown.contains("could not be parsed: "), thrown);
+        }
+      }
+    }
+    // 14 texts twice, less the 4 the offset formatter takes further (+25:00 and +38 among them:
+    // it refuses their offsets by an exception, left to its parse) and the 1 of a local shape.
+    assertEquals(23, unparsed, "texts without the shape of each formatter");
   }
 }

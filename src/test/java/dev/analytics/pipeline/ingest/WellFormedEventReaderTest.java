@@ -1,6 +1,7 @@
 package dev.analytics.pipeline.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +11,9 @@ import dev.analytics.pipeline.local.TrafficGenerator;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -44,6 +47,10 @@ class WellFormedEventReaderTest {
     int inputs;
     int valid;
     int fast;
+    int invalid;
+
+    /** Invalid records the fast path rejected itself (with the full path's words). */
+    int fastRejected;
   }
 
   /** Compares both paths on one input; fails with the input in hex if they differ. */
@@ -52,11 +59,27 @@ class WellFormedEventReaderTest {
     Object both = outcome(parser, input, true);
     assertEquals(full, both, () -> "paths differ for " + describe(input));
     tally.inputs++;
+    WellFormedEventReader reader = new WellFormedEventReader(settingsOf(parser));
     if (full instanceof AnalyticsEvent) {
       tally.valid++;
-      if (new WellFormedEventReader(settingsOf(parser)).read(input) != null) {
+      if (fastOutcome(reader, input) != null) {
         tally.fast++;
       }
+    } else {
+      tally.invalid++;
+      // (The reader alone may answer anything for bytes that are not UTF-8: it never sees them.)
+      if (input != null && full.equals(fastOutcome(reader, input))) {
+        tally.fastRejected++;
+      }
+    }
+  }
+
+  /** The fast path alone: its event, its rejection as reason|field|detail, or null. */
+  private static Object fastOutcome(WellFormedEventReader reader, byte[] input) {
+    try {
+      return reader.read(input);
+    } catch (InvalidEventException e) {
+      return e.reason() + "|" + e.field() + "|" + e.detail();
     }
   }
 
@@ -76,6 +99,15 @@ class WellFormedEventReaderTest {
 
   private static String describe(byte[] input) {
     return new String(input, StandardCharsets.UTF_8) + " (hex " + HexFormat.of().formatHex(input);
+  }
+
+  /** {@code n} dimensions {@code "<prefix>0":"v",...}, without braces. */
+  private static String dimensions(int n, String prefix) {
+    StringBuilder out = new StringBuilder();
+    for (int k = 0; k < n; k++) {
+      out.append(k == 0 ? "" : ",").append('"').append(prefix).append(k).append("\":\"v\"");
+    }
+    return out.toString();
   }
 
   private static final ParserSettings STRICT =
@@ -101,6 +133,10 @@ class WellFormedEventReaderTest {
     assertTrue(tally.valid > 40_000, "valid: " + tally.valid);
     // The generator writes escapes into kept strings now and then; everything else is plain.
     assertTrue(tally.fast > 0.95 * tally.valid, "fast " + tally.fast + " of " + tally.valid);
+    // Broken records of 15 of the generator's 25 kinds are plain JSON that breaks a field rule.
+    assertTrue(
+        tally.fastRejected > 0.45 * tally.invalid,
+        "rejected by the fast path: " + tally.fastRejected + " of " + tally.invalid);
   }
 
   @Test
@@ -183,7 +219,49 @@ class WellFormedEventReaderTest {
             "}  \n\t",
             "}x",
             "}}",
-            ",}")) {
+            ",}",
+            // Rule violations of plain records, which the fast path reports itself, and what
+            // must take precedence over them: a syntax error, an unstorable escape or deep
+            // nesting anywhere after them.
+            ",\"event_id\":\"x\"}",
+            ",\"event_id\":\"x\",\"value\":\"bad\"}",
+            ",\"value\":\"1\",\"timestamp\":}",
+            ",\"value\":true,\"x\":[1,}",
+            ",\"value\":\"x\"}x",
+            ",\"value\":\"x\",\"note\":\"\\u0000\"}",
+            ",\"value\":\"x\",\"note\":\"\\ud800\"}",
+            ",\"value\":\"x\",\"n\\u0061me\":1}",
+            ",\"value\":\"x\",\"p\":" + "[".repeat(40) + "]".repeat(40) + "}",
+            ",\"value\":\"x\",\"value\":\"y\"}",
+            ",\"value\":{\"a\":1}}",
+            ",\"value\":[1]}",
+            ",\"value\":tru}",
+            ",\"value\":-1e999}",
+            ",\"value\":1E400}",
+            ",\"value\":-Infinity,\"category\":5}",
+            ",\"category\":5}",
+            ",\"category\":\"" + "x".repeat(129) + "\"}",
+            ",\"user_id\":false}",
+            ",\"tenant_id\":{}}",
+            ",\"tenant_id\":nul}",
+            ",\"priority\":\"" + "h".repeat(200) + "\"}",
+            ",\"priority\":1}",
+            ",\"priority\":\"\"}",
+            ",\"dimensions\":[]}",
+            ",\"dimensions\":\"a\"}",
+            ",\"dimensions\":{\"a\":\"1\",\"b\":2}}",
+            ",\"dimensions\":{\"a\":null}}",
+            ",\"dimensions\":{\"a\":NaN}}",
+            ",\"dimensions\":{\"a\":\"1\" \"b\":\"2\"}}",
+            ",\"dimensions\":{\"a\"  \"1\"}}",
+            ",\"dimensions\":{\"a b\"  \"1\"}}",
+            ",\"dimensions\":{\"" + "😀".repeat(40) + "\":\"1\"}}",
+            ",\"dimensions\":{" + dimensions(17, "k") + "}}",
+            ",\"dimensions\":{" + dimensions(16, "k") + ",\"bad key\":\"v\"}}",
+            ",\"dimensions\":{" + dimensions(16, "k") + ",\"k\\u0031\":\"v\"}}",
+            ",\"dimensions\":{" + dimensions(16, "k") + ",\"x\":}}",
+            ",\"properties\":\"x\"}",
+            ",\"properties\":5}")) {
       records.add(HEAD + tail);
     }
     records.add(HEAD.replace("\"2024-05-01T12:00:00Z\"", "1714564800000") + "}");
@@ -202,12 +280,35 @@ class WellFormedEventReaderTest {
     records.add("{\"event_id\":\"e1\",\"event_type\":\"t\"}");
     records.add("{}");
     records.add("[]");
+    for (String timestamp :
+        List.of(
+            "null",
+            "true",
+            "{}",
+            "[1]",
+            "-0",
+            "1",
+            "1714564800",
+            "-5",
+            "\"2999-01-01T00:00:00Z\"")) {
+      records.add(HEAD.replace("\"2024-05-01T12:00:00Z\"", timestamp) + "}");
+    }
+    for (String id : List.of("5", "[]", "{}", "false", "\"" + "i".repeat(129) + "\"")) {
+      records.add(HEAD.replace("\"e1\"", id) + "}");
+    }
+    records.add(HEAD.replace("\"page.view\"", "\"\"") + "}");
+    records.add(HEAD.replace("\"page.view\"", "null") + "}");
+    records.add(HEAD.replace("\"page.view\"", "\"p\u00e4ge\"") + "}");
+    records.add("{\"event_type\":\"t\",\"timestamp\":1714564800000}");
+    records.add("{\"event_id\":\"e\",\"timestamp\":1714564800000}");
+    records.add("{\"event_id\":\"e\",\"event_type\":\"t\",\"event_type\":\"u\"}");
 
     Tally tally = new Tally();
     for (String r : records) {
       compare(PARSER, utf8(r), tally);
     }
     assertTrue(tally.fast > 30, "fast: " + tally.fast + " of " + tally.valid);
+    assertTrue(tally.fastRejected > 15, "rejected by the fast path: " + tally.fastRejected);
   }
 
   /**
@@ -378,10 +479,57 @@ class WellFormedEventReaderTest {
     }
     assertTrue(tally.valid > 1_000, "valid: " + tally.valid);
     assertTrue(tally.fast > 500, "fast: " + tally.fast);
+    assertTrue(tally.fastRejected > 500, "rejected by the fast path: " + tally.fastRejected);
+  }
+
+  /**
+   * The recogniser of a date-time without zone answers yes only where the formatters refuse the
+   * text with an offset and accept it without one (the full path's test for that message).
+   */
+  @Test
+  void recognisesADateTimeWithoutZoneExactlyWhereTheFormattersDo() {
+    List<String> texts = new ArrayList<>();
+    for (String date :
+        List.of("2024-05-01", "2024-02-29", "2023-02-29", "0000-01-01", "2024-13-01")) {
+      for (String time :
+          List.of(
+              "12:00:00",
+              "23:59:59.5",
+              "00:00:00.123456789",
+              "00:00:00.1234567890",
+              "24:00:00",
+              "23:59:60",
+              "12:00",
+              "12:00:00.")) {
+        for (String zone : List.of("", "Z", "+02:00", "+18:00", " ")) {
+          texts.add(date + "T" + time + zone);
+          texts.add(date + "t" + time + zone);
+        }
+      }
+    }
+    int recognised = 0;
+    for (String text : texts) {
+      byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+      if (WellFormedEventReader.isLocalDateTime(b, 0, b.length)) {
+        recognised++;
+        assertTrue(parses(DateTimeFormatter.ISO_LOCAL_DATE_TIME, text), text);
+        assertFalse(parses(DateTimeFormatter.ISO_OFFSET_DATE_TIME, text), text);
+      }
+    }
+    assertEquals(9, recognised, "3 valid dates x 3 times with seconds and at most 9 decimals");
+  }
+
+  private static boolean parses(DateTimeFormatter formatter, String text) {
+    try {
+      formatter.parse(text);
+      return true;
+    } catch (DateTimeException e) {
+      return false;
+    }
   }
 
   @Test
-  void declinesInsteadOfThrowingOnTruncatedInput() {
+  void declinesInsteadOfThrowingOnTruncatedInput() throws InvalidEventException {
     byte[] record = utf8(HEAD + ",\"properties\":{\"a\":[true,false,null,\"x\",-1.5e3]}}");
     assertNotNull(READER.read(record));
     for (int n = 0; n < record.length; n++) {
