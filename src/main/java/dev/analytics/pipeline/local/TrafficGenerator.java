@@ -210,13 +210,21 @@ public final class TrafficGenerator {
    * @param startEpochMillis event time of the start, between 2000-01-02 and 2090-01-01
    * @param anomalyProbabilityPerMinute chance that an incident starts at a minute boundary of event
    *     time, in [0, 1]
+   * @param idTypeFraction share of valid events, in [0, 1], from a client that writes an item id
+   *     into the event type ({@code page_view.id_3k}): up to {@link #ID_TYPES} ids per event type
+   *     (8,800 types more), a few of them frequent, most seen a few times; below the job's default
+   *     cap of 10,000 event types, so that every one is aggregated exactly
    */
   public record Settings(
       long seed,
       double eventsPerSecond,
       double invalidFraction,
       long startEpochMillis,
-      double anomalyProbabilityPerMinute) {
+      double anomalyProbabilityPerMinute,
+      double idTypeFraction) {
+
+    /** How many item ids the event types of {@code idTypeFraction} draw from, per event type. */
+    public static final int ID_TYPES = 800;
 
     /** 2026-11-22T00:00:00Z, the start used by {@link #defaults(long)}. */
     public static final long DEFAULT_START = Instant.parse("2026-11-22T00:00:00Z").toEpochMilli();
@@ -233,11 +241,25 @@ public final class TrafficGenerator {
         throw new IllegalArgumentException(
             "anomalyProbabilityPerMinute must be in [0, 1]: " + anomalyProbabilityPerMinute);
       }
+      if (!(idTypeFraction >= 0 && idTypeFraction <= 1)) {
+        throw new IllegalArgumentException("idTypeFraction must be in [0, 1]: " + idTypeFraction);
+      }
       if (startEpochMillis < EARLIEST_START || startEpochMillis >= LATEST_START) {
         throw new IllegalArgumentException(
             "startEpochMillis must be between 2000-01-02 and 2090-01-01: "
                 + Instant.ofEpochMilli(startEpochMillis));
       }
+    }
+
+    /** Without event types that carry ids. */
+    public Settings(
+        long seed,
+        double eventsPerSecond,
+        double invalidFraction,
+        long startEpochMillis,
+        double anomalyProbabilityPerMinute) {
+      this(
+          seed, eventsPerSecond, invalidFraction, startEpochMillis, anomalyProbabilityPerMinute, 0);
     }
 
     /** 1000 events/s from {@link #DEFAULT_START}, 1% invalid, incidents at 2% per minute. */
@@ -351,12 +373,12 @@ public final class TrafficGenerator {
     fillValid(type, now);
     byte[] bytes = render();
     String anomaly = null;
-    if (active != null && active.eventType().equals(TYPES[type])) {
+    if (active != null && active.eventType().equals(draft.eventType)) {
       anomaly = active.kind();
     }
     Double value = draft.hasValue ? draft.valueUnits / (double) POW10[draft.valueScale] : null;
     return new Generated(
-        bytes, true, TYPES[type], draft.tsMillis, value, anomaly, draft.eventId, null);
+        bytes, true, draft.eventType, draft.tsMillis, value, anomaly, draft.eventId, null);
   }
 
   // ---- clock, rhythm and incidents ----
@@ -453,6 +475,9 @@ public final class TrafficGenerator {
     d.reset();
     d.eventId = idPrefix + '-' + Long.toString(counter, 36);
     d.eventType = TYPES[type];
+    if (settings.idTypeFraction() > 0 && random.nextDouble() < settings.idTypeFraction()) {
+      d.eventType = TYPES[type] + ".id_" + Integer.toString(skewed(Settings.ID_TYPES), 36);
+    }
     d.tsMillis = random.nextDouble() < 0.03 ? now - random.nextInt(3001) : now;
     double u = random.nextDouble();
     if (u < 0.86) {

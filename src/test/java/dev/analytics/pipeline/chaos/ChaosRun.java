@@ -31,14 +31,15 @@ import java.util.stream.Stream;
  * <p>Real parts: a Kafka broker in its own JVM ({@link KafkaBrokerProcess}), private ClickHouse and
  * PostgreSQL servers, and the job ({@link ChaosJob}: the production workflow plus a failure
  * injector) on a standalone Flink cluster started by {@code jobs/cluster.sh}. A producer writes the
- * known stream ({@link TrafficGenerator}, invalid records mixed in, event time running {@link
- * Settings#timeScale()} times faster than the wall clock) while rounds of faults are injected, each
- * followed by a wait for recovery (job RUNNING again, then a checkpoint completed): task failures
- * at random points, the TaskManager SIGKILLed and restarted, ClickHouse stopped for 30 s,
- * PostgreSQL restarted, the Kafka broker restarted, a stop-with-savepoint and resume. Then the
- * producer stops, the job consumes everything, must be RUNNING and healthy, is stopped with {@code
- * --drain} (the end of input that fires the last windows), and every sink is compared with {@link
- * ExpectedResults} by {@link ResultComparison}.
+ * known stream ({@link TrafficGenerator}: invalid records of every kind mixed in, skewed clocks and
+ * unstorable Unicode among them, 2% of valid events of types that carry an item id (thousands of
+ * types), event time running {@link Settings#timeScale()} times faster than the wall clock) while
+ * rounds of faults are injected, each followed by a wait for recovery (job RUNNING again, then a
+ * checkpoint completed): task failures at random points, the TaskManager SIGKILLed and restarted,
+ * ClickHouse stopped for 30 s, PostgreSQL restarted, the Kafka broker restarted, a
+ * stop-with-savepoint and resume. Then the producer stops, the job consumes everything, must be
+ * RUNNING and healthy, is stopped with {@code --drain} (the end of input that fires the last
+ * windows), and every sink is compared with {@link ExpectedResults} by {@link ResultComparison}.
  */
 public final class ChaosRun implements AutoCloseable {
   static final String TOPIC = "chaos-events";
@@ -141,8 +142,17 @@ public final class ChaosRun implements AutoCloseable {
             settings.eventsPerSecond() / settings.timeScale(),
             settings.invalidFraction(),
             TrafficGenerator.Settings.DEFAULT_START,
-            0.05);
+            0.05,
+            ID_TYPE_FRACTION);
   }
+
+  /**
+   * Share of valid events whose type carries an item id: thousands of event types more (at most
+   * 8,800), all below the job's cap on event types ({@code aggregation.max-event-types}, 10,000),
+   * so every sink stays exact. (At 2,000 ids per type the cap folded the rest into {@code
+   * __other__}, as it should, and the comparison, which does not model the cap, failed.)
+   */
+  static final double ID_TYPE_FRACTION = 0.02;
 
   /** Runs everything; returns the summary (whose mismatch count must be 0). */
   public Summary run() throws Exception {

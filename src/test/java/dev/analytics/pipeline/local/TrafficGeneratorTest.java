@@ -125,6 +125,39 @@ class TrafficGeneratorTest {
   }
 
   @Test
+  void eventTypesWithIdsAreValidManyAndLeaveTheRestOfTheStreamAsItWas() throws Exception {
+    Settings with = new Settings(5, 1000, 0.01, Settings.DEFAULT_START, 0.02, 0.05);
+    List<Generated> records = TrafficGenerator.batch(with, 100_000);
+    dev.analytics.pipeline.ingest.EventParser parser =
+        new dev.analytics.pipeline.ingest.EventParser(ParserSettings.DEFAULTS);
+    Set<String> idTypes = new HashSet<>();
+    long valid = 0;
+    for (Generated g : records) {
+      if (g.valid()) {
+        valid++;
+        assertEquals(g.eventType(), parser.parse(g.bytes()).eventType);
+        if (g.eventType().contains(".id_")) {
+          idTypes.add(g.eventType());
+        }
+      }
+    }
+    long withId = records.stream().filter(g -> g.valid() && g.eventType().contains(".id_")).count();
+    assertEquals(0.05, withId / (double) valid, 0.005, "share of events with an id in the type");
+    int most = TrafficGenerator.eventTypeShares().size() * Settings.ID_TYPES;
+    assertTrue(idTypes.size() > 500 && idTypes.size() <= most, idTypes.size() + " of " + most);
+
+    // Share 0 draws nothing more: the stream of the five-argument settings, byte for byte.
+    List<Generated> a =
+        TrafficGenerator.batch(
+            new Settings(5, 1000, 0.01, Settings.DEFAULT_START, 0.02, 0), 10_000);
+    List<Generated> b =
+        TrafficGenerator.batch(new Settings(5, 1000, 0.01, Settings.DEFAULT_START, 0.02), 10_000);
+    for (int i = 0; i < a.size(); i++) {
+      assertArrayEquals(a.get(i).bytes(), b.get(i).bytes());
+    }
+  }
+
+  @Test
   void invalidFractionIsHonoured() {
     for (double fraction : new double[] {0.01, 0.05, 0.3}) {
       long invalid =
