@@ -33,7 +33,7 @@ public final class AnalyticsJob {
   private AnalyticsJob() {}
 
   public static void main(String[] args) throws Exception {
-    JobConfig config = loadOrExit(args);
+    JobConfig config = load(args);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
     defineWorkflow(env, config);
@@ -41,18 +41,14 @@ public final class AnalyticsJob {
   }
 
   /**
-   * The configuration of the arguments and the environment, logged (secrets masked); a bad one
-   * prints the error naming its key and exits with status 2.
+   * The configuration of the arguments and the environment, logged (secrets masked).
+   *
+   * @throws ConfigException for a bad one, naming its key: the Flink client prints it, and in
+   *     application mode the application fails with it (exiting here would take the JobManager's
+   *     process down)
    */
-  public static JobConfig loadOrExit(String[] args) {
-    JobConfig config;
-    try {
-      config = JobConfig.load(args, System.getenv());
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      throw new AssertionError("unreachable");
-    }
+  public static JobConfig load(String[] args) {
+    JobConfig config = JobConfig.load(args, System.getenv());
     LOG.info("Configuration:\n{}", config);
     return config;
   }

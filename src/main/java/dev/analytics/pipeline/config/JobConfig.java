@@ -119,6 +119,10 @@ public final class JobConfig {
   private static final Pattern SQL_COLUMN = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   private static final Pattern SQL_TABLE =
       Pattern.compile("([a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,62}");
+
+  /** An instance id or a transactional-id prefix. */
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,60}");
+
   private static final List<String> SASL_MECHANISMS =
       List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
@@ -127,6 +131,7 @@ public final class JobConfig {
       Map.ofEntries(
           Map.entry("bootstrap.servers", JobOptions.KAFKA_BOOTSTRAP_SERVERS.key()),
           Map.entry("group.id", JobOptions.KAFKA_GROUP_ID.key()),
+          Map.entry("isolation.level", JobOptions.KAFKA_ISOLATION_LEVEL.key()),
           Map.entry("security.protocol", JobOptions.KAFKA_SECURITY_PROTOCOL.key()),
           Map.entry("sasl.mechanism", JobOptions.KAFKA_SASL_MECHANISM.key()),
           Map.entry("transaction.timeout.ms", JobOptions.KAFKA_TRANSACTION_TIMEOUT.key()),
@@ -265,6 +270,39 @@ public final class JobConfig {
   }
 
   /** The option's value: the one given, else its default (null for an unset optional option). */
+  /**
+   * The job instance's namespace in shared servers: {@code job.instance-id}, or one derived from
+   * {@code job.name} without collisions (see the option).
+   */
+  public String instanceId() {
+    String explicit = get(JobOptions.JOB_INSTANCE_ID);
+    return explicit.isEmpty() ? instanceIdOf(get(JobOptions.JOB_NAME)) : explicit;
+  }
+
+  /** The instance id derived from a job name. */
+  static String instanceIdOf(String jobName) {
+    if (ID.matcher(jobName).matches()) {
+      return jobName;
+    }
+    String clean = jobName.replaceAll("[^A-Za-z0-9._-]", "_");
+    try {
+      byte[] hash =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(jobName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return clean.substring(0, Math.min(47, clean.length()))
+          + "-"
+          + java.util.HexFormat.of().formatHex(hash, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  /** The transactional-id prefix of the Kafka sinks: the option, or the instance id. */
+  public String kafkaTransactionalIdPrefix() {
+    String prefix = get(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX);
+    return prefix.isEmpty() ? instanceId() : prefix;
+  }
+
   public <T> T get(ConfigOption<T> option) {
     return conf.get(option);
   }
@@ -786,7 +824,18 @@ public final class JobConfig {
       }
       distinctTopics();
       notBlank(JobOptions.KAFKA_GROUP_ID);
-      notBlank(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX);
+      String prefix = conf.get(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX);
+      if (!prefix.isEmpty() && !ID.matcher(prefix).matches()) {
+        throw fail(
+            JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX,
+            "must be empty (the instance id) or [A-Za-z0-9._-], at most 60 characters");
+      }
+      String instance = conf.get(JobOptions.JOB_INSTANCE_ID);
+      if (!instance.isEmpty() && !ID.matcher(instance).matches()) {
+        throw fail(
+            JobOptions.JOB_INSTANCE_ID,
+            "must be empty (derived from job.name) or [A-Za-z0-9._-], at most 60 characters");
+      }
 
       String startKey = JobOptions.KAFKA_START_TIMESTAMP.key();
       String start = conf.get(JobOptions.KAFKA_START_TIMESTAMP);
@@ -1280,6 +1329,17 @@ public final class JobConfig {
       }
       between(JobOptions.POSTGRES_BATCH_SIZE, 1, 100_000, "1", "100000");
       atLeast(JobOptions.POSTGRES_LOCK_TIMEOUT, Duration.ZERO);
+      atLeast(JobOptions.POSTGRES_CONNECT_TIMEOUT, Duration.ofSeconds(1));
+      atLeast(JobOptions.POSTGRES_SOCKET_TIMEOUT, Duration.ofSeconds(1));
+      Duration lock = conf.get(JobOptions.POSTGRES_LOCK_TIMEOUT);
+      Duration socket = conf.get(JobOptions.POSTGRES_SOCKET_TIMEOUT);
+      if (lock.isZero() || socket.compareTo(lock) <= 0) {
+        throw fail(
+            JobOptions.POSTGRES_SOCKET_TIMEOUT,
+            "must exceed postgres.lock-timeout ("
+                + (lock.isZero() ? "0: waits forever" : lock.toString())
+                + "), or a statement waiting for a row lock is cut off as if the server were gone");
+      }
 
       List<ConfigOption<String>> tables =
           List.of(

@@ -22,6 +22,12 @@ public final class JobOptions {
     TIMESTAMP
   }
 
+  /** Which records of producer transactions the source reads. */
+  public enum IsolationLevel {
+    READ_COMMITTED,
+    READ_UNCOMMITTED
+  }
+
   /** Where to start when {@link StartPosition#COMMITTED} finds no committed offset. */
   public enum OffsetReset {
     EARLIEST,
@@ -52,6 +58,19 @@ public final class JobOptions {
           .stringType()
           .defaultValue("analytics-pipeline")
           .withDescription("Name of the Flink job.");
+
+  public static final ConfigOption<String> JOB_INSTANCE_ID =
+      key("job.instance-id")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Names this job instance in every id it shares with other jobs on the same"
+                  + " PostgreSQL, Kafka and ClickHouse: prepared-transaction ids, Kafka"
+                  + " transactional ids, ClickHouse deduplication tokens. [A-Za-z0-9._-], at most"
+                  + " 60 characters. Empty: job.name itself when it is such a name, otherwise its"
+                  + " first 47 characters made so plus '-' and 12 hex digits of its SHA-256 (so"
+                  + " 'a b' and 'a_b' differ). Two jobs that run at the same time against the same"
+                  + " servers (a backfill beside production) need different instance ids.");
 
   public static final ConfigOption<Integer> PARALLELISM =
       key("job.parallelism")
@@ -228,6 +247,15 @@ public final class JobOptions {
                   + " sasl.jaas.config, inline keys and certificates), which belong in the secret"
                   + " options, and properties that have a typed option.");
 
+  public static final ConfigOption<IsolationLevel> KAFKA_ISOLATION_LEVEL =
+      key("kafka.isolation-level")
+          .enumType(IsolationLevel.class)
+          .defaultValue(IsolationLevel.READ_COMMITTED)
+          .withDescription(
+              "read_committed: the source skips the records of producer transactions that were"
+                  + " aborted (and waits for open ones); read_uncommitted reads them too, for"
+                  + " topics whose producers are not transactional and must not be held back.");
+
   public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT =
       key("kafka.transaction-timeout")
           .durationType()
@@ -240,10 +268,10 @@ public final class JobOptions {
   public static final ConfigOption<String> KAFKA_TRANSACTIONAL_ID_PREFIX =
       key("kafka.transactional-id-prefix")
           .stringType()
-          .defaultValue("analytics-pipeline")
+          .defaultValue("")
           .withDescription(
               "Prefix of the transactional ids of the exactly-once Kafka sinks; unique per job"
-                  + " on a cluster.");
+                  + " on a Kafka cluster. Empty: the job's instance id (job.instance-id).");
 
   // ---- events ----
 
@@ -1091,6 +1119,25 @@ public final class JobOptions {
                   + " (e.g. of an orphaned prepared transaction) fails and the job restarts"
                   + " instead of hanging; also the longest an exactly-once writer waits at end of"
                   + " input for its own prepared transactions to be committed; 0 waits forever.");
+
+  public static final ConfigOption<Duration> POSTGRES_CONNECT_TIMEOUT =
+      key("postgres.connect-timeout")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription(
+              "Longest wait to open a connection and log in (pgjdbc connectTimeout and"
+                  + " loginTimeout): a server behind a dropped route fails the task with that"
+                  + " reason instead of blocking it. Whole seconds, at least 1 s.");
+
+  public static final ConfigOption<Duration> POSTGRES_SOCKET_TIMEOUT =
+      key("postgres.socket-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(2))
+          .withDescription(
+              "Longest wait for any answer of the server on an open connection (pgjdbc"
+                  + " socketTimeout; the server's statement_timeout is set to the same, so it"
+                  + " gives up first). Must exceed postgres.lock-timeout. Whole seconds, at least"
+                  + " 1 s.");
 
   public static final ConfigOption<String> POSTGRES_TABLE_AGGREGATES =
       key("postgres.table.aggregates")

@@ -5,6 +5,7 @@ import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.ParsedRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *
  * <p>Records are parsed inside the source, so watermarks are generated per Kafka partition from
  * event time. Offsets live in Flink checkpoints (committing them to the group is for monitoring).
+ * Records of aborted producer transactions are skipped ({@code kafka.isolation-level}).
  */
 public final class KafkaEventSource {
   private KafkaEventSource() {}
@@ -27,6 +29,9 @@ public final class KafkaEventSource {
             .setTopics(config.get(JobOptions.KAFKA_TOPIC))
             .setGroupId(config.get(JobOptions.KAFKA_GROUP_ID))
             .setProperties(KafkaClientProperties.from(config))
+            .setProperty(
+                "isolation.level",
+                config.get(JobOptions.KAFKA_ISOLATION_LEVEL).name().toLowerCase(Locale.ROOT))
             .setProperty("commit.offsets.on.checkpoint", "true")
             .setProperty("partition.discovery.interval.ms", "60000")
             .setStartingOffsets(startingOffsets(config))

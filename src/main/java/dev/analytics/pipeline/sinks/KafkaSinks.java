@@ -44,8 +44,7 @@ public final class KafkaSinks {
             "transaction.timeout.ms",
             String.valueOf(config.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis()))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(
-            config.get(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX) + "-" + idSuffix)
+        .setTransactionalIdPrefix(config.kafkaTransactionalIdPrefix() + "-" + idSuffix)
         .setRecordSerializer(serializer)
         .build();
   }

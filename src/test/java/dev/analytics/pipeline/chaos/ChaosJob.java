@@ -27,7 +27,7 @@ public final class ChaosJob {
   private ChaosJob() {}
 
   public static void main(String[] args) throws Exception {
-    JobConfig config = AnalyticsJob.loadOrExit(args);
+    JobConfig config = AnalyticsJob.load(args);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
     DataStream<ParsedRecord> records =

@@ -8,10 +8,12 @@ import java.util.Objects;
  * column list they go to, and a deterministic deduplication token. It is kept in the checkpoint, so
  * a commit retried after a failure inserts exactly the same bytes into the same columns.
  *
- * <p>Token: {@code <job id>/<table>/<checkpoint>/<subtask>/<part>}, where checkpoint counts the
- * checkpoints this writer prepared since the restored checkpoint id (Flink's checkpoint id unless
- * some were aborted before reaching the writer). It never names two different contents within a
- * job: a restore starts from the latest completed checkpoint, beyond every committed one.
+ * <p>Token: {@code <job id>/<table>/<incarnation>/<checkpoint>/<subtask>/<part>}, where incarnation
+ * is random per writer start and checkpoint counts the checkpoints this writer prepared since the
+ * restored checkpoint id (Flink's checkpoint id unless some were aborted before reaching the
+ * writer). It never names two different contents: within a job a restore starts from the latest
+ * completed checkpoint, beyond every committed one, and a job redeployed with a fixed job id from
+ * an older savepoint, whose checkpoint ids repeat, starts a new incarnation.
  */
 public final class ClickHouseCommittable {
   private final String table;

@@ -86,7 +86,16 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
     this.time = time;
     this.metrics = ClickHouseSinkMetrics.register(metricGroup, table, () -> bufferRows + partRows);
     this.inserter = new ClickHouseInserter(client, settings.retry(), metrics);
-    this.tokenPrefix = jobId + "/" + table + "/";
+    // The writer's incarnation in the token: a job redeployed with a fixed job id from an older
+    // savepoint counts its checkpoints from there again, and must not reuse a token of other rows
+    // (the committables it restores keep theirs).
+    this.tokenPrefix =
+        jobId
+            + "/"
+            + table
+            + "/"
+            + Long.toHexString(new java.security.SecureRandom().nextLong())
+            + "/";
     this.subtask = subtask;
     this.checkpoint = restoredCheckpointId;
   }

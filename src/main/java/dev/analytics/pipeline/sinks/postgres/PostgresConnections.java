@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.datasource.connections.JdbcConnectionProvider;
 import org.apache.flink.connector.jdbc.datasource.connections.SimpleJdbcConnectionProvider;
@@ -19,15 +18,9 @@ public interface PostgresConnections extends Serializable {
   /** The configured server. */
   PostgresConnections DEFAULT = new PostgresConnections() {};
 
-  /** A new connection (auto-commit on). */
+  /** A new connection (auto-commit on), bounded in time by the configured timeouts. */
   default Connection connect(PostgresSettings settings) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", settings.user());
-    if (settings.password() != null) {
-      p.setProperty("password", settings.password());
-    }
-    p.setProperty("options", "-c lock_timeout=" + settings.lockTimeoutMillis());
-    return DriverManager.getConnection(settings.url(), p);
+    return open(settings);
   }
 
   /** The connection of an at-least-once sink (auto-commit: one transaction per batch). */
@@ -36,11 +29,54 @@ public interface PostgresConnections extends Serializable {
         new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
             .withUrl(settings.url())
             .withDriverName("org.postgresql.Driver")
-            .withUsername(settings.user())
-            .withProperty("options", "-c lock_timeout=" + settings.lockTimeoutMillis());
+            .withUsername(settings.user());
+    settings
+        .connectionProperties()
+        .forEach(
+            (k, v) -> {
+              if (!k.equals("user") && !k.equals("password")) {
+                options.withProperty((String) k, (String) v);
+              }
+            });
     if (settings.password() != null) {
       options.withPassword(settings.password());
     }
     return new SimpleJdbcConnectionProvider(options.build());
+  }
+
+  /**
+   * Opens a connection with {@link PostgresSettings#connectionProperties()}; a server that does not
+   * answer in time is an error that says so and names the setting.
+   */
+  static Connection open(PostgresSettings settings) throws SQLException {
+    try {
+      return DriverManager.getConnection(settings.url(), settings.connectionProperties());
+    } catch (SQLException e) {
+      if (timedOut(e)) {
+        throw new SQLException(
+            "PostgreSQL at "
+                + settings.redactedUrl()
+                + " did not answer within postgres.connect-timeout ("
+                + settings.connectTimeoutSeconds()
+                + " s): "
+                + e.getMessage(),
+            e.getSQLState(),
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /** Whether a socket timeout (connect, login or read) is among the causes. */
+  static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
+      if (t instanceof java.net.SocketTimeoutException
+          || m.contains("timeout")
+          || m.contains("timed out")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

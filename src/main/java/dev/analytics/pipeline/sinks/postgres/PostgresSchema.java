@@ -3,7 +3,6 @@ package dev.analytics.pipeline.sinks.postgres;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobOptions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -253,12 +251,7 @@ public final class PostgresSchema {
   }
 
   static Connection connect(PostgresSettings s) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", s.user());
-    if (s.password() != null) {
-      p.setProperty("password", s.password());
-    }
-    return DriverManager.getConnection(s.url(), p);
+    return PostgresConnections.open(s);
   }
 
   private static String localName(String table) {

@@ -5,6 +5,7 @@ import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.config.JobOptions.PostgresMode;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * The PostgreSQL settings the sinks need, taken from a validated {@link JobConfig}. Serializable:
@@ -21,6 +22,8 @@ public record PostgresSettings(
     List<String> dailyCounterDimensions,
     int batchSize,
     long lockTimeoutMillis,
+    int connectTimeoutSeconds,
+    int socketTimeoutSeconds,
     String aggregatesTable,
     String alertsTable,
     String dailyCountersTable,
@@ -47,16 +50,41 @@ public record PostgresSettings(
         config.get(JobOptions.POSTGRES_DAILY_COUNTER_DIMENSIONS),
         config.get(JobOptions.POSTGRES_BATCH_SIZE),
         config.get(JobOptions.POSTGRES_LOCK_TIMEOUT).toMillis(),
+        (int) config.get(JobOptions.POSTGRES_CONNECT_TIMEOUT).toSeconds(),
+        (int) config.get(JobOptions.POSTGRES_SOCKET_TIMEOUT).toSeconds(),
         config.get(JobOptions.POSTGRES_TABLE_AGGREGATES),
         config.get(JobOptions.POSTGRES_TABLE_ALERTS),
         config.get(JobOptions.POSTGRES_TABLE_DAILY_COUNTERS),
-        transactionIdPrefix(config.get(JobOptions.JOB_NAME)));
+        config.instanceId());
   }
 
-  /** The job name as a transaction id prefix: [A-Za-z0-9._-], at most 60 characters. */
-  static String transactionIdPrefix(String jobName) {
-    String clean = jobName.replaceAll("[^A-Za-z0-9._-]", "_");
-    return clean.length() <= 60 ? clean : clean.substring(0, 60);
+  /**
+   * The driver properties of every connection: credentials, the timeouts, and the server-side
+   * {@code lock_timeout} and {@code statement_timeout}.
+   */
+  public Properties connectionProperties() {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    if (password != null) {
+      p.setProperty("password", password);
+    }
+    p.setProperty("connectTimeout", String.valueOf(connectTimeoutSeconds));
+    p.setProperty("loginTimeout", String.valueOf(connectTimeoutSeconds));
+    p.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
+    p.setProperty("tcpKeepAlive", "true");
+    p.setProperty(
+        "options",
+        "-c lock_timeout="
+            + lockTimeoutMillis
+            + " -c statement_timeout="
+            + Math.max(1, socketTimeoutSeconds * 1000L - 1000));
+    return p;
+  }
+
+  /** The URL without secrets: a password in its user information or parameters is masked. */
+  public String redactedUrl() {
+    return url.replaceAll("(//[^/@:]*:)[^/@]*@", "$1******@")
+        .replaceAll("(?i)([?&;](password|sslpassword)=)[^&;]*", "$1******");
   }
 
   public boolean exactlyOnce() {
@@ -66,7 +94,7 @@ public record PostgresSettings(
   @Override
   public String toString() {
     return "PostgresSettings{url="
-        + url
+        + redactedUrl()
         + ", user="
         + user
         + ", password="

@@ -86,9 +86,14 @@ class ClickHouseBatchingTest {
     }
     List<ClickHouseCommittable> first = new ArrayList<>(writer.prepareCommit());
     assertThat(first).extracting(ClickHouseCommittable::rowCount).containsExactly(4, 4, 2);
+    String incarnation = first.get(0).token().split("/")[2];
+    assertThat(incarnation).matches("[0-9a-f]{1,16}");
     assertThat(first)
         .extracting(ClickHouseCommittable::token)
-        .containsExactly("job-1/aggs/8/3/0", "job-1/aggs/8/3/1", "job-1/aggs/8/3/2");
+        .containsExactly(
+            "job-1/aggs/" + incarnation + "/8/3/0",
+            "job-1/aggs/" + incarnation + "/8/3/1",
+            "job-1/aggs/" + incarnation + "/8/3/2");
     assertThat(first).allSatisfy(c -> assertThat(c.table()).isEqualTo("aggs"));
     assertThat(first.get(0).columnList()).startsWith("(`event_type`, `dims`, `dimensions.key`");
 
@@ -104,7 +109,26 @@ class ClickHouseBatchingTest {
     writer.write(aggregate(42), null);
     assertThat(writer.prepareCommit())
         .extracting(ClickHouseCommittable::token)
-        .containsExactly("job-1/aggs/10/3/0");
+        .containsExactly("job-1/aggs/" + incarnation + "/10/3/0");
+  }
+
+  /**
+   * A job with a fixed job id redeployed from an older savepoint counts the same checkpoint ids
+   * again: its writer must not reuse the tokens of the rows the first deployment inserted, which
+   * ClickHouse would take for repeats and drop.
+   */
+  @Test
+  void writersRestoredFromOneCheckpointNeverShareAToken() throws Exception {
+    BatchSettings batch = new BatchSettings(BatchStrategy.CHECKPOINT, 4, 1 << 20, SECOND);
+    ClickHouseWriter<WindowAggregate> first = writer(batch, 7L);
+    ClickHouseWriter<WindowAggregate> redeployed = writer(batch, 7L);
+    first.write(aggregate(1), null);
+    redeployed.write(aggregate(2), null);
+    String a = first.prepareCommit().iterator().next().token();
+    String b = redeployed.prepareCommit().iterator().next().token();
+    assertThat(a).endsWith("/8/3/0");
+    assertThat(b).endsWith("/8/3/0");
+    assertThat(a).isNotEqualTo(b);
   }
 
   @Test

@@ -1,0 +1,96 @@
+package dev.analytics.pipeline.sinks.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.analytics.pipeline.model.DailyCounterIncrement;
+import dev.analytics.pipeline.testing.PostgresServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Two jobs on one PostgreSQL whose names used to give the same transaction-id prefix (sanitised and
+ * cut to 60 characters): a backfill that starts without state beside production rolled back
+ * production's prepared transaction of a completed checkpoint, whose commit then found nothing and
+ * took it as done, and production's rows were gone without an error. The exactly-once sinks are
+ * built as the job builds them (PostgresSinks), from each job's configuration.
+ */
+class JobNamespacesTest {
+  private static final List<String> DIMS = List.of("template_id");
+  private static final TypeSerializer<DailyCounterIncrement> COUNTERS =
+      TypeInformation.of(DailyCounterIncrement.class).createSerializer(new SerializerConfigImpl());
+  private static PostgresServer postgres;
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = PostgresServer.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    postgres.close();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static PostgresTwoPhaseCommitSink<DailyCounterIncrement> sinkOf(String jobName) {
+    PostgresSettings s = SinkDriver.settings(postgres, "job.name", jobName);
+    return (PostgresTwoPhaseCommitSink<DailyCounterIncrement>)
+        PostgresSinks.sink(
+            s,
+            PostgresConnections.DEFAULT,
+            "postgres-daily-counters",
+            new PostgresStatements.DailyCounterAdd("counter", DIMS));
+  }
+
+  private static DailyCounterIncrement inc(String template, long count) {
+    return new DailyCounterIncrement("view", new String[] {template}, 20_000, count);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "analytics pipeline, analytics_pipeline",
+    "analytics-pipeline-with-a-name-of-more-than-sixty-characters-production,"
+        + " analytics-pipeline-with-a-name-of-more-than-sixty-characters-backfill"
+  })
+  void aBackfillBesideProductionLeavesProductionsTransactionsAlone(
+      String production, String backfill) throws Exception {
+    postgres.rollbackPreparedTransactions();
+    postgres.execute("DROP TABLE IF EXISTS counter");
+    postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
+    try (var prod = SinkDriver.start(sinkOf(production), COUNTERS)) {
+      prod.write(inc("a", 1));
+      List<String> prepared = prod.barrier(1);
+      // Checkpoint 1 of production completed; its commit has not run yet. The backfill starts.
+      try (var fill = SinkDriver.start(sinkOf(backfill), COUNTERS)) {
+        fill.write(inc("b", 2));
+        fill.barrier(1);
+        fill.complete(1);
+      }
+      prod.complete(1);
+      assertThat(prod.outcomes()).containsEntry(prepared.get(0), "committed");
+    }
+    assertThat(counts()).isEqualTo(Map.of("a", 1L, "b", 2L));
+  }
+
+  private static Map<String, Long> counts() throws Exception {
+    Map<String, Long> counts = new TreeMap<>();
+    try (Connection c = postgres.connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT template_id, count FROM counter")) {
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return counts;
+  }
+}
