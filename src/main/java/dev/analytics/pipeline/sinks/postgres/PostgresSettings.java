@@ -72,12 +72,16 @@ public record PostgresSettings(
     p.setProperty("loginTimeout", String.valueOf(connectTimeoutSeconds));
     p.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
     p.setProperty("tcpKeepAlive", "true");
+    // The server's keepalive ends the session of a client cut off by the network within about
+    // two minutes, and with it the writer's advisory lock (InstanceLock).
     p.setProperty(
         "options",
         "-c lock_timeout="
             + lockTimeoutMillis
             + " -c statement_timeout="
-            + Math.max(1, socketTimeoutSeconds * 1000L - 1000));
+            + Math.max(1, socketTimeoutSeconds * 1000L - 1000)
+            + " -c tcp_keepalives_idle=60 -c tcp_keepalives_interval=10"
+            + " -c tcp_keepalives_count=6");
     return p;
   }
 

@@ -142,6 +142,12 @@ final class PostgresTwoPhaseCommitWriter<T>
     this.lastCheckpoint = restored.orElse(0);
     List<T> restoredRows = restoredRows(restoredState);
     this.connection = connections.connect(settings);
+    // Who holds a namespace, in pg_stat_activity (63 characters: the Flink job first).
+    connection.setClientInfo(
+        "ApplicationName",
+        "Flink job " + context.getJobInfo().getJobId() + " " + prefix + ":" + subtask);
+    // Before anything of the namespace is touched: no second job may share it.
+    InstanceLock.take(connection, prefix, subtask);
     rollBackOrphans(restored);
     connection.setAutoCommit(false);
     this.insert = connection.prepareStatement(statement.query());

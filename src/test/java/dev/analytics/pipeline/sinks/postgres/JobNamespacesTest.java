@@ -1,9 +1,11 @@
 package dev.analytics.pipeline.sinks.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.testing.PostgresServer;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -15,6 +17,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -80,6 +83,39 @@ class JobNamespacesTest {
       assertThat(prod.outcomes()).containsEntry(prepared.get(0), "committed");
     }
     assertThat(counts()).isEqualTo(Map.of("a", 1L, "b", 2L));
+  }
+
+  /**
+   * Two jobs with one instance id (the same job.name): the second one's writer finds the namespace
+   * taken and fails before it looks at any prepared transaction, naming the setting and the session
+   * that holds it; production commits as if nothing happened. Once production is gone, a job with
+   * that id starts.
+   */
+  @Test
+  void aSecondJobWithTheSameInstanceIdIsRefusedBeforeItTouchesAnything() throws Exception {
+    postgres.rollbackPreparedTransactions();
+    postgres.execute("DROP TABLE IF EXISTS counter");
+    postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
+    try (var prod = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
+      prod.write(inc("a", 1));
+      List<String> prepared = prod.barrier(1);
+      IOException refused =
+          assertThrows(
+              IOException.class, () -> SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS));
+      assertThat(refused.getMessage())
+          .contains("job.instance-id")
+          .contains("held by PostgreSQL session")
+          .contains("'Flink job " + SinkDriver.JOB.getJobId() + " analytics-pipeline.");
+      prod.complete(1);
+      assertThat(prod.outcomes()).containsEntry(prepared.get(0), "committed");
+    }
+    assertThat(counts()).isEqualTo(Map.of("a", 1L));
+    try (var next = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
+      next.write(inc("a", 2));
+      next.barrier(1);
+      next.complete(1);
+    }
+    assertThat(counts()).isEqualTo(Map.of("a", 3L));
   }
 
   private static Map<String, Long> counts() throws Exception {

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobInfo;
+import org.apache.flink.api.common.JobInfoImpl;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -249,6 +252,7 @@ final class SinkDriver<T> implements AutoCloseable {
             (p, m, a) ->
                 switch (m.getName()) {
                   case "getTaskInfo" -> task;
+                  case "getJobInfo" -> JOB;
                   case "getRestoredCheckpointId" -> restored;
                   case "createInputSerializer" -> inputSerializer;
                   case "getMailboxExecutor" -> mailbox;
@@ -256,6 +260,9 @@ final class SinkDriver<T> implements AutoCloseable {
                   default -> throw new UnsupportedOperationException(m.getName());
                 });
   }
+
+  /** The job of every driven subtask. */
+  static final JobInfo JOB = new JobInfoImpl(new JobID(), "sink-driver");
 
   /** A commit request that records its outcome; a failure is an error of the test. */
   private final class Request implements CommitRequest<String> {
