@@ -141,6 +141,7 @@ final class PostgresTwoPhaseCommitWriter<T>
     OptionalLong restored = context.getRestoredCheckpointId();
     this.lastCheckpoint = restored.orElse(0);
     List<T> restoredRows = restoredRows(restoredState);
+    Set<String> restoredPrepared = restoredPrepared(restoredState);
     this.connection = connections.connect(settings);
     // Who holds a namespace, in pg_stat_activity (63 characters: the Flink job first).
     connection.setClientInfo(
@@ -148,7 +149,7 @@ final class PostgresTwoPhaseCommitWriter<T>
         "Flink job " + context.getJobInfo().getJobId() + " " + prefix + ":" + subtask);
     // Before anything of the namespace is touched: no second job may share it.
     InstanceLock.take(connection, prefix, subtask);
-    rollBackOrphans(restored);
+    rollBackOrphans(restored, restoredPrepared);
     connection.setAutoCommit(false);
     this.insert = connection.prepareStatement(statement.query());
     this.stillPrepared =
@@ -201,11 +202,36 @@ final class PostgresTwoPhaseCommitWriter<T>
   }
 
   /**
-   * Rolls back this subtask's prepared transactions that no completed checkpoint holds, and
-   * remembers those that one does (the committer commits them) as holding every row.
+   * The own prepared transactions the restored checkpoint recorded (see {@link
+   * PostgresWriterState#prepared()}), or null when unknown: a state of an older version, or one
+   * that another subtask or parallelism wrote (after a rescale a subtask cleans up for others).
    */
-  private void rollBackOrphans(OptionalLong restored) throws SQLException {
+  private Set<String> restoredPrepared(Collection<PostgresWriterState<T>> states) {
+    if (states.isEmpty()) {
+      return null;
+    }
+    Set<String> gids = new HashSet<>();
+    for (PostgresWriterState<T> state : states) {
+      if (state.prepared() == null
+          || state.subtask() != subtask
+          || state.parallelism() != parallelism) {
+        return null;
+      }
+      gids.addAll(state.prepared());
+    }
+    return gids;
+  }
+
+  /**
+   * Rolls back this subtask's prepared transactions that no completed checkpoint holds, and
+   * remembers those that one does (the committer commits them) as holding every row. One that began
+   * before the restored checkpoint but is not in its record was left by another run with this
+   * instance id (one that started without state and stopped before its commit): no committer will
+   * commit it, and its row locks would hold this job back for good, so it is rolled back too.
+   */
+  private void rollBackOrphans(OptionalLong restored, Set<String> recorded) throws SQLException {
     List<String> orphans = new ArrayList<>();
+    List<String> leftovers = new ArrayList<>();
     try (PreparedStatement ps =
         connection.prepareStatement(
             "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"
@@ -227,6 +253,8 @@ final class PostgresTwoPhaseCommitWriter<T>
           }
           if (restored.isEmpty() || began >= restored.getAsLong()) {
             orphans.add(gid);
+          } else if (recorded != null && !recorded.contains(gid)) {
+            leftovers.add(gid);
           } else {
             prepared.put(gid, TransactionKeys.unknown());
           }
@@ -239,6 +267,16 @@ final class PostgresTwoPhaseCommitWriter<T>
             "Rolling back prepared transaction {} (its checkpoint did not complete{})",
             gid,
             restored.isEmpty() ? "; the job started without state" : "");
+        s.execute("ROLLBACK PREPARED " + PostgresTwoPhaseCommitSink.quote(gid));
+      }
+      for (String gid : leftovers) {
+        LOG.warn(
+            "Rolling back prepared transaction {}: it began before the restored checkpoint {} but"
+                + " is not among the transactions that checkpoint recorded, so it was left by"
+                + " another run with this instance id (started without state, stopped before its"
+                + " commit); its rows were never visible",
+            gid,
+            restored.getAsLong());
         s.execute("ROLLBACK PREPARED " + PostgresTwoPhaseCommitSink.quote(gid));
       }
     }
@@ -433,8 +471,10 @@ final class PostgresTwoPhaseCommitWriter<T>
     }
     lastCheckpoint = checkpointId;
     sequence = 0;
+    List<String> pending = new ArrayList<>(prepared.keySet());
     if (deferred.isEmpty()) {
-      return List.of();
+      return List.of(
+          new PostgresWriterState<>(subtask, parallelism, List.of(), serializer, pending));
     }
     LOG.info(
         "Checkpoint {}: {} rows ({} keys) held back, their table rows locked by own prepared"
@@ -444,7 +484,8 @@ final class PostgresTwoPhaseCommitWriter<T>
         deferred.size(),
         deferred.keys(),
         prepared.keySet());
-    return List.of(new PostgresWriterState<>(subtask, parallelism, deferred.rows(), serializer));
+    return List.of(
+        new PostgresWriterState<>(subtask, parallelism, deferred.rows(), serializer, pending));
   }
 
   /** Rows held back now, for tests. */

@@ -17,12 +17,29 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
  * @param rows the rows, in the order they are to be written
  * @param serializer serializes the rows (the sink's input serializer, or the one restored from the
  *     state's serializer snapshot)
+ * @param prepared the ids of the writer's own prepared transactions at the checkpoint that it had
+ *     not seen committed: the committables of this and earlier completed checkpoints, which the
+ *     committer commits on a restore. Any other prepared transaction of the subtask that began
+ *     before the checkpoint is not this run's (a job with the same instance id that started without
+ *     state and stopped before its commit): it is rolled back. Null when unknown (a state of
+ *     version 2 or 1).
  * @param <T> the rows
  */
 public record PostgresWriterState<T>(
-    int subtask, int parallelism, List<T> rows, TypeSerializer<T> serializer) {
+    int subtask,
+    int parallelism,
+    List<T> rows,
+    TypeSerializer<T> serializer,
+    List<String> prepared) {
 
   public PostgresWriterState {
     rows = List.copyOf(rows);
+    prepared = prepared == null ? null : List.copyOf(prepared);
+  }
+
+  /** A state without the list of prepared transactions (unknown), as versions 1 and 2 read. */
+  public PostgresWriterState(
+      int subtask, int parallelism, List<T> rows, TypeSerializer<T> serializer) {
+    this(subtask, parallelism, rows, serializer, null);
   }
 }

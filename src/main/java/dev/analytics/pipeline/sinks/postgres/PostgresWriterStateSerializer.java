@@ -19,13 +19,16 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  *       serializer's versioned snapshot ({@link TypeSerializerSnapshot#writeVersionedSnapshot}) and
  *       the rows. Rows are read back with the serializer restored from that snapshot, so a row
  *       class that evolved as Flink POJOs may (fields added or removed) still reads.
+ *   <li><b>Version 3</b>: version 2, then the number of the writer's own prepared transactions not
+ *       seen committed and their ids ({@link PostgresWriterState#prepared()}); a state of version 2
+ *       reads with that list unknown.
  * </ul>
  *
  * @param <T> the rows
  */
 public final class PostgresWriterStateSerializer<T>
     implements SimpleVersionedSerializer<PostgresWriterState<T>> {
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   @Override
   public int getVersion() {
@@ -45,6 +48,11 @@ public final class PostgresWriterStateSerializer<T>
         state.serializer().serialize(row, out);
       }
     }
+    List<String> prepared = state.prepared() == null ? List.of() : state.prepared();
+    out.writeInt(prepared.size());
+    for (String gid : prepared) {
+      out.writeUTF(gid);
+    }
     return out.getCopyOfBuffer();
   }
 
@@ -53,7 +61,7 @@ public final class PostgresWriterStateSerializer<T>
     if (version == 1) {
       return new PostgresWriterState<>(-1, -1, List.of(), null);
     }
-    if (version != VERSION) {
+    if (version != 2 && version != VERSION) {
       throw new IOException(
           "unknown version " + version + " of the PostgreSQL sink's writer state");
     }
@@ -61,18 +69,43 @@ public final class PostgresWriterStateSerializer<T>
     int subtask = in.readInt();
     int parallelism = in.readInt();
     int count = in.readInt();
-    if (count == 0) {
-      return new PostgresWriterState<>(subtask, parallelism, List.of(), null);
+    // Lengths come from the bytes: a corrupt state is an IOException, not an allocation of them.
+    if (count < 0 || count > in.available()) {
+      throw new IOException(
+          "corrupt writer state of the PostgreSQL sink: "
+              + count
+              + " rows in "
+              + serialized.length
+              + " bytes");
     }
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    TypeSerializerSnapshot<T> snapshot =
-        TypeSerializerSnapshot.readVersionedSnapshot(
-            in, loader != null ? loader : PostgresWriterStateSerializer.class.getClassLoader());
-    TypeSerializer<T> serializer = snapshot.restoreSerializer();
-    List<T> rows = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      rows.add(serializer.deserialize(in));
+    List<T> rows = new ArrayList<>();
+    TypeSerializer<T> serializer = null;
+    if (count > 0) {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      TypeSerializerSnapshot<T> snapshot =
+          TypeSerializerSnapshot.readVersionedSnapshot(
+              in, loader != null ? loader : PostgresWriterStateSerializer.class.getClassLoader());
+      serializer = snapshot.restoreSerializer();
+      for (int i = 0; i < count; i++) {
+        rows.add(serializer.deserialize(in));
+      }
     }
-    return new PostgresWriterState<>(subtask, parallelism, rows, serializer);
+    if (version == 2) {
+      return new PostgresWriterState<>(subtask, parallelism, rows, serializer);
+    }
+    int gids = in.readInt();
+    if (gids < 0 || gids > in.available() / 2) {
+      throw new IOException(
+          "corrupt writer state of the PostgreSQL sink: "
+              + gids
+              + " transaction ids in "
+              + serialized.length
+              + " bytes");
+    }
+    List<String> prepared = new ArrayList<>();
+    for (int i = 0; i < gids; i++) {
+      prepared.add(in.readUTF());
+    }
+    return new PostgresWriterState<>(subtask, parallelism, rows, serializer, prepared);
   }
 }

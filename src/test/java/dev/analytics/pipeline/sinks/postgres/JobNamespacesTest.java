@@ -118,6 +118,43 @@ class JobNamespacesTest {
     assertThat(counts()).isEqualTo(Map.of("a", 3L));
   }
 
+  /**
+   * A throwaway job with production's instance id, started without state while production was
+   * stopped, leaves a prepared transaction behind (killed before its commit). It began before the
+   * checkpoint production resumes from, so it used to be taken for one of production's completed
+   * checkpoints that the committer would commit: nothing did, and its lock on every row held all of
+   * production's rows back for good. The checkpoint's own record of its prepared transactions tells
+   * it apart: it is rolled back, and production runs normally.
+   */
+  @Test
+  void aTransactionLeftByAThrowawayRunIsRolledBackWhenProductionResumes() throws Exception {
+    postgres.rollbackPreparedTransactions();
+    postgres.execute("DROP TABLE IF EXISTS counter");
+    postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
+    try (var prod = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
+      for (long checkpoint = 1; checkpoint <= 4; checkpoint++) {
+        prod.write(inc("a", 1));
+        prod.barrier(checkpoint);
+        prod.complete(checkpoint);
+      }
+      prod.close(); // stopped with a savepoint at checkpoint 4
+
+      try (var throwaway = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
+        throwaway.write(inc("b", 5));
+        throwaway.barrier(1); // prepared, then the job is cancelled before its commit
+      }
+      assertThat(postgres.preparedTransactions()).hasSize(1);
+
+      prod.restore(4);
+      assertThat(postgres.preparedTransactions()).isEmpty();
+      prod.write(inc("a", 1));
+      assertThat(prod.barrier(5)).hasSize(1);
+      assertThat(prod.heldRows()).isZero();
+      prod.complete(5);
+    }
+    assertThat(counts()).isEqualTo(Map.of("a", 5L));
+  }
+
   private static Map<String, Long> counts() throws Exception {
     Map<String, Long> counts = new TreeMap<>();
     try (Connection c = postgres.connect();

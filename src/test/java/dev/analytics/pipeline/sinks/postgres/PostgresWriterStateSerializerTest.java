@@ -30,12 +30,13 @@ class PostgresWriterStateSerializerTest {
     var state = new PostgresWriterState<>(1, 4, rows, pojo(DailyCounterIncrement.class));
 
     var back = serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
-    assertThat(serializer.getVersion()).isEqualTo(2);
+    assertThat(serializer.getVersion()).isEqualTo(3);
+    assertThat(back.prepared()).isEmpty();
     assertThat(back.subtask()).isEqualTo(1);
     assertThat(back.parallelism()).isEqualTo(4);
     assertThat(back.rows()).isEqualTo(rows);
     // Read with the serializer restored from the snapshot in the bytes, which can write again.
-    assertThat(serializer.deserialize(2, serializer.serialize(back)).rows()).isEqualTo(rows);
+    assertThat(serializer.deserialize(3, serializer.serialize(back)).rows()).isEqualTo(rows);
   }
 
   @Test
@@ -50,7 +51,7 @@ class PostgresWriterStateSerializerTest {
     a.keptCount = 9;
     var back =
         s.deserialize(
-            2,
+            3,
             s.serialize(new PostgresWriterState<>(0, 1, List.of(a), pojo(WindowAggregate.class))));
     assertThat(back.rows())
         .singleElement()
@@ -66,16 +67,40 @@ class PostgresWriterStateSerializerTest {
   @Test
   void aStateWithoutRowsHoldsNoSerializerSnapshot() throws Exception {
     byte[] bytes = serializer.serialize(new PostgresWriterState<>(0, 2, List.of(), null));
-    assertThat(bytes).hasSize(12);
-    var back = serializer.deserialize(2, bytes);
+    assertThat(bytes).hasSize(16);
+    var back = serializer.deserialize(3, bytes);
     assertThat(back.rows()).isEmpty();
     assertThat(back.parallelism()).isEqualTo(2);
   }
 
   @Test
+  void thePreparedTransactionsRoundTripAndVersionTwoReadsThemAsUnknown() throws Exception {
+    var state =
+        new PostgresWriterState<DailyCounterIncrement>(
+            1, 2, List.of(), null, List.of("p.sink:1:7:0", "p.sink:1:8:0"));
+    var back = serializer.deserialize(3, serializer.serialize(state));
+    assertThat(back.prepared()).containsExactly("p.sink:1:7:0", "p.sink:1:8:0");
+
+    // Version 2: subtask, parallelism, no rows.
+    byte[] v2 = {0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0};
+    var old = serializer.deserialize(2, v2);
+    assertThat(old.prepared()).isNull();
+    assertThat(old.subtask()).isEqualTo(1);
+  }
+
+  @Test
+  void aCorruptStateIsAnIoExceptionNotAnAllocation() throws Exception {
+    byte[] bytes = serializer.serialize(new PostgresWriterState<>(0, 2, List.of(), null));
+    bytes[8] = 0x7f; // a row count of about 2^31
+    assertThatThrownBy(() -> serializer.deserialize(3, bytes))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("corrupt writer state");
+  }
+
+  @Test
   void versionOneReadsAsNoRowsAndUnknownVersionsAreRefused() throws Exception {
     assertThat(serializer.deserialize(1, new byte[0]).rows()).isEmpty();
-    assertThatThrownBy(() -> serializer.deserialize(3, new byte[0]))
-        .hasMessageContaining("unknown version 3");
+    assertThatThrownBy(() -> serializer.deserialize(4, new byte[0]))
+        .hasMessageContaining("unknown version 4");
   }
 }

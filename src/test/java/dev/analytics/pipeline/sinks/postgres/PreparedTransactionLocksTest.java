@@ -109,7 +109,9 @@ class PreparedTransactionLocksTest {
 
       assertThat(flink.barrier(3)).containsExactly("job.counters:0:2:0");
       assertThat(flink.heldRows()).isZero();
-      assertThat(flink.writerState(3)).isEmpty();
+      assertThat(flink.writerState(3))
+          .singleElement()
+          .satisfies(st -> assertThat(st.rows()).isEmpty());
       flink.complete(3);
       assertThat(counts()).containsExactly("a=11", "b=2", "c=5");
       assertThat(flink.outcomes())
@@ -130,7 +132,9 @@ class PreparedTransactionLocksTest {
 
       flink.complete(1);
       assertThat(flink.barrier(2)).containsExactly("job.counters:0:1:0");
-      assertThat(flink.writerState(2)).isEmpty();
+      assertThat(flink.writerState(2))
+          .singleElement()
+          .satisfies(st -> assertThat(st.rows()).isEmpty());
       flink.complete(2);
       assertThat(counts()).containsExactly("a=11");
     }
@@ -237,7 +241,9 @@ class PreparedTransactionLocksTest {
       assertThat(flink.mailbox().ran()).isEqualTo(1);
       assertThat(flink.heldRows()).isZero();
       flink.barrier(2); // the final checkpoint
-      assertThat(flink.writerState(2)).isEmpty();
+      assertThat(flink.writerState(2))
+          .singleElement()
+          .satisfies(st -> assertThat(st.rows()).isEmpty());
       flink.complete(2);
       assertThat(counts()).containsExactly("a=11");
     }
