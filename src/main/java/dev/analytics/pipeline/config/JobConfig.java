@@ -184,9 +184,23 @@ public final class JobConfig {
 
   /** A value as given, before parsing: a String, or from YAML a List or Map of strings. */
   private record Raw(Object value, Source source, String origin) {
+    /** The value for a message: credentials in URLs masked. */
     String shown() {
-      return value instanceof String s ? s : String.valueOf(value);
+      return redactCredentials(value instanceof String s ? s : String.valueOf(value));
     }
+  }
+
+  private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/?#@\\s]*?:)[^/?#\\s]*@");
+  private static final Pattern URL_PASSWORD =
+      Pattern.compile("(?i)((?:password|passwd|pwd|sslpassword)=)[^&;\\s]*");
+
+  /**
+   * {@code text} with what looks like a password in a URL masked: the password of user information
+   * ({@code //user:secret@host}, whatever the host) and password parameters.
+   */
+  static String redactCredentials(String text) {
+    String masked = URL_USER_INFO.matcher(text).replaceAll("$1" + MASK + "@");
+    return URL_PASSWORD.matcher(masked).replaceAll("$1" + MASK);
   }
 
   /** The explicitly given values, typed (secrets resolved); defaults come from the options. */
@@ -422,6 +436,9 @@ public final class JobConfig {
   static String display(Object value) {
     if (value == null) {
       return "(none)";
+    }
+    if (value instanceof String text && !text.isEmpty()) {
+      return redactCredentials(text);
     }
     if (value instanceof Duration d) {
       return TimeUtils.formatWithHighestUnit(d);
@@ -1308,18 +1325,23 @@ public final class JobConfig {
       String url = conf.get(JobOptions.POSTGRES_URL);
       String urlKey = JobOptions.POSTGRES_URL.key();
       if (!url.isEmpty()) {
+        // Credentials first, before any message shows the URL.
+        int authority = url.indexOf("//");
+        int end = authority < 0 ? -1 : url.indexOf('/', authority + 2);
+        String hosts =
+            authority < 0 ? "" : url.substring(authority + 2, end < 0 ? url.length() : end);
+        if (URL_PASSWORD.matcher(url).find() || hosts.contains("@")) {
+          throw new ConfigException(
+              urlKey,
+              "must not contain credentials (it is logged and committed): set postgres.user and "
+                  + environmentVariable(JobOptions.POSTGRES_PASSWORD.key())
+                  + " or postgres.password-file"
+                  + origin(urlKey));
+        }
         if (!url.startsWith("jdbc:postgresql:")) {
           throw fail(
               JobOptions.POSTGRES_URL,
               "is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)");
-        }
-        String lower = url.toLowerCase(Locale.ROOT);
-        if (lower.contains("password=")) {
-          throw new ConfigException(
-              urlKey,
-              "must not contain the password (it is logged and committed): set "
-                  + environmentVariable(JobOptions.POSTGRES_PASSWORD.key())
-                  + " or postgres.password-file");
         }
         String user = conf.get(JobOptions.POSTGRES_USER);
         if (user == null || user.isBlank()) {
@@ -1512,14 +1534,17 @@ public final class JobConfig {
       return "is not a URL (" + e.getReason() + "); expected http(s)://host:port";
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    // Before anything that could echo the URL. Java's parser reports no user information for a
+    // host it does not take for a host name (ch_host), so the authority itself is looked at.
+    if (uri.getRawUserInfo() != null
+        || (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@"))) {
+      return "must not hold credentials: set clickhouse.user and the secret clickhouse.password";
+    }
     if (!scheme.equals("http") && !scheme.equals("https")) {
       return "is not an http:// or https:// URL (the HTTP interface, e.g. http://localhost:8123)";
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
       return "has no host; expected http(s)://host:port";
-    }
-    if (uri.getRawUserInfo() != null) {
-      return "must not hold credentials: set clickhouse.user and the secret clickhouse.password";
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       return "must not have a query or fragment; settings have their own options";

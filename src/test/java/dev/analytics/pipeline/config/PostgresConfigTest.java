@@ -119,7 +119,7 @@ class PostgresConfigTest {
             new String[] {"--postgres.url", "mysql://db/x", "--postgres.user", "u"}),
         Arguments.of(
             "postgres.url",
-            "must not contain the password",
+            "must not contain credentials",
             new String[] {"--postgres.url", URL + "?password=x", "--postgres.user", "u"}),
         Arguments.of(
             "postgres.user", "is required with postgres.url", new String[] {"--postgres.url", URL}),
