@@ -94,7 +94,9 @@ class StandaloneClusterITCase {
   @Test
   void stopWithSavepointMidStreamThenResumeRescaledLosesAndDoublesNothing() throws Exception {
     String name = "savepoint";
-    KnownStream stream = KnownStream.of(name, 30_000);
+    // 40 s of input at the producer's pace: a stop-with-savepoint took 19 s on a loaded machine,
+    // and the stream must still be running when it completes.
+    KnownStream stream = KnownStream.of(name, 60_000);
     kafka.createTopics(2, stream.topic(), name + "-dead-letters", name + "-aggregates");
 
     cluster.run(Duration.ofMinutes(5), command(jobArgs(name, 2), "submit"));
