@@ -1352,6 +1352,7 @@ public final class JobConfig {
       between(JobOptions.POSTGRES_BATCH_SIZE, 1, 100_000, "1", "100000");
       atLeast(JobOptions.POSTGRES_LOCK_TIMEOUT, Duration.ZERO);
       atLeast(JobOptions.POSTGRES_CONNECT_TIMEOUT, Duration.ofSeconds(1));
+      atLeast(JobOptions.POSTGRES_COMMIT_RECORD_RETENTION, Duration.ofHours(1));
       atLeast(JobOptions.POSTGRES_SOCKET_TIMEOUT, Duration.ofSeconds(1));
       Duration lock = conf.get(JobOptions.POSTGRES_LOCK_TIMEOUT);
       Duration socket = conf.get(JobOptions.POSTGRES_SOCKET_TIMEOUT);
@@ -1367,7 +1368,8 @@ public final class JobConfig {
           List.of(
               JobOptions.POSTGRES_TABLE_AGGREGATES,
               JobOptions.POSTGRES_TABLE_ALERTS,
-              JobOptions.POSTGRES_TABLE_DAILY_COUNTERS);
+              JobOptions.POSTGRES_TABLE_DAILY_COUNTERS,
+              JobOptions.POSTGRES_TABLE_COMMITS);
       Map<String, String> seen = new LinkedHashMap<>();
       for (ConfigOption<String> table : tables) {
         String name = conf.get(table);

@@ -1157,6 +1157,27 @@ public final class JobOptions {
           .defaultValue("analytics_aggregate")
           .withDescription("Table of the daily counters ([schema.]name).");
 
+  public static final ConfigOption<String> POSTGRES_TABLE_COMMITS =
+      key("postgres.table.commits")
+          .stringType()
+          .defaultValue("analytics_sink_commit")
+          .withDescription(
+              "Table of the exactly-once sinks' commit records ([schema.]name): one row per"
+                  + " prepared transaction, written in it, the proof that a transaction found gone"
+                  + " at a retried commit was committed rather than rolled back.");
+
+  public static final ConfigOption<Duration> POSTGRES_COMMIT_RECORD_RETENTION =
+      key("postgres.commit-record-retention")
+          .durationType()
+          .defaultValue(Duration.ofDays(7))
+          .withDescription(
+              "How long commit records are kept. A transaction gone at a retried commit whose"
+                  + " record is missing fails the job (it was rolled back outside the job: its"
+                  + " rows are lost) when it was prepared within this time, and counts as"
+                  + " committed, with a warning, when it is older (a savepoint older than this,"
+                  + " restored). At least 1 h; as long as the Kafka brokers'"
+                  + " transactional.id.expiration.ms (7 days) by default.");
+
   // ---- local run (jobs/run-local.sh) ----
 
   public static final ConfigOption<Double> GENERATOR_RATE =

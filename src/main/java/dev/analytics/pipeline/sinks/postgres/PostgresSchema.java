@@ -30,7 +30,10 @@ public final class PostgresSchema {
   record Table(
       String optionKey, String name, String file, List<String> columns, List<String> key) {}
 
-  /** The tables the settings need: aggregates and alerts always, daily counters if enabled. */
+  /**
+   * The tables the settings need: aggregates and alerts always, daily counters if enabled, the
+   * commit records in exactly-once mode.
+   */
   static List<Table> tables(PostgresSettings s) {
     List<Table> tables = new ArrayList<>();
     tables.add(
@@ -55,6 +58,15 @@ public final class PostgresSchema {
               "sql/postgres/003_daily_counters.sql",
               PostgresStatements.dailyCounterColumns(s.dailyCounterDimensions()),
               PostgresStatements.dailyCounterKey(s.dailyCounterDimensions())));
+    }
+    if (s.exactlyOnce()) {
+      tables.add(
+          new Table(
+              JobOptions.POSTGRES_TABLE_COMMITS.key(),
+              s.commitsTable(),
+              "sql/postgres/004_sink_commits.sql",
+              List.of("gid", "prepared_at"),
+              List.of("gid")));
     }
     return tables;
   }
@@ -125,6 +137,23 @@ public final class PostgresSchema {
             + " (window_start)");
   }
 
+  /** DDL of the commit records of the exactly-once sinks. */
+  public static List<String> commitsDdl(String table) {
+    return List.of(
+        "CREATE TABLE IF NOT EXISTS "
+            + table
+            + " (\n"
+            + "  gid         text        NOT NULL,\n"
+            + "  prepared_at timestamptz NOT NULL DEFAULT now(),\n"
+            + "  PRIMARY KEY (gid)\n"
+            + ")",
+        "CREATE INDEX IF NOT EXISTS "
+            + localName(table)
+            + "_prepared_at_idx ON "
+            + table
+            + " (prepared_at)");
+  }
+
   /** DDL of the daily counters table with the given dimension columns. */
   public static List<String> dailyCountersDdl(String table, List<String> dimensions) {
     StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS " + table + " (\n");
@@ -148,6 +177,9 @@ public final class PostgresSchema {
     }
     if (table.optionKey().equals(JobOptions.POSTGRES_TABLE_ALERTS.key())) {
       return alertsDdl(table.name());
+    }
+    if (table.optionKey().equals(JobOptions.POSTGRES_TABLE_COMMITS.key())) {
+      return commitsDdl(table.name());
     }
     return dailyCountersDdl(table.name(), s.dailyCounterDimensions());
   }

@@ -27,6 +27,8 @@ public record PostgresSettings(
     String aggregatesTable,
     String alertsTable,
     String dailyCountersTable,
+    String commitsTable,
+    long commitRecordRetentionMillis,
     String transactionIdPrefix)
     implements Serializable {
 
@@ -55,6 +57,8 @@ public record PostgresSettings(
         config.get(JobOptions.POSTGRES_TABLE_AGGREGATES),
         config.get(JobOptions.POSTGRES_TABLE_ALERTS),
         config.get(JobOptions.POSTGRES_TABLE_DAILY_COUNTERS),
+        config.get(JobOptions.POSTGRES_TABLE_COMMITS),
+        config.get(JobOptions.POSTGRES_COMMIT_RECORD_RETENTION).toMillis(),
         config.instanceId());
   }
 

@@ -3,8 +3,11 @@ package dev.analytics.pipeline.sinks.postgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.Committer;
@@ -39,11 +42,17 @@ import org.slf4j.LoggerFactory;
  * every other prepared transaction of this sink and subtask (a checkpoint that never completed) is
  * rolled back before writing, so its locks are gone and its rows are replayed, and the rows held in
  * N's writer state are written again. A commit whose transaction no longer exists counts as done
- * (it was committed before a failure; a transaction rolled back by hand is indistinguishable and
- * lost). Transaction ids: {@code <prefix>:<subtask>:<last checkpoint>:<sequence>}, where the prefix
- * names the job and the sink (so two sinks or two jobs never clash) and "last checkpoint" is the
- * checkpoint after which the transaction began: on a restore from N, ids with a last checkpoint at
- * or above N are exactly the orphans.
+ * only with proof: every transaction writes its id into the commit records ({@code
+ * postgres.table.commits}) before it is prepared, so the record exists exactly when it was
+ * committed; without one, the transaction was rolled back outside the job and the commit fails the
+ * job (its rows are lost) instead of passing for done. Ids of the format before commit records, and
+ * transactions prepared longer ago than {@code postgres.commit-record-retention}, count as done as
+ * before. Transaction ids: {@code <prefix>:<subtask>:<last checkpoint>:<sequence>:<prepared, epoch
+ * seconds>-<writer incarnation>}, where the prefix names the job instance and the sink (so two
+ * sinks or two jobs never clash), "last checkpoint" is the checkpoint after which the transaction
+ * began (on a restore from N, ids with a last checkpoint at or above N are exactly the orphans),
+ * and the incarnation keeps a later run with the same instance id, which counts checkpoints from 1
+ * again, from reusing an id.
  *
  * <p><b>No writer waits on its own prepared transactions.</b> A prepared transaction keeps its row
  * locks until the committer commits it, i.e. until its checkpoint or a later one completes (Flink
@@ -149,6 +158,7 @@ public final class PostgresTwoPhaseCommitSink<T>
     private final PostgresSettings settings;
     private final PostgresConnections connections;
     private Connection connection;
+    private long lastCleanupMillis;
 
     PreparedTransactionCommitter(PostgresSettings settings, PostgresConnections connections) {
       this.settings = settings;
@@ -170,15 +180,89 @@ public final class PostgresTwoPhaseCommitSink<T>
         } catch (SQLException e) {
           String state = e.getSQLState() == null ? "" : e.getSQLState();
           if (state.equals("42704")) {
-            // undefined_object: committed before a failure (or rolled back by hand).
-            LOG.info("Prepared transaction {} no longer exists: taken as committed", gid);
-            request.signalAlreadyCommitted();
+            // undefined_object: committed before a failure, or rolled back outside the job.
+            gone(request, gid);
           } else {
             closeQuietly();
             request.signalFailedWithUnknownReason(
                 new IOException("COMMIT PREPARED '" + gid + "' failed: " + e.getMessage(), e));
           }
         }
+      }
+      deleteOldRecords();
+    }
+
+    /**
+     * A transaction of a completed checkpoint that no longer exists: committed if its commit record
+     * says so; rolled back outside the job, its rows lost, if the record is missing while it would
+     * still be kept: then the job fails rather than go on without them.
+     */
+    private void gone(CommitRequest<String> request, String gid) {
+      long prepared = preparedAtSeconds(gid);
+      if (prepared < 0) {
+        LOG.info(
+            "Prepared transaction {} no longer exists: taken as committed (it predates commit"
+                + " records)",
+            gid);
+        request.signalAlreadyCommitted();
+        return;
+      }
+      long age = System.currentTimeMillis() - prepared * 1000;
+      try (PreparedStatement ps =
+          connection.prepareStatement(
+              "SELECT 1 FROM " + settings.commitsTable() + " WHERE gid = ?")) {
+        ps.setString(1, gid);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            LOG.info("Prepared transaction {} was committed before (its commit record)", gid);
+            request.signalAlreadyCommitted();
+          } else if (age > settings.commitRecordRetentionMillis()) {
+            LOG.warn(
+                "Prepared transaction {} no longer exists and was prepared {} ago, longer than"
+                    + " postgres.commit-record-retention: taken as committed without proof",
+                gid,
+                Duration.ofMillis(age));
+            request.signalAlreadyCommitted();
+          } else {
+            request.signalFailedWithKnownReason(
+                new IOException(
+                    "Prepared transaction "
+                        + gid
+                        + " of a completed checkpoint no longer exists and was never committed"
+                        + " (no commit record in "
+                        + settings.commitsTable()
+                        + "): it was rolled back outside this job, and its rows are lost."
+                        + " Restore the job from a savepoint or checkpoint taken before that"
+                        + " checkpoint to write them again."));
+          }
+        }
+      } catch (SQLException e) {
+        closeQuietly();
+        request.signalFailedWithUnknownReason(
+            new IOException(
+                "checking the commit record of " + gid + " failed: " + e.getMessage(), e));
+      }
+    }
+
+    /** Deletes the commit records older than the retention, at most once an hour. */
+    private void deleteOldRecords() {
+      long now = System.currentTimeMillis();
+      if (connection == null || now - lastCleanupMillis < CLEANUP_INTERVAL_MILLIS) {
+        return;
+      }
+      lastCleanupMillis = now;
+      try (PreparedStatement ps =
+          connection.prepareStatement(
+              "DELETE FROM "
+                  + settings.commitsTable()
+                  + " WHERE prepared_at < now() - ? * interval '1 millisecond'")) {
+        ps.setLong(1, settings.commitRecordRetentionMillis());
+        int deleted = ps.executeUpdate();
+        if (deleted > 0) {
+          LOG.info("Deleted {} commit records older than the retention", deleted);
+        }
+      } catch (SQLException e) {
+        LOG.warn("Deleting old commit records failed (retried in an hour): {}", e.getMessage());
       }
     }
 
@@ -196,6 +280,27 @@ public final class PostgresTwoPhaseCommitSink<T>
     @Override
     public void close() {
       closeQuietly();
+    }
+  }
+
+  private static final long CLEANUP_INTERVAL_MILLIS = 3_600_000;
+
+  /**
+   * The prepare time of a transaction id, epoch seconds: the first half of its fifth part ({@code
+   * <prefix>:<subtask>:<last checkpoint>:<sequence>:<seconds>-<incarnation>}); -1 for an id of the
+   * format before commit records.
+   */
+  static long preparedAtSeconds(String gid) {
+    String[] parts = gid.split(":");
+    if (parts.length < 5) {
+      return -1;
+    }
+    String last = parts[parts.length - 1];
+    int dash = last.indexOf('-');
+    try {
+      return Long.parseLong(dash < 0 ? last : last.substring(0, dash));
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

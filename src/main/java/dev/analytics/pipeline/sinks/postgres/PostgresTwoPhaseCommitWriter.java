@@ -106,6 +106,9 @@ final class PostgresTwoPhaseCommitWriter<T>
   private final Connection connection;
   private final PreparedStatement insert;
   private final PreparedStatement stillPrepared;
+  private final PreparedStatement commitRecord;
+  private final String incarnation =
+      String.format("%08x", new java.security.SecureRandom().nextInt());
 
   /** Own prepared transactions not seen committed yet, with the keys they hold. */
   private final Map<String, TransactionKeys> prepared = new LinkedHashMap<>();
@@ -152,6 +155,8 @@ final class PostgresTwoPhaseCommitWriter<T>
     rollBackOrphans(restored, restoredPrepared);
     connection.setAutoCommit(false);
     this.insert = connection.prepareStatement(statement.query());
+    this.commitRecord =
+        connection.prepareStatement("INSERT INTO " + settings.commitsTable() + " (gid) VALUES (?)");
     this.stillPrepared =
         connection.prepareStatement(
             "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"
@@ -241,7 +246,8 @@ final class PostgresTwoPhaseCommitWriter<T>
         while (rs.next()) {
           String gid = rs.getString(1);
           String[] parts = gid.substring(prefix.length() + 1).split(":");
-          if (parts.length != 3) {
+          // <subtask>:<last checkpoint>:<sequence>[:<prepared, epoch seconds>]
+          if (parts.length != 3 && parts.length != 4) {
             continue;
           }
           int owner = Integer.parseInt(parts[0]);
@@ -446,9 +452,27 @@ final class PostgresTwoPhaseCommitWriter<T>
     if (!dirty) {
       return List.of();
     }
-    String gid = prefix + ":" + subtask + ":" + lastCheckpoint + ":" + sequence++;
+    // The last part: the prepare time, which tells a commit-record check within the retention
+    // from one of a savepoint older than it (PostgresTwoPhaseCommitSink's committer), and this
+    // writer's incarnation: a later run with the same instance id counts checkpoints from 1
+    // again, and must not meet the commit records of this one's ids.
+    String gid =
+        prefix
+            + ":"
+            + subtask
+            + ":"
+            + lastCheckpoint
+            + ":"
+            + sequence++
+            + ":"
+            + System.currentTimeMillis() / 1000
+            + "-"
+            + incarnation;
     try {
       executeBatch();
+      // The commit record: in the transaction, so it exists exactly when it was committed.
+      commitRecord.setString(1, gid);
+      commitRecord.executeUpdate();
       try (Statement s = connection.createStatement()) {
         s.execute("PREPARE TRANSACTION " + PostgresTwoPhaseCommitSink.quote(gid));
       }

@@ -70,6 +70,8 @@ class JobNamespacesTest {
     postgres.rollbackPreparedTransactions();
     postgres.execute("DROP TABLE IF EXISTS counter");
     postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
+    postgres.execute("DROP TABLE IF EXISTS analytics_sink_commit");
+    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
     try (var prod = SinkDriver.start(sinkOf(production), COUNTERS)) {
       prod.write(inc("a", 1));
       List<String> prepared = prod.barrier(1);
@@ -96,6 +98,8 @@ class JobNamespacesTest {
     postgres.rollbackPreparedTransactions();
     postgres.execute("DROP TABLE IF EXISTS counter");
     postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
+    postgres.execute("DROP TABLE IF EXISTS analytics_sink_commit");
+    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
     try (var prod = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
       prod.write(inc("a", 1));
       List<String> prepared = prod.barrier(1);
@@ -131,6 +135,8 @@ class JobNamespacesTest {
     postgres.rollbackPreparedTransactions();
     postgres.execute("DROP TABLE IF EXISTS counter");
     postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
+    postgres.execute("DROP TABLE IF EXISTS analytics_sink_commit");
+    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
     try (var prod = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
       for (long checkpoint = 1; checkpoint <= 4; checkpoint++) {
         prod.write(inc("a", 1));
@@ -143,12 +149,12 @@ class JobNamespacesTest {
         throwaway.write(inc("b", 5));
         throwaway.barrier(1); // prepared, then the job is cancelled before its commit
       }
-      assertThat(postgres.preparedTransactions()).hasSize(1);
+      assertThat(SinkDriver.ids(postgres.preparedTransactions())).hasSize(1);
 
       prod.restore(4);
-      assertThat(postgres.preparedTransactions()).isEmpty();
+      assertThat(SinkDriver.ids(postgres.preparedTransactions())).isEmpty();
       prod.write(inc("a", 1));
-      assertThat(prod.barrier(5)).hasSize(1);
+      assertThat(SinkDriver.ids(prod.barrier(5))).hasSize(1);
       assertThat(prod.heldRows()).isZero();
       prod.complete(5);
     }

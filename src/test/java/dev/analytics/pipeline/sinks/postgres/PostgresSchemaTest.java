@@ -44,6 +44,7 @@ class PostgresSchemaTest {
     values.put("postgres.table.aggregates", schema + ".analytics_window_aggregate");
     values.put("postgres.table.alerts", schema + ".analytics_alert");
     values.put("postgres.table.daily-counters", schema + ".analytics_aggregate");
+    values.put("postgres.table.commits", schema + ".analytics_sink_commit");
     for (int i = 0; i < more.length; i += 2) {
       values.put(more[i], more[i + 1]);
     }
@@ -74,6 +75,8 @@ class PostgresSchemaTest {
         .isEqualTo(normalized(PostgresSchema.alertsDdl("analytics_alert")));
     assertThat(statements("003_daily_counters.sql"))
         .isEqualTo(normalized(PostgresSchema.dailyCountersDdl("analytics_aggregate", SEED_004)));
+    assertThat(statements("004_sink_commits.sql"))
+        .isEqualTo(normalized(PostgresSchema.commitsDdl("analytics_sink_commit")));
     assertThat(Files.readString(Path.of("sql/postgres/003_daily_counters.sql")))
         .startsWith("-- analytics_aggregate: daily counters")
         .contains("Key: (metric, template_id, jurisdiction, delivery_method, utm_source,")
@@ -131,6 +134,19 @@ class PostgresSchemaTest {
     assertThat(e.key()).isEqualTo("postgres.table.alerts");
     assertThat(e.getMessage())
         .contains("table partial.analytics_alert lacks the columns [confidence]");
+  }
+
+  @Test
+  void refusesAMissingCommitRecordsTableNamingItsKeyAndFile() throws Exception {
+    postgres.execute("CREATE SCHEMA nocommits");
+    PostgresSchema.prepare(settings("nocommits", true));
+    assertThat(columns("nocommits", "analytics_sink_commit")).containsExactly("gid", "prepared_at");
+    postgres.execute("DROP TABLE nocommits.analytics_sink_commit");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> PostgresSchema.prepare(settings("nocommits", false)));
+    assertThat(e.key()).isEqualTo("postgres.table.commits");
+    assertThat(e.getMessage()).contains("create it with sql/postgres/004_sink_commits.sql");
   }
 
   @Test

@@ -46,6 +46,8 @@ class PostgresTwoPhaseCommitSinkTest {
     postgres.rollbackPreparedTransactions();
     postgres.execute("DROP TABLE IF EXISTS counter");
     postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
+    postgres.execute("DROP TABLE IF EXISTS analytics_sink_commit");
+    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
   }
 
   private static PostgresTwoPhaseCommitSink<DailyCounterIncrement> sink(String prefix) {
@@ -69,9 +71,10 @@ class PostgresTwoPhaseCommitSinkTest {
     writer.write(inc("b", 5), null); // the first two went out as a full batch
     List<String> gids = new ArrayList<>(writer.prepareCommit());
     writer.snapshotState(1);
-    assertThat(gids).containsExactly("job.counters:0:0:0");
+    assertThat(SinkDriver.ids(gids)).containsExactly("job.counters:0:0:0");
     assertThat(counts()).isEmpty();
-    assertThat(postgres.preparedTransactions()).containsExactly("job.counters:0:0:0");
+    assertThat(SinkDriver.ids(postgres.preparedTransactions()))
+        .containsExactly("job.counters:0:0:0");
 
     try (var committer = sink.createCommitter(null)) {
       assertThat(commit(committer, gids)).containsExactly("committed");
@@ -82,8 +85,10 @@ class PostgresTwoPhaseCommitSinkTest {
       writer.write(inc("a", 10), null);
       List<String> next = new ArrayList<>(writer.prepareCommit());
       writer.snapshotState(2);
-      assertThat(next).containsExactly("job.counters:0:1:0");
-      assertThat(writer.prepareCommit()).as("nothing written: no transaction").isEmpty();
+      assertThat(SinkDriver.ids(next)).containsExactly("job.counters:0:1:0");
+      assertThat(SinkDriver.ids(writer.prepareCommit()))
+          .as("nothing written: no transaction")
+          .isEmpty();
       assertThat(counts()).containsExactly("a=3", "b=5");
 
       assertThat(commit(committer, next)).containsExactly("committed");
@@ -92,7 +97,7 @@ class PostgresTwoPhaseCommitSinkTest {
           .as("a transaction committed before a failure")
           .containsExactly("already committed");
     }
-    assertThat(postgres.preparedTransactions()).isEmpty();
+    assertThat(SinkDriver.ids(postgres.preparedTransactions())).isEmpty();
     writer.close();
   }
 
@@ -118,18 +123,18 @@ class PostgresTwoPhaseCommitSinkTest {
     // Restore from checkpoint 6: the transaction begun after 6 is an orphan; those begun after
     // 4 and 5 were prepared at barriers <= 6, so they belong to completed checkpoints.
     sink.createWriter(context(0, 2, OptionalLong.of(6))).close();
-    assertThat(postgres.preparedTransactions())
+    assertThat(SinkDriver.ids(postgres.preparedTransactions()))
         .containsExactly(
             "job.counters:0:4:0", "job.counters:0:5:0", "job.counters:1:6:0", "job.other:0:6:0");
 
     // Rescaled to parallelism 1: subtask 0 also owns what subtask 1 left.
     sink.createWriter(context(0, 1, OptionalLong.of(6))).close();
-    assertThat(postgres.preparedTransactions())
+    assertThat(SinkDriver.ids(postgres.preparedTransactions()))
         .containsExactly("job.counters:0:4:0", "job.counters:0:5:0", "job.other:0:6:0");
 
     // A start without state rolls back all of its own.
     sink.createWriter(context(0, 1, OptionalLong.empty())).close();
-    assertThat(postgres.preparedTransactions()).containsExactly("job.other:0:6:0");
+    assertThat(SinkDriver.ids(postgres.preparedTransactions())).containsExactly("job.other:0:6:0");
     assertThat(counts()).isEmpty();
   }
 

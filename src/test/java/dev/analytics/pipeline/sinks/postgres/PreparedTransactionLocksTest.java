@@ -57,6 +57,8 @@ class PreparedTransactionLocksTest {
     postgres.rollbackPreparedTransactions();
     postgres.execute("DROP TABLE IF EXISTS counter", "DROP TABLE IF EXISTS agg");
     postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
+    postgres.execute("DROP TABLE IF EXISTS analytics_sink_commit");
+    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
     postgres.execute(PostgresSchema.aggregatesDdl("agg").toArray(String[]::new));
   }
 
@@ -92,12 +94,12 @@ class PreparedTransactionLocksTest {
   void rowsLockedByAnAbortedCheckpointsTransactionWaitInMemoryNotOnTheLock() throws Exception {
     try (var flink = flink()) {
       flink.write(inc("a", 1), inc("b", 2));
-      assertThat(flink.barrier(1)).containsExactly("job.counters:0:0:0");
+      assertThat(SinkDriver.ids(flink.barrier(1))).containsExactly("job.counters:0:0:0");
       // checkpoint 1 is aborted: nothing is committed, its transaction keeps a and b locked
 
       flink.write(inc("a", 10), inc("c", 5));
       long t0 = System.nanoTime();
-      assertThat(flink.barrier(2)).containsExactly("job.counters:0:1:0");
+      assertThat(SinkDriver.ids(flink.barrier(2))).containsExactly("job.counters:0:1:0");
       assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(LOCK_TIMEOUT_MILLIS);
       assertThat(flink.heldRows()).isEqualTo(1);
       assertThat(flink.writerState(2))
@@ -107,18 +109,18 @@ class PreparedTransactionLocksTest {
       flink.complete(2); // commits checkpoint 1's transaction, then checkpoint 2's
       assertThat(counts()).containsExactly("a=1", "b=2", "c=5");
 
-      assertThat(flink.barrier(3)).containsExactly("job.counters:0:2:0");
+      assertThat(SinkDriver.ids(flink.barrier(3))).containsExactly("job.counters:0:2:0");
       assertThat(flink.heldRows()).isZero();
       assertThat(flink.writerState(3))
           .singleElement()
           .satisfies(st -> assertThat(st.rows()).isEmpty());
       flink.complete(3);
       assertThat(counts()).containsExactly("a=11", "b=2", "c=5");
-      assertThat(flink.outcomes())
+      assertThat(SinkDriver.ids(flink.outcomes()))
           .containsOnlyKeys("job.counters:0:0:0", "job.counters:0:1:0", "job.counters:0:2:0")
           .allSatisfy((gid, outcome) -> assertThat(outcome).isEqualTo("committed"));
     }
-    assertThat(postgres.preparedTransactions()).isEmpty();
+    assertThat(SinkDriver.ids(postgres.preparedTransactions())).isEmpty();
   }
 
   /** Checkpoint 1 completed, but the committer hears of it only after the next rows arrived. */
@@ -131,7 +133,7 @@ class PreparedTransactionLocksTest {
       assertThat(flink.heldRows()).isEqualTo(1);
 
       flink.complete(1);
-      assertThat(flink.barrier(2)).containsExactly("job.counters:0:1:0");
+      assertThat(SinkDriver.ids(flink.barrier(2))).containsExactly("job.counters:0:1:0");
       assertThat(flink.writerState(2))
           .singleElement()
           .satisfies(st -> assertThat(st.rows()).isEmpty());
@@ -151,7 +153,9 @@ class PreparedTransactionLocksTest {
       flink.write(inc("a", 1));
       flink.barrier(1);
       flink.write(inc("a", 10));
-      assertThat(flink.barrier(2)).as("nothing else to write: no transaction").isEmpty();
+      assertThat(SinkDriver.ids(flink.barrier(2)))
+          .as("nothing else to write: no transaction")
+          .isEmpty();
       assertThat(flink.writerState(2))
           .singleElement()
           .satisfies(s -> assertThat(s.rows()).containsExactly(inc("a", 10)));
@@ -161,7 +165,7 @@ class PreparedTransactionLocksTest {
       assertThat(counts()).containsExactly("a=1");
       flink.write(inc("a", 100), inc("b", 7));
       assertThat(flink.heldRows()).as("one row per counter").isLessThanOrEqualTo(1);
-      assertThat(flink.barrier(3)).containsExactly("job.counters:0:2:0");
+      assertThat(SinkDriver.ids(flink.barrier(3))).containsExactly("job.counters:0:2:0");
       flink.complete(3);
       assertThat(counts()).containsExactly("a=111", "b=7");
     }
@@ -183,21 +187,24 @@ class PreparedTransactionLocksTest {
       assertThat(counts()).containsExactly("a=1", "b=2", "c=5");
 
       flink.write(inc("a", 100), inc("b", 20));
-      assertThat(flink.barrier(3)).containsExactly("job.counters:0:2:0"); // a=10+100, b=20
+      assertThat(SinkDriver.ids(flink.barrier(3)))
+          .containsExactly("job.counters:0:2:0"); // a=10+100, b=20
       // The task fails before checkpoint 3 completes; the job restores from checkpoint 2.
       flink.restore(2);
-      assertThat(flink.outcomes())
+      assertThat(SinkDriver.ids(flink.outcomes()))
           .containsEntry("job.counters:0:0:0", "already committed")
           .containsEntry("job.counters:0:1:0", "already committed");
-      assertThat(postgres.preparedTransactions()).as("the orphan was rolled back").isEmpty();
+      assertThat(SinkDriver.ids(postgres.preparedTransactions()))
+          .as("the orphan was rolled back")
+          .isEmpty();
       assertThat(counts()).containsExactly("a=1", "b=2", "c=5");
 
       flink.write(inc("a", 100), inc("b", 20)); // replayed by the source
-      assertThat(flink.barrier(3)).containsExactly("job.counters:0:2:0");
+      assertThat(SinkDriver.ids(flink.barrier(3))).containsExactly("job.counters:0:2:0");
       flink.complete(3);
       assertThat(counts()).containsExactly("a=111", "b=22", "c=5");
     }
-    assertThat(postgres.preparedTransactions()).isEmpty();
+    assertThat(SinkDriver.ids(postgres.preparedTransactions())).isEmpty();
   }
 
   /**
@@ -214,11 +221,11 @@ class PreparedTransactionLocksTest {
       assertThat(counts()).isEmpty();
 
       flink.restore(2);
-      assertThat(flink.outcomes())
+      assertThat(SinkDriver.ids(flink.outcomes()))
           .containsEntry("job.counters:0:0:0", "committed")
           .containsEntry("job.counters:0:1:0", "committed");
       assertThat(counts()).containsExactly("a=1", "b=3");
-      assertThat(flink.barrier(3)).containsExactly("job.counters:0:2:0");
+      assertThat(SinkDriver.ids(flink.barrier(3))).containsExactly("job.counters:0:2:0");
       flink.complete(3);
       assertThat(counts()).containsExactly("a=11", "b=3");
     }
@@ -237,7 +244,7 @@ class PreparedTransactionLocksTest {
       flink.write(inc("a", 10)); // held
       flink.mailbox().execute(() -> flink.complete(1), "checkpoint 1 completed");
 
-      assertThat(flink.endOfInput()).containsExactly("job.counters:0:1:0");
+      assertThat(SinkDriver.ids(flink.endOfInput())).containsExactly("job.counters:0:1:0");
       assertThat(flink.mailbox().ran()).isEqualTo(1);
       assertThat(flink.heldRows()).isZero();
       flink.barrier(2); // the final checkpoint
@@ -247,7 +254,7 @@ class PreparedTransactionLocksTest {
       flink.complete(2);
       assertThat(counts()).containsExactly("a=11");
     }
-    assertThat(postgres.preparedTransactions()).isEmpty();
+    assertThat(SinkDriver.ids(postgres.preparedTransactions())).isEmpty();
   }
 
   /**
@@ -269,18 +276,18 @@ class PreparedTransactionLocksTest {
       long t0 = System.nanoTime();
       assertThatThrownBy(flink::endOfInput)
           .hasMessageContaining(
-              "still locked by its own prepared transactions [job.counters:0:1:0]");
+              "still locked by its own prepared transactions [job.counters:0:1:0:");
       assertThat((System.nanoTime() - t0) / 1_000_000)
           .isBetween(LOCK_TIMEOUT_MILLIS, LOCK_TIMEOUT_MILLIS + 2_000);
       assertThat(counts()).containsExactly("a=1", "b=2");
 
       flink.restore(1);
-      assertThat(postgres.preparedTransactions()).isEmpty();
+      assertThat(SinkDriver.ids(postgres.preparedTransactions())).isEmpty();
       flink.write(inc("a", 10)); // replayed
       flink.barrier(2);
       flink.complete(2);
       flink.write(inc("a", 100));
-      assertThat(flink.endOfInput()).containsExactly("job.counters:0:2:0");
+      assertThat(SinkDriver.ids(flink.endOfInput())).containsExactly("job.counters:0:2:0");
       flink.complete(3);
       assertThat(counts()).containsExactly("a=111", "b=2");
     }
@@ -308,18 +315,21 @@ class PreparedTransactionLocksTest {
     var sink = sink();
     var first = sink.createWriter(context(0, 1, OptionalLong.empty()));
     first.write(inc("a", 1), null);
-    assertThat(first.prepareCommit()).containsExactly("job.counters:0:0:0");
+    List<String> firstGids = new ArrayList<>(first.prepareCommit());
+    assertThat(SinkDriver.ids(firstGids)).containsExactly("job.counters:0:0:0");
     first.close();
 
     var writer = sink.restoreWriter(context(0, 1, OptionalLong.of(1)), List.of());
-    assertThat(postgres.preparedTransactions()).containsExactly("job.counters:0:0:0");
+    assertThat(SinkDriver.ids(postgres.preparedTransactions()))
+        .containsExactly("job.counters:0:0:0");
     writer.write(inc("a", 10), null);
     writer.write(inc("z", 3), null);
     assertThat(writer.heldRows()).isEqualTo(2);
-    postgres.execute("COMMIT PREPARED 'job.counters:0:0:0'"); // the committer
-    assertThat(writer.prepareCommit()).containsExactly("job.counters:0:1:0");
+    postgres.execute("COMMIT PREPARED '" + firstGids.get(0) + "'"); // the committer
+    List<String> next = new ArrayList<>(writer.prepareCommit());
+    assertThat(SinkDriver.ids(next)).containsExactly("job.counters:0:1:0");
     writer.snapshotState(2);
-    postgres.execute("COMMIT PREPARED 'job.counters:0:1:0'");
+    postgres.execute("COMMIT PREPARED '" + next.get(0) + "'");
     writer.close();
     assertThat(counts()).containsExactly("a=11", "z=3");
   }
@@ -340,10 +350,11 @@ class PreparedTransactionLocksTest {
         .hasMessageContaining("restored into subtask 0 of 3");
 
     var writer = sink.restoreWriter(context(0, 1, OptionalLong.of(5)), state);
-    assertThat(writer.prepareCommit()).containsExactly("job.counters:0:5:0");
+    List<String> gids = new ArrayList<>(writer.prepareCommit());
+    assertThat(SinkDriver.ids(gids)).containsExactly("job.counters:0:5:0");
     writer.snapshotState(6);
     writer.close();
-    postgres.execute("COMMIT PREPARED 'job.counters:0:5:0'");
+    postgres.execute("COMMIT PREPARED '" + gids.get(0) + "'");
     assertThat(counts()).containsExactly("a=10");
   }
 
@@ -355,7 +366,7 @@ class PreparedTransactionLocksTest {
     var writer = sink().restoreWriter(context(0, 1, OptionalLong.of(3)), List.of(old));
     assertThat(writer.heldRows()).isZero();
     writer.write(inc("a", 1), null);
-    assertThat(writer.prepareCommit()).containsExactly("job.counters:0:3:0");
+    assertThat(SinkDriver.ids(writer.prepareCommit())).containsExactly("job.counters:0:3:0");
     writer.close();
   }
 
@@ -376,7 +387,7 @@ class PreparedTransactionLocksTest {
       flink.barrier(1); // aborted
       flink.write(window(0, 1, 7), window(1, 0, 2), window(0, 2, 9));
       assertThat(flink.heldRows()).as("both later versions of window 0, in order").isEqualTo(2);
-      assertThat(flink.barrier(2)).containsExactly("job.aggregates:0:1:0");
+      assertThat(SinkDriver.ids(flink.barrier(2))).containsExactly("job.aggregates:0:1:0");
       flink.complete(2);
       assertThat(windows()).containsExactly("0=v0:5", "1=v0:2");
       flink.barrier(3);

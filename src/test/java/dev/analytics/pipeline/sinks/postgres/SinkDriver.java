@@ -5,6 +5,7 @@ import dev.analytics.pipeline.testing.PostgresServer;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -259,6 +260,28 @@ final class SinkDriver<T> implements AutoCloseable {
                   case "isObjectReuseEnabled" -> false;
                   default -> throw new UnsupportedOperationException(m.getName());
                 });
+  }
+
+  /**
+   * Transaction ids without their prepare time (the last part, in seconds): what a test can name in
+   * advance, {@code job.counters:0:1:0}.
+   */
+  static List<String> ids(Collection<String> gids) {
+    return gids.stream().map(SinkDriver::id).toList();
+  }
+
+  /** {@link #ids} of one id. */
+  static String id(String gid) {
+    return PostgresTwoPhaseCommitSink.preparedAtSeconds(gid) < 0
+        ? gid
+        : gid.substring(0, gid.lastIndexOf(':'));
+  }
+
+  /** {@link #ids} of the keys of a map. */
+  static Map<String, String> ids(Map<String, String> byGid) {
+    Map<String, String> out = new LinkedHashMap<>();
+    byGid.forEach((k, v) -> out.put(id(k), v));
+    return out;
   }
 
   /** The job of every driven subtask. */
