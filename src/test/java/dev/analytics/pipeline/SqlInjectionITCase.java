@@ -308,7 +308,11 @@ class SqlInjectionITCase {
             pgStrings(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"))
         .containsExactlyInAnyOrder(
-            "analytics_aggregate", "analytics_alert", "analytics_window_aggregate", "victim");
+            "analytics_aggregate",
+            "analytics_alert",
+            "analytics_window_aggregate",
+            "analytics_sink_commit",
+            "victim");
     assertThat(pgStrings("SELECT x FROM victim")).containsExactly("still here");
   }
 
