@@ -17,6 +17,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,6 +45,15 @@ class JobNamespacesTest {
     postgres.close();
   }
 
+  @BeforeEach
+  void emptyTables() throws Exception {
+    postgres.rollbackPreparedTransactions();
+    postgres.execute("DROP TABLE IF EXISTS counter");
+    postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
+    postgres.execute("DROP TABLE IF EXISTS analytics_sink_commit");
+    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
+  }
+
   @SuppressWarnings("unchecked")
   private static PostgresTwoPhaseCommitSink<DailyCounterIncrement> sinkOf(String jobName) {
     PostgresSettings s = SinkDriver.settings(postgres, "job.name", jobName);
@@ -67,11 +77,6 @@ class JobNamespacesTest {
   })
   void aBackfillBesideProductionLeavesProductionsTransactionsAlone(
       String production, String backfill) throws Exception {
-    postgres.rollbackPreparedTransactions();
-    postgres.execute("DROP TABLE IF EXISTS counter");
-    postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
-    postgres.execute("DROP TABLE IF EXISTS analytics_sink_commit");
-    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
     try (var prod = SinkDriver.start(sinkOf(production), COUNTERS)) {
       prod.write(inc("a", 1));
       List<String> prepared = prod.barrier(1);
@@ -95,11 +100,6 @@ class JobNamespacesTest {
    */
   @Test
   void aSecondJobWithTheSameInstanceIdIsRefusedBeforeItTouchesAnything() throws Exception {
-    postgres.rollbackPreparedTransactions();
-    postgres.execute("DROP TABLE IF EXISTS counter");
-    postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
-    postgres.execute("DROP TABLE IF EXISTS analytics_sink_commit");
-    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
     try (var prod = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
       prod.write(inc("a", 1));
       List<String> prepared = prod.barrier(1);
@@ -132,11 +132,6 @@ class JobNamespacesTest {
    */
   @Test
   void aTransactionLeftByAThrowawayRunIsRolledBackWhenProductionResumes() throws Exception {
-    postgres.rollbackPreparedTransactions();
-    postgres.execute("DROP TABLE IF EXISTS counter");
-    postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
-    postgres.execute("DROP TABLE IF EXISTS analytics_sink_commit");
-    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
     try (var prod = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
       for (long checkpoint = 1; checkpoint <= 4; checkpoint++) {
         prod.write(inc("a", 1));

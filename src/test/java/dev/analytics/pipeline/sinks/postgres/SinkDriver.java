@@ -208,7 +208,7 @@ final class SinkDriver<T> implements AutoCloseable {
     for (List<String> gids : done.values()) {
       List<CommitRequest<String>> requests = new ArrayList<>();
       for (String gid : gids) {
-        requests.add(new Request(gid));
+        requests.add(new Request(gid, outcomes));
       }
       committer.commit(requests);
     }
@@ -287,12 +287,17 @@ final class SinkDriver<T> implements AutoCloseable {
   /** The job of every driven subtask. */
   static final JobInfo JOB = new JobInfoImpl(new JobID(), "sink-driver");
 
-  /** A commit request that records its outcome; a failure is an error of the test. */
-  private final class Request implements CommitRequest<String> {
+  /**
+   * A commit request that records its outcome in {@code outcomes} ("committed" unless told
+   * otherwise); a failure is an error of the test.
+   */
+  static final class Request implements CommitRequest<String> {
     private final String gid;
+    private final Map<String, String> outcomes;
 
-    Request(String gid) {
+    Request(String gid, Map<String, String> outcomes) {
       this.gid = gid;
+      this.outcomes = outcomes;
       outcomes.put(gid, "committed");
     }
 
