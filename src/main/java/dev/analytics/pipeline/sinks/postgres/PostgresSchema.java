@@ -193,6 +193,7 @@ public final class PostgresSchema {
    */
   public static void prepare(PostgresSettings s) {
     try (Connection c = connect(s)) {
+      refuseReservedWords(c, s);
       for (Table table : tables(s)) {
         if (s.createTables()) {
           try (Statement st = c.createStatement()) {
@@ -218,6 +219,45 @@ public final class PostgresSchema {
               + " (SQLState "
               + e.getSQLState()
               + ")");
+    }
+  }
+
+  /**
+   * Refuses table, schema and column names that are reserved words of this server (its own list,
+   * {@code pg_get_keywords()}): the statements use them unquoted, so a daily-counter dimension
+   * named {@code group}, or a table named {@code order}, would fail every write at run time. The
+   * error names the key.
+   */
+  private static void refuseReservedWords(Connection c, PostgresSettings s) throws SQLException {
+    java.util.Map<String, String> names = new java.util.LinkedHashMap<>();
+    for (Table table : tables(s)) {
+      for (String part : table.name().split("\\.")) {
+        names.putIfAbsent(part, table.optionKey());
+      }
+    }
+    if (s.dailyCounters()) {
+      for (String d : s.dailyCounterDimensions()) {
+        names.putIfAbsent(d, JobOptions.POSTGRES_DAILY_COUNTER_DIMENSIONS.key());
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT word, catdesc FROM pg_get_keywords() WHERE catcode IN ('R', 'T')"
+                + " AND word = ANY(?)")) {
+      ps.setArray(1, c.createArrayOf("text", names.keySet().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          String word = rs.getString(1);
+          throw new ConfigException(
+              names.get(word),
+              "'"
+                  + word
+                  + "' is a reserved word of this PostgreSQL server ("
+                  + rs.getString(2)
+                  + ", pg_get_keywords()): the sinks' statements name it unquoted and would fail"
+                  + " at every write; choose another name");
+        }
+      }
     }
   }
 

@@ -149,6 +149,36 @@ class PostgresSchemaTest {
     assertThat(e.getMessage()).contains("create it with sql/postgres/004_sink_commits.sql");
   }
 
+  /**
+   * A reserved word as a name: a table made by hand with a quoted "group" column passes the column
+   * check, and every unquoted upsert would then fail at run time (and create-tables fails on it
+   * with a syntax error). Both are refused at start-up, naming the key.
+   */
+  @Test
+  void refusesReservedWordsAsTableOrColumnNamesNamingTheKey() throws Exception {
+    postgres.execute(
+        "CREATE SCHEMA reserved",
+        "CREATE TABLE reserved.analytics_aggregate (metric text NOT NULL, \"group\" text NOT NULL"
+            + " DEFAULT '', day date NOT NULL, count bigint NOT NULL,"
+            + " PRIMARY KEY (metric, \"group\", day))");
+    PostgresSettings s = settings("reserved", false, "postgres.daily-counter-dimensions", "group");
+    postgres.execute(PostgresSchema.aggregatesDdl(s.aggregatesTable()).toArray(String[]::new));
+    postgres.execute(PostgresSchema.alertsDdl(s.alertsTable()).toArray(String[]::new));
+    postgres.execute(PostgresSchema.commitsDdl(s.commitsTable()).toArray(String[]::new));
+    ConfigException e = assertThrows(ConfigException.class, () -> PostgresSchema.prepare(s));
+    assertThat(e.key()).isEqualTo("postgres.daily-counter-dimensions");
+    assertThat(e.getMessage()).contains("'group' is a reserved word of this PostgreSQL server");
+
+    ConfigException table =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                PostgresSchema.prepare(
+                    settings("reserved", true, "postgres.table.alerts", "reserved.order")));
+    assertThat(table.key()).isEqualTo("postgres.table.alerts");
+    assertThat(table.getMessage()).contains("'order' is a reserved word");
+  }
+
   @Test
   void refusesATableWithoutTheConflictKey() throws Exception {
     postgres.execute(
