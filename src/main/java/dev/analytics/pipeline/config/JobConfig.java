@@ -198,7 +198,7 @@ public final class JobConfig {
    * {@code text} with what looks like a password in a URL masked: the password of user information
    * ({@code //user:secret@host}, whatever the host) and password parameters.
    */
-  static String redactCredentials(String text) {
+  public static String redactCredentials(String text) {
     String masked = URL_USER_INFO.matcher(text).replaceAll("$1" + MASK + "@");
     return URL_PASSWORD.matcher(masked).replaceAll("$1" + MASK);
   }

@@ -91,8 +91,7 @@ public record PostgresSettings(
 
   /** The URL without secrets: a password in its user information or parameters is masked. */
   public String redactedUrl() {
-    return url.replaceAll("(//[^/@:]*:)[^/@]*@", "$1******@")
-        .replaceAll("(?i)([?&;](password|sslpassword)=)[^&;]*", "$1******");
+    return JobConfig.redactCredentials(url);
   }
 
   public boolean exactlyOnce() {
