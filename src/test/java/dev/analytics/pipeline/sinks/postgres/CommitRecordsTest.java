@@ -12,9 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,9 +25,6 @@ import org.junit.jupiter.api.Test;
  * commit records, and transactions older than the records' retention, keep the old meaning.
  */
 class CommitRecordsTest {
-  private static final List<String> DIMS = List.of("template_id");
-  private static final TypeSerializer<DailyCounterIncrement> COUNTERS =
-      TypeInformation.of(DailyCounterIncrement.class).createSerializer(new SerializerConfigImpl());
   private static PostgresServer postgres;
   private static PostgresSettings settings;
 
@@ -47,10 +41,7 @@ class CommitRecordsTest {
 
   @BeforeEach
   void emptyTables() throws Exception {
-    postgres.rollbackPreparedTransactions();
-    postgres.execute("DROP TABLE IF EXISTS counter", "DROP TABLE IF EXISTS analytics_sink_commit");
-    postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
-    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
+    SinkDriver.resetCounterTables(postgres);
   }
 
   private static PostgresTwoPhaseCommitSink<DailyCounterIncrement> sink() {
@@ -58,17 +49,13 @@ class CommitRecordsTest {
         settings,
         PostgresConnections.DEFAULT,
         "job.counters",
-        new PostgresStatements.DailyCounterAdd("counter", DIMS));
-  }
-
-  private static DailyCounterIncrement inc(String template, long count) {
-    return new DailyCounterIncrement("view", new String[] {template}, 20_000, count);
+        new PostgresStatements.DailyCounterAdd("counter", SinkDriver.COUNTER_DIMS));
   }
 
   @Test
   void aTransactionRolledBackOutsideTheJobFailsItsCommit() throws Exception {
-    try (var flink = SinkDriver.start(sink(), COUNTERS)) {
-      flink.write(inc("a", 1));
+    try (var flink = SinkDriver.start(sink(), SinkDriver.COUNTERS)) {
+      flink.write(SinkDriver.inc("a", 1));
       List<String> gids = flink.barrier(1);
       postgres.execute("ROLLBACK PREPARED '" + gids.get(0) + "'"); // by hand, or another tool
       AssertionError failed = assertThrows(AssertionError.class, () -> flink.complete(1));
@@ -81,8 +68,8 @@ class CommitRecordsTest {
 
   @Test
   void aCommitRetriedAfterARestoreIsProvenByItsRecord() throws Exception {
-    try (var flink = SinkDriver.start(sink(), COUNTERS)) {
-      flink.write(inc("a", 1));
+    try (var flink = SinkDriver.start(sink(), SinkDriver.COUNTERS)) {
+      flink.write(SinkDriver.inc("a", 1));
       List<String> gids = flink.barrier(1);
       flink.complete(1);
       assertThat(records()).containsExactly(gids.get(0));

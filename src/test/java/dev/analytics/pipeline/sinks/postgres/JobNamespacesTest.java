@@ -12,9 +12,6 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,9 +27,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * built as the job builds them (PostgresSinks), from each job's configuration.
  */
 class JobNamespacesTest {
-  private static final List<String> DIMS = List.of("template_id");
-  private static final TypeSerializer<DailyCounterIncrement> COUNTERS =
-      TypeInformation.of(DailyCounterIncrement.class).createSerializer(new SerializerConfigImpl());
   private static PostgresServer postgres;
 
   @BeforeAll
@@ -47,11 +41,7 @@ class JobNamespacesTest {
 
   @BeforeEach
   void emptyTables() throws Exception {
-    postgres.rollbackPreparedTransactions();
-    postgres.execute("DROP TABLE IF EXISTS counter");
-    postgres.execute(PostgresSchema.dailyCountersDdl("counter", DIMS).toArray(String[]::new));
-    postgres.execute("DROP TABLE IF EXISTS analytics_sink_commit");
-    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
+    SinkDriver.resetCounterTables(postgres);
   }
 
   @SuppressWarnings("unchecked")
@@ -62,11 +52,7 @@ class JobNamespacesTest {
             s,
             PostgresConnections.DEFAULT,
             "postgres-daily-counters",
-            new PostgresStatements.DailyCounterAdd("counter", DIMS));
-  }
-
-  private static DailyCounterIncrement inc(String template, long count) {
-    return new DailyCounterIncrement("view", new String[] {template}, 20_000, count);
+            new PostgresStatements.DailyCounterAdd("counter", SinkDriver.COUNTER_DIMS));
   }
 
   @ParameterizedTest
@@ -77,12 +63,12 @@ class JobNamespacesTest {
   })
   void aBackfillBesideProductionLeavesProductionsTransactionsAlone(
       String production, String backfill) throws Exception {
-    try (var prod = SinkDriver.start(sinkOf(production), COUNTERS)) {
-      prod.write(inc("a", 1));
+    try (var prod = SinkDriver.start(sinkOf(production), SinkDriver.COUNTERS)) {
+      prod.write(SinkDriver.inc("a", 1));
       List<String> prepared = prod.barrier(1);
       // Checkpoint 1 of production completed; its commit has not run yet. The backfill starts.
-      try (var fill = SinkDriver.start(sinkOf(backfill), COUNTERS)) {
-        fill.write(inc("b", 2));
+      try (var fill = SinkDriver.start(sinkOf(backfill), SinkDriver.COUNTERS)) {
+        fill.write(SinkDriver.inc("b", 2));
         fill.barrier(1);
         fill.complete(1);
       }
@@ -100,12 +86,13 @@ class JobNamespacesTest {
    */
   @Test
   void aSecondJobWithTheSameInstanceIdIsRefusedBeforeItTouchesAnything() throws Exception {
-    try (var prod = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
-      prod.write(inc("a", 1));
+    try (var prod = SinkDriver.start(sinkOf("analytics-pipeline"), SinkDriver.COUNTERS)) {
+      prod.write(SinkDriver.inc("a", 1));
       List<String> prepared = prod.barrier(1);
       IOException refused =
           assertThrows(
-              IOException.class, () -> SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS));
+              IOException.class,
+              () -> SinkDriver.start(sinkOf("analytics-pipeline"), SinkDriver.COUNTERS));
       assertThat(refused.getMessage())
           .contains("job.instance-id")
           .contains("held by PostgreSQL session")
@@ -114,8 +101,8 @@ class JobNamespacesTest {
       assertThat(prod.outcomes()).containsEntry(prepared.get(0), "committed");
     }
     assertThat(counts()).isEqualTo(Map.of("a", 1L));
-    try (var next = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
-      next.write(inc("a", 2));
+    try (var next = SinkDriver.start(sinkOf("analytics-pipeline"), SinkDriver.COUNTERS)) {
+      next.write(SinkDriver.inc("a", 2));
       next.barrier(1);
       next.complete(1);
     }
@@ -132,23 +119,23 @@ class JobNamespacesTest {
    */
   @Test
   void aTransactionLeftByAThrowawayRunIsRolledBackWhenProductionResumes() throws Exception {
-    try (var prod = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
+    try (var prod = SinkDriver.start(sinkOf("analytics-pipeline"), SinkDriver.COUNTERS)) {
       for (long checkpoint = 1; checkpoint <= 4; checkpoint++) {
-        prod.write(inc("a", 1));
+        prod.write(SinkDriver.inc("a", 1));
         prod.barrier(checkpoint);
         prod.complete(checkpoint);
       }
       prod.close(); // stopped with a savepoint at checkpoint 4
 
-      try (var throwaway = SinkDriver.start(sinkOf("analytics-pipeline"), COUNTERS)) {
-        throwaway.write(inc("b", 5));
+      try (var throwaway = SinkDriver.start(sinkOf("analytics-pipeline"), SinkDriver.COUNTERS)) {
+        throwaway.write(SinkDriver.inc("b", 5));
         throwaway.barrier(1); // prepared, then the job is cancelled before its commit
       }
       assertThat(SinkDriver.ids(postgres.preparedTransactions())).hasSize(1);
 
       prod.restore(4);
       assertThat(SinkDriver.ids(postgres.preparedTransactions())).isEmpty();
-      prod.write(inc("a", 1));
+      prod.write(SinkDriver.inc("a", 1));
       assertThat(SinkDriver.ids(prod.barrier(5))).hasSize(1);
       assertThat(prod.heldRows()).isZero();
       prod.complete(5);

@@ -1,6 +1,7 @@
 package dev.analytics.pipeline.sinks.postgres;
 
 import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.testing.PostgresServer;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
@@ -16,6 +17,8 @@ import org.apache.flink.api.common.JobInfo;
 import org.apache.flink.api.common.JobInfoImpl;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.Committer.CommitRequest;
@@ -282,6 +285,27 @@ final class SinkDriver<T> implements AutoCloseable {
     Map<String, String> out = new LinkedHashMap<>();
     byGid.forEach((k, v) -> out.put(id(k), v));
     return out;
+  }
+
+  /** The daily-counter dimensions of the sink tests' table {@code counter}. */
+  static final List<String> COUNTER_DIMS = List.of("template_id");
+
+  /** The serializer of the daily-counter rows, as the job's input serializer. */
+  static final TypeSerializer<DailyCounterIncrement> COUNTERS =
+      TypeInformation.of(DailyCounterIncrement.class).createSerializer(new SerializerConfigImpl());
+
+  /** An increment of the {@code view} counter of one template on one day. */
+  static DailyCounterIncrement inc(String template, long count) {
+    return new DailyCounterIncrement("view", new String[] {template}, 20_000, count);
+  }
+
+  /** No prepared transaction left, and empty tables {@code counter} and the commit records. */
+  static void resetCounterTables(PostgresServer postgres) throws Exception {
+    postgres.rollbackPreparedTransactions();
+    postgres.execute("DROP TABLE IF EXISTS counter", "DROP TABLE IF EXISTS analytics_sink_commit");
+    postgres.execute(
+        PostgresSchema.dailyCountersDdl("counter", COUNTER_DIMS).toArray(String[]::new));
+    postgres.execute(PostgresSchema.commitsDdl("analytics_sink_commit").toArray(String[]::new));
   }
 
   /** The job of every driven subtask. */
