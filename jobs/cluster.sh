@@ -6,21 +6,31 @@
 #   jobs/cluster.sh start                  assemble the Flink home (first run downloads lib/), start
 #                                          JobManager + TaskManager, wait for the REST API
 #   jobs/cluster.sh stop | status
-#   jobs/cluster.sh submit [-p N] [--config FILE] [--key value ...]
-#                                          build the job jar if needed and run it detached
+#   jobs/cluster.sh submit [--fresh] [-p N] [--config FILE] [--key value ...]
+#                                          build the job jar if needed and run it detached; refused
+#                                          while a job of the same instance (job.instance-id) runs
+#                                          here, and, without --fresh, when an earlier job of that
+#                                          instance left a retained checkpoint or savepoint (resume)
 #   jobs/cluster.sh list                   running jobs
 #   jobs/cluster.sh stop-job [JOB_ID] [--drain]
 #                                          stop with a savepoint into savepoints/, print its path
-#   jobs/cluster.sh resume [SAVEPOINT|latest] [-p N] [-n] [--config FILE] [--key value ...]
+#   jobs/cluster.sh cancel [JOB_ID]        cancel without a savepoint (its retained checkpoints stay)
+#   jobs/cluster.sh resume [latest|SAVEPOINT|CHECKPOINT] [-p N] [-n] [--config FILE] [--key ...]
+#                                          latest: the newest retained checkpoint or savepoint of
+#                                          the instance's jobs submitted here (after a stop, a crash
+#                                          or a cancel alike)
 #   jobs/cluster.sh resume-checkpoint [latest|CHECKPOINT] [-p N] [-n] [--config ...]
-#                                          after a crash: the latest retained checkpoint of the last
-#                                          job submitted here
+#                                          the latest retained checkpoint of the last job submitted
+#                                          here
 #   jobs/cluster.sh kill-tm | start-tm     SIGKILL the TaskManager / start a new one (failure tests)
 #
 # -p N sets the parallelism (rescale on resume), -n (--allowNonRestoredState) drops the state of
 # removed operators; -c CLASS and -C URL (flink run's entry class and extra user classpath) run
 # another main class with the job jar, e.g. the chaos suite's job from target/test-classes.
-# resume and resume-checkpoint without job arguments reuse those of the last submission.
+# resume and resume-checkpoint without job arguments reuse those of the last submission. A start
+# without state over the state of an earlier run loses that run's last checkpoint of output (its
+# prepared PostgreSQL and open Kafka transactions are rolled back, its ClickHouse inserts exist only
+# in the checkpoint): hence --fresh, and the job's own warning at start-up.
 # Everything is configured by environment variables:
 #
 #   FLINK_CLUSTER_DIR     the Flink home: conf/, lib/, log/, pids       target/flink-cluster
@@ -213,38 +223,72 @@ split_args() {
   done
 }
 
-# run_job [-s PATH]: runs the jar detached with cli_opts and job_args; records the job.
-run_job() {
+# job_facts: resolves job_args (those of the last submission when none are given and $1 is
+# "reuse"), and job_ckpt and job_instance, the job's checkpoint.dir and instance id, with the job's
+# own configuration loader (which also refuses a bad configuration up front).
+job_facts() {
   rest_up >/dev/null || die "no cluster on $rest (jobs/cluster.sh start)"
-  local jar out id
   jar=$(job_jar)
-  if [ ${#job_args[@]} -eq 0 ] && [ -f "$home/jobs/last" ] && [ "${1:-}" = "-s" ]; then
+  if [ ${#job_args[@]} -eq 0 ] && [ -f "$home/jobs/last" ] && [ "${1:-}" = reuse ]; then
     mapfile -d '' job_args <"$home/jobs/$(cat "$home/jobs/last").args"
     say "job arguments of the last submission: ${job_args[*]}"
   fi
-  # The job's own checkpoint directory (checkpoint.dir overrides the cluster's default): resolved
-  # here with the job's configuration loader, which also refuses a bad configuration up front.
-  local ckpt
-  ckpt=$(cd "$project" && java -cp "$jar:$home/lib/*" dev.analytics.pipeline.config.ConfigValue \
-    checkpoint.dir "${job_args[@]}") || exit 2
+  local facts
+  facts=$(cd "$project" && java -cp "$jar:$home/lib/*" dev.analytics.pipeline.config.ConfigValue \
+    checkpoint.dir,job.instance-id "${job_args[@]}") || exit 2
+  job_ckpt=$(echo "$facts" | sed -n 1p)
+  job_instance=$(echo "$facts" | sed -n 2p)
+}
+
+# run_job [-s PATH]: runs the jar detached with cli_opts and job_args (after job_facts); records
+# the job.
+run_job() {
+  local out id
   out=$(cd "$project" && cli run -d "$@" "${cli_opts[@]}" "$jar" "${job_args[@]}" 2>&1) \
     || { echo "$out" >&2; die "submission failed"; }
   echo "$out"
   id=$(echo "$out" | grep -o 'JobID [0-9a-f]\{32\}' | tail -1 | cut -d' ' -f2)
   [ -n "$id" ] || die "no JobID in the output above"
   printf '%s\0' "${job_args[@]}" >"$home/jobs/$id.args"
-  echo "$ckpt" >"$home/jobs/$id.checkpoint-dir"
+  echo "$job_ckpt" >"$home/jobs/$id.checkpoint-dir"
+  echo "$job_instance" >"$home/jobs/$id.instance"
   echo "$id" >"$home/jobs/last"
 }
 
-running_jobs() { cli list -r 2>/dev/null | grep -o ' : [0-9a-f]\{32\} : ' | tr -d ' :' || true; }
-
-latest_savepoint() {
-  local dir=${savepoint_dir#file://}
-  ls -1dt "$dir"/savepoint-* 2>/dev/null | while read -r d; do
-    [ -f "$d/_metadata" ] && { echo "file://$d"; break; }
+# The jobs submitted here with instance id $1, oldest first.
+instance_jobs() {
+  local f
+  for f in $(ls -1tr "$home"/jobs/*.instance 2>/dev/null); do
+    [ "$(cat "$f")" = "$1" ] && basename "$f" .instance
   done
+  return 0
 }
+
+# The newest retained state (checkpoint or savepoint, by the time of its _metadata) of the jobs of
+# instance $1 submitted here; empty when there is none.
+instance_state() {
+  local id path best="" best_time=0 t
+  for id in $(instance_jobs "$1"); do
+    for path in $(latest_checkpoint "$id") $(cat "$home/jobs/$id.savepoints" 2>/dev/null); do
+      [ -f "${path#file://}/_metadata" ] || continue
+      t=$(stat -c %Y "${path#file://}/_metadata")
+      [ "$t" -ge "$best_time" ] && { best=$path best_time=$t; }
+    done
+  done
+  echo "$best"
+}
+
+# Refuses a second job of instance $1 beside a running one.
+not_running() {
+  local id
+  for id in $(running_jobs); do
+    [ "$(cat "$home/jobs/$id.instance" 2>/dev/null)" = "$1" ] \
+      && die "job $id of instance '$1' is running here; stop it first (jobs/cluster.sh stop-job $id), or give the new job another job.instance-id"
+  done
+  return 0
+}
+
+running_jobs() { cli list -r 2>/dev/null | grep -o ' : [0-9a-f]\{32\} : ' | tr -d ' :' || true; }
 
 # The latest completed checkpoint of a job: chk-N with the highest N that has _metadata.
 latest_checkpoint() {
@@ -268,7 +312,7 @@ own_cluster() {
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
-  submit | list | stop-job | resume | resume-checkpoint) own_cluster ;;
+  submit | list | stop-job | cancel | resume | resume-checkpoint) own_cluster ;;
 esac
 case "$cmd" in
   start)
@@ -304,11 +348,32 @@ case "$cmd" in
     launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
     ;;
   submit)
-    split_args "$@"
+    fresh=false args=()
+    for a in "$@"; do [ "$a" = --fresh ] && fresh=true || args+=("$a"); done
+    split_args "${args[@]}"
+    job_facts
+    not_running "$job_instance"
+    state=$(instance_state "$job_instance")
+    if [ -n "$state" ] && [ "$fresh" = false ]; then
+      die "an earlier job of instance '$job_instance' left state: $state
+  jobs/cluster.sh resume            continues from it (the safe path: nothing lost or doubled)
+  jobs/cluster.sh submit --fresh    starts without state: the output of that job's last checkpoint
+                                    that was not committed yet is rolled back and lost"
+    fi
+    [ -n "$state" ] && say "starting instance '$job_instance' without state (--fresh), over $state"
     run_job
     ;;
   list)
     cli list -r
+    ;;
+  cancel)
+    id=${1:-}
+    if [ -z "$id" ]; then
+      mapfile -t ids < <(running_jobs)
+      [ ${#ids[@]} -eq 1 ] || die "${#ids[@]} running jobs (${ids[*]:-none}); name one"
+      id=${ids[0]}
+    fi
+    cli cancel "$id" >&2
     ;;
   stop-job)
     drain=() id=""
@@ -325,14 +390,20 @@ case "$cmd" in
     path=$(echo "$out" | grep -o 'Savepoint completed\. Path: .*' | sed 's/.*Path: //')
     [ -n "$path" ] || { echo "$out" >&2; die "no savepoint path in the output"; }
     echo "$out" | grep -v '^$' >&2
+    echo "$path" >>"$home/jobs/$id.savepoints"
     echo "$path"
     ;;
   resume)
     what=latest
     if [ $# -gt 0 ] && [[ "$1" != -* ]]; then what=$1; shift; fi
-    [ "$what" = latest ] && { what=$(latest_savepoint); [ -n "$what" ] || die "no savepoint in $savepoint_dir"; }
-    say "resuming from $what"
     split_args "$@"
+    job_facts reuse
+    not_running "$job_instance"
+    if [ "$what" = latest ]; then
+      what=$(instance_state "$job_instance")
+      [ -n "$what" ] || die "no retained checkpoint or savepoint of instance '$job_instance' was recorded here; name one (jobs/cluster.sh resume PATH) or start without state (jobs/cluster.sh submit)"
+    fi
+    say "resuming instance '$job_instance' from $what"
     run_job -s "$what"
     ;;
   resume-checkpoint)
@@ -344,8 +415,10 @@ case "$cmd" in
       what=$(latest_checkpoint "$last")
       [ -n "$what" ] || die "no completed checkpoint of job $last"
     fi
-    say "resuming from $what"
     split_args "$@"
+    job_facts reuse
+    not_running "$job_instance"
+    say "resuming from $what"
     run_job -s "$what"
     ;;
   *)

@@ -9,9 +9,12 @@ import dev.analytics.pipeline.sinks.AlertSerializer;
 import dev.analytics.pipeline.sinks.ConsoleLines;
 import dev.analytics.pipeline.sinks.DeadLetterSerializer;
 import dev.analytics.pipeline.sinks.KafkaSinks;
+import dev.analytics.pipeline.sinks.UncommittedSinkWork;
 import dev.analytics.pipeline.sinks.WindowAggregateSerializer;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinks;
 import dev.analytics.pipeline.sinks.postgres.PostgresSinks;
+import java.util.Optional;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
@@ -36,6 +39,14 @@ public final class AnalyticsJob {
     JobConfig config = load(args);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
+    Optional<String> restore =
+        env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
+    if (restore.isEmpty()) {
+      // A start without state: loud when an earlier run of this instance left work uncommitted.
+      UncommittedSinkWork.warn(config, UncommittedSinkWork.find(config));
+    } else {
+      LOG.info("Job instance '{}' restores its state from {}", config.instanceId(), restore.get());
+    }
     defineWorkflow(env, config);
     env.execute(config.get(JobOptions.JOB_NAME));
   }

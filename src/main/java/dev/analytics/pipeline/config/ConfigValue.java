@@ -7,14 +7,15 @@ import org.apache.flink.configuration.ConfigOption;
 /**
  * Prints the effective value of one configuration key for the job arguments that follow it, loaded
  * exactly as the job loads them (file, environment, arguments); for {@code jobs/cluster.sh}, which
- * needs the job's {@code checkpoint.dir} to find its retained checkpoints after a crash.
+ * needs the job's {@code checkpoint.dir} and instance id to find its retained checkpoints.
  *
  * <pre>
  * java -cp job.jar:lib/* dev.analytics.pipeline.config.ConfigValue checkpoint.dir --config FILE ...
  * </pre>
  *
- * A bad configuration exits with status 2 and the message the job would give; secret keys are
- * refused.
+ * Several keys, separated by commas, print one line each. {@code job.instance-id} prints the
+ * effective instance id (derived from {@code job.name} when not given). A bad configuration exits
+ * with status 2 and the message the job would give; secret keys are refused.
  */
 public final class ConfigValue {
   private ConfigValue() {}
@@ -26,7 +27,10 @@ public final class ConfigValue {
     }
     String[] jobArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
     try {
-      System.out.println(value(args[0], JobConfig.load(jobArgs, System.getenv())));
+      JobConfig config = JobConfig.load(jobArgs, System.getenv());
+      for (String key : args[0].split(",")) {
+        System.out.println(value(key, config));
+      }
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       System.exit(2);
@@ -35,6 +39,9 @@ public final class ConfigValue {
 
   /** The effective value of {@code key} as text (its default when not given). */
   static String value(String key, JobConfig config) throws IllegalAccessException {
+    if (key.equals(JobOptions.JOB_INSTANCE_ID.key())) {
+      return config.instanceId(); // derived from job.name when not given
+    }
     for (Field field : JobOptions.class.getFields()) {
       if (Modifier.isStatic(field.getModifiers())
           && field.get(null) instanceof ConfigOption<?> option

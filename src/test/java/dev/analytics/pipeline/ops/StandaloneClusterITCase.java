@@ -169,13 +169,72 @@ class StandaloneClusterITCase {
     produceRest(stream, sent);
 
     cluster.run(Duration.ofMinutes(3), "start");
-    // No job arguments: those of the last submission are reused.
-    cluster.run(SHORT, "resume-checkpoint");
+    // The safe path is the easy one: submitting the job again is refused while its crashed run
+    // left a retained checkpoint, and resume (no job arguments: those of the last submission) takes
+    // the latest of them.
+    ClusterScript.Result again =
+        cluster.runAllowingFailure(SHORT, command(jobArgs(name, 2), "submit"));
+    assertEquals(1, again.exitCode(), again.toString());
+    assertTrue(
+        again.stderr().contains("an earlier job of instance 'cluster-it-crash' left state: file:")
+            && again.stderr().contains("/" + job + "/chk-")
+            && again.stderr().contains("jobs/cluster.sh submit --fresh"),
+        again.stderr());
+    ClusterScript.Result resume = cluster.run(SHORT, "resume");
+    assertTrue(
+        resume.stderr().contains("resuming instance 'cluster-it-crash' from file:")
+            && resume.stderr().contains("/" + job + "/chk-"),
+        resume.stderr());
     String resumed = cluster.lastJobId();
     cluster.awaitRunning(resumed, SHORT);
     awaitConsumed(name + "-group", stream.topic());
     cluster.run(SHORT, "stop-job", "--drain");
     verify(name, stream, 0);
+  }
+
+  /**
+   * A job whose TaskManager died mid-stream and which was then cancelled: the Kafka transactions of
+   * its running checkpoint are still open. A new submission of the instance is refused; with
+   * --fresh it starts, and says at start-up, in the client's output, what it is about to roll back.
+   */
+  @Test
+  void aStartWithoutStateOverUncommittedWorkNeedsFreshAndIsLoud() throws Exception {
+    String name = "fresh";
+    KnownStream stream = KnownStream.of(name, 24_000);
+    kafka.createTopics(2, stream.topic(), name + "-dead-letters", name + "-aggregates");
+    cluster.run(Duration.ofMinutes(5), command(jobArgs(name, 2), "submit"));
+    String job = cluster.lastJobId();
+    cluster.awaitRunning(job, SHORT);
+    PacedProducer producer = new PacedProducer(stream, 1_500);
+    producer.start();
+    producer.awaitSent(3_000);
+    long checkpoints = cluster.completedCheckpoints(job);
+    awaitUntil(() -> cluster.completedCheckpoints(job) >= checkpoints + 2, "2 more checkpoints");
+    // Killed mid-stream: the transactions of the running checkpoint hold records.
+    cluster.run(SHORT, "kill-tm");
+    producer.stopAfter(Duration.ZERO);
+    cluster.run(SHORT, "cancel", job);
+    cluster.run(SHORT, "start-tm");
+
+    ClusterScript.Result refused =
+        cluster.runAllowingFailure(SHORT, command(jobArgs(name, 2), "submit"));
+    assertEquals(1, refused.exitCode(), refused.toString());
+    assertTrue(
+        refused.stderr().contains("instance 'cluster-it-fresh' left state"), refused.stderr());
+
+    ClusterScript.Result started =
+        cluster.run(Duration.ofMinutes(2), command(jobArgs(name, 2), "submit", "--fresh"));
+    String second = cluster.lastJobId();
+    try {
+      String output = started.stdout() + started.stderr();
+      assertTrue(
+          output.contains("job instance 'cluster-it-fresh' starts WITHOUT STATE")
+              && output.contains("open transaction(s) of this instance: cluster-it-fresh-"),
+          output);
+      cluster.awaitRunning(second, SHORT);
+    } finally {
+      cluster.run(SHORT, "cancel", second);
+    }
   }
 
   // ---- the known stream and its expected results ----
