@@ -61,6 +61,9 @@ public final class AnalyticsJob {
   public static JobConfig load(String[] args) {
     JobConfig config = JobConfig.load(args, System.getenv());
     LOG.info("Configuration:\n{}", config);
+    for (String warning : config.transportWarnings()) {
+      LOG.warn("Without TLS: {}", warning);
+    }
     return config;
   }
 

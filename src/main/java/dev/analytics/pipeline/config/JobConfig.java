@@ -321,6 +321,26 @@ public final class JobConfig {
     return conf.get(option);
   }
 
+  /**
+   * Warnings for the start-up log: connections that send a password in clear or leave this host
+   * without TLS ({@code security.require-tls} refuses them instead), each naming its key.
+   */
+  public List<String> transportWarnings() {
+    List<String> warnings = new ArrayList<>();
+    for (TransportSecurity.Plaintext p : TransportSecurity.find(conf)) {
+      if (p.warn()) {
+        warnings.add(
+            p.option().key()
+                + " "
+                + p.problem()
+                + " (set "
+                + JobOptions.SECURITY_REQUIRE_TLS.key()
+                + ": true to refuse this at start-up)");
+      }
+    }
+    return warnings;
+  }
+
   /** The option's value if some source gave it; defaults do not count. */
   public <T> Optional<T> getOptional(ConfigOption<T> option) {
     return conf.getOptional(option);
@@ -793,6 +813,25 @@ public final class JobConfig {
       restarts();
       postgres();
       localRun();
+      transportSecurity();
+    }
+
+    /** With security.require-tls, the first connection without TLS, refused naming its key. */
+    private void transportSecurity() {
+      if (!conf.get(JobOptions.SECURITY_REQUIRE_TLS)) {
+        return;
+      }
+      for (TransportSecurity.Plaintext p : TransportSecurity.find(conf)) {
+        String key = p.option().key();
+        throw new ConfigException(
+            key,
+            p.problem()
+                + origin(key)
+                + "; refused because "
+                + JobOptions.SECURITY_REQUIRE_TLS.key()
+                + " is true"
+                + origin(JobOptions.SECURITY_REQUIRE_TLS.key()));
+      }
     }
 
     private void job() {

@@ -72,6 +72,18 @@ public final class JobOptions {
                   + " 'a b' and 'a_b' differ). Two jobs that run at the same time against the same"
                   + " servers (a backfill beside production) need different instance ids.");
 
+  public static final ConfigOption<Boolean> SECURITY_REQUIRE_TLS =
+      key("security.require-tls")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Refuse at start-up, naming the key, every configured connection that would not use"
+                  + " TLS: clickhouse.url http://, postgres.url without sslmode=require,"
+                  + " verify-ca or verify-full, kafka.security-protocol PLAINTEXT or"
+                  + " SASL_PLAINTEXT. Off: the job starts and warns about those that send a"
+                  + " password in clear or leave this host without TLS (loopback hosts are not"
+                  + " warned about).");
+
   public static final ConfigOption<Integer> PARALLELISM =
       key("job.parallelism")
           .intType()
