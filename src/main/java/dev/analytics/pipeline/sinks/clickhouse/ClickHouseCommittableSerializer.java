@@ -40,7 +40,17 @@ public final class ClickHouseCommittableSerializer
     String columns = in.readUTF();
     String token = in.readUTF();
     int rowCount = in.readInt();
-    byte[] rows = new byte[in.readInt()];
+    int length = in.readInt();
+    // Lengths come from the bytes: a corrupt checkpoint is an IOException, not an allocation of
+    // whatever they claim.
+    if (rowCount < 0 || length < 0 || length > in.available()) {
+      throw new IOException(
+          String.format(
+              "corrupt ClickHouse committable (table '%s', token '%s'): %d rows in %d bytes of rows,"
+                  + " %d bytes left of %d",
+              table, token, rowCount, length, in.available(), serialized.length));
+    }
+    byte[] rows = new byte[length];
     in.readFully(rows);
     if (in.available() != 0) {
       throw new IOException("trailing bytes after a ClickHouseCommittable");
