@@ -47,6 +47,17 @@ public final class ChaosRun implements AutoCloseable {
   static final String ALERTS = "chaos-alerts";
   static final String GROUP = "chaos-group";
   static final String CLICKHOUSE_DB = "chaos";
+
+  /**
+   * The backfill beside production: the same job name and sinks, its own instance id, input topic,
+   * consumer group and dead-letter topic, bounded, parallelism 1, over days a week before
+   * production's.
+   */
+  static final String BACKFILL_TOPIC = "chaos-backfill-events";
+
+  static final String BACKFILL_DEAD_LETTERS = "chaos-backfill-dead-letters";
+  static final String BACKFILL_INSTANCE = "chaos-backfill";
+  static final long BACKFILL_EVENTS = 100_000;
   static final int PARTITIONS = 2;
   private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(4);
   private static final Duration SHORT = Duration.ofMinutes(3);
@@ -127,6 +138,8 @@ public final class ChaosRun implements AutoCloseable {
   private FaultTriggers triggers;
   private ChaosProducer producer;
   private String jobId;
+  private String backfillJobId;
+  private long backfillSent;
   private long restartsOfEarlierJobs;
   private int triggerSeq;
   private List<String> jobArguments;
@@ -154,6 +167,17 @@ public final class ChaosRun implements AutoCloseable {
    */
   static final double ID_TYPE_FRACTION = 0.02;
 
+  /** The backfill's stream: another seed, production's event rate, a week earlier. */
+  private TrafficGenerator.Settings backfillTraffic() {
+    return new TrafficGenerator.Settings(
+        traffic.seed() + 1_000_003,
+        traffic.eventsPerSecond(),
+        traffic.invalidFraction(),
+        traffic.startEpochMillis() - Duration.ofDays(7).toMillis(),
+        traffic.anomalyProbabilityPerMinute(),
+        traffic.idTypeFraction());
+  }
+
   /** Runs everything; returns the summary (whose mismatch count must be 0). */
   public Summary run() throws Exception {
     start();
@@ -163,6 +187,7 @@ public final class ChaosRun implements AutoCloseable {
             kafka.bootstrapServers(), TOPIC, PARTITIONS, traffic, settings.eventsPerSecond());
     producer.start();
     awaitCheckpointAfter(System.currentTimeMillis());
+    startBackfill();
     log(
         "-- producing "
             + settings.eventsPerSecond()
@@ -208,8 +233,19 @@ public final class ChaosRun implements AutoCloseable {
     log("-- drained (end of input: the last windows fire) into " + savepoint);
     sampling.set(false);
 
+    awaitBackfillFinished();
     List<String> prepared = postgres.preparedTransactions();
-    expected = ExpectedResults.compute(kafka.bootstrapServers(), TOPIC, PARTITIONS, traffic, sent);
+    expected =
+        ExpectedResults.union(
+            ExpectedResults.compute(
+                kafka.bootstrapServers(), TOPIC, DEAD_LETTERS, PARTITIONS, traffic, sent),
+            ExpectedResults.compute(
+                kafka.bootstrapServers(),
+                BACKFILL_TOPIC,
+                BACKFILL_DEAD_LETTERS,
+                PARTITIONS,
+                backfillTraffic(),
+                backfillSent));
     ResultComparison comparison =
         new ResultComparison(
                 expected, clickhouse, CLICKHOUSE_DB, postgres, kafka.bootstrapServers())
@@ -256,7 +292,8 @@ public final class ChaosRun implements AutoCloseable {
     }
     Files.createDirectories(home);
     kafka = KafkaBrokerProcess.start(home.resolve("kafka"));
-    kafka.createTopics(PARTITIONS, TOPIC, DEAD_LETTERS, ALERTS);
+    kafka.createTopics(
+        PARTITIONS, TOPIC, DEAD_LETTERS, ALERTS, BACKFILL_TOPIC, BACKFILL_DEAD_LETTERS);
     clickhouse = ClickHouseServer.start();
     clickhouse.query("CREATE DATABASE IF NOT EXISTS " + CLICKHOUSE_DB);
     postgres = PostgresServer.start();
@@ -264,6 +301,8 @@ public final class ChaosRun implements AutoCloseable {
     cluster =
         new ClusterScript(
             home.resolve("cluster"), "heartbeat.interval: 1000\nheartbeat.timeout: 10000");
+    // Production's 2 subtasks and the backfill's 1 share a slot each.
+    cluster.environment("FLINK_SLOTS", "3");
     clusterKiller = new Thread(cluster::kill, "stop-flink-cluster");
     Runtime.getRuntime().addShutdownHook(clusterKiller);
     cluster.run(Duration.ofMinutes(5), "start");
@@ -361,6 +400,89 @@ public final class ChaosRun implements AutoCloseable {
     jobId = cluster.lastJobId();
     awaitRunning();
     log("-- job " + jobId + " running");
+  }
+
+  /**
+   * The backfill's input, produced up front, and the backfill itself (the plain job, without the
+   * chaos job's failure injector; the TaskManager kills and server outages hit it all the same).
+   */
+  private void startBackfill() throws Exception {
+    ChaosProducer fill =
+        new ChaosProducer(
+            kafka.bootstrapServers(), BACKFILL_TOPIC, PARTITIONS, backfillTraffic(), 50_000);
+    fill.start();
+    while (fill.sent() < BACKFILL_EVENTS) {
+      fill.check();
+      Thread.sleep(100);
+    }
+    fill.finish();
+    backfillSent = fill.sent();
+    List<String> args = new ArrayList<>(List.of("submit"));
+    args.addAll(backfillArguments());
+    cluster.run(Duration.ofMinutes(6), args.toArray(String[]::new));
+    backfillJobId = cluster.lastJobId();
+    log(
+        "-- backfill "
+            + backfillJobId
+            + " (instance "
+            + BACKFILL_INSTANCE
+            + ", same job name and sinks) submitted over "
+            + backfillSent
+            + " records of "
+            + BACKFILL_TOPIC);
+  }
+
+  /** Production's arguments with the backfill's own instance id, input and dead-letter topic. */
+  List<String> backfillArguments() {
+    Map<String, String> own =
+        Map.of(
+            "--job.instance-id",
+            BACKFILL_INSTANCE,
+            "--job.parallelism",
+            "1",
+            "--kafka.topic",
+            BACKFILL_TOPIC,
+            "--kafka.group-id",
+            "chaos-backfill-group",
+            "--kafka.bounded",
+            "true",
+            "--dead-letter.topic",
+            BACKFILL_DEAD_LETTERS);
+    List<String> args = new ArrayList<>();
+    List<String> production = jobArguments();
+    for (int i = 0; i < production.size(); i += 2) {
+      String key = production.get(i);
+      // The Kafka transactional ids then derive from the instance id, like the PostgreSQL ones.
+      if (!own.containsKey(key) && !key.equals("--kafka.transactional-id-prefix")) {
+        args.add(key);
+        args.add(production.get(i + 1));
+      }
+    }
+    own.forEach(
+        (k, v) -> {
+          args.add(k);
+          args.add(v);
+        });
+    return args;
+  }
+
+  /** The backfill must have read all its input and finished, through whatever the faults did. */
+  private void awaitBackfillFinished() throws Exception {
+    awaitUntil(
+        () -> {
+          String state = cluster.rest("/jobs/" + backfillJobId).get("state").asText();
+          if (state.equals("FAILED") || state.equals("CANCELED")) {
+            throw new AssertionError("the backfill " + backfillJobId + " is " + state);
+          }
+          return state.equals("FINISHED");
+        },
+        "the backfill " + backfillJobId + " FINISHED");
+    log(
+        "-- backfill "
+            + backfillJobId
+            + " FINISHED after "
+            + restarts(backfillJobId)
+            + " restarts");
   }
 
   // ---- the faults ----

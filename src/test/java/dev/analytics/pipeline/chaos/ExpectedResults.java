@@ -109,6 +109,12 @@ final class ExpectedResults {
   /** "partition/offset" of every invalid record, with how it is broken. */
   final Map<String, InvalidKind> invalidRecords = new HashMap<>();
 
+  /**
+   * The invalid records per dead-letter topic: each job has its own ({@link #union} of two jobs
+   * keeps both); {@link #invalidRecords} is the one of {@link #compute}'s job.
+   */
+  final Map<String, Map<String, InvalidKind>> invalidByDeadLetterTopic = new TreeMap<>();
+
   /** "event_type|template_id|jurisdiction|delivery_method|utm_source|error_type|day" -> count. */
   final Map<String, Long> dailyCounters = new TreeMap<>();
 
@@ -122,7 +128,12 @@ final class ExpectedResults {
    * at partition i mod P, offset i div P), and computes the expectation from them.
    */
   static ExpectedResults compute(
-      String bootstrap, String topic, int partitions, TrafficGenerator.Settings settings, long n)
+      String bootstrap,
+      String topic,
+      String deadLetterTopic,
+      int partitions,
+      TrafficGenerator.Settings settings,
+      long n)
       throws IOException {
     TrafficGenerator generator = new TrafficGenerator(settings);
     long invalid = 0;
@@ -183,12 +194,47 @@ final class ExpectedResults {
     }
     expected = new ExpectedResults(n, invalid);
     expected.invalidRecords.putAll(invalidRecords);
+    expected.invalidByDeadLetterTopic.put(deadLetterTopic, expected.invalidRecords);
     expected.highPriorityIds.addAll(high);
     expected.windows.putAll(windows);
     expected.windows.values().forEach(Stats::sort);
     expected.dailyCounters.putAll(daily);
     valid.clear();
     return expected;
+  }
+
+  /**
+   * What the sinks hold when two jobs write into them side by side (production and a backfill of
+   * other days): the windows, daily counters and high-priority events of both, which must not
+   * overlap (a window or a day of both would be two writers of one row), and each job's dead
+   * letters in its own topic.
+   */
+  static ExpectedResults union(ExpectedResults a, ExpectedResults b) {
+    ExpectedResults u = new ExpectedResults(a.records + b.records, a.invalid + b.invalid);
+    for (ExpectedResults part : List.of(a, b)) {
+      for (Map.Entry<WindowKey, Stats> w : part.windows.entrySet()) {
+        if (u.windows.put(w.getKey(), w.getValue()) != null) {
+          throw new IllegalArgumentException("both jobs have window " + w.getKey());
+        }
+      }
+      for (Map.Entry<String, Long> d : part.dailyCounters.entrySet()) {
+        if (u.dailyCounters.put(d.getKey(), d.getValue()) != null) {
+          throw new IllegalArgumentException("both jobs count " + d.getKey());
+        }
+      }
+      for (String id : part.highPriorityIds) {
+        if (!u.highPriorityIds.add(id)) {
+          throw new IllegalArgumentException("both jobs have event " + id);
+        }
+      }
+      for (Map.Entry<String, Map<String, InvalidKind>> t :
+          part.invalidByDeadLetterTopic.entrySet()) {
+        if (u.invalidByDeadLetterTopic.put(t.getKey(), t.getValue()) != null) {
+          throw new IllegalArgumentException("both jobs write dead letters to " + t.getKey());
+        }
+      }
+    }
+    return u;
   }
 
   private static void fold(

@@ -72,7 +72,10 @@ final class ResultComparison {
     compareWindows("ClickHouse window_aggregates", clickhouseWindows());
     compareWindows("PostgreSQL analytics_window_aggregate", postgresWindows());
     compareHighPriorityEvents();
-    compareDeadLetters();
+    for (Map.Entry<String, Map<String, InvalidKind>> t :
+        expected.invalidByDeadLetterTopic.entrySet()) {
+      compareDeadLetters(t.getKey(), t.getValue());
+    }
     compareDailyCounters();
     compareAlerts();
     return this;
@@ -242,36 +245,42 @@ final class ResultComparison {
             + " mismatches");
   }
 
-  private void compareDeadLetters() throws Exception {
-    List<ConsumerRecord<byte[], byte[]>> letters =
-        CommittedRecords.readAll(bootstrap, ChaosRun.DEAD_LETTERS);
+  private void compareDeadLetters(String topic, Map<String, InvalidKind> invalidRecords)
+      throws Exception {
+    List<ConsumerRecord<byte[], byte[]>> letters = CommittedRecords.readAll(bootstrap, topic);
     int before = mismatches.size();
     Set<String> seen = new HashSet<>();
     for (ConsumerRecord<byte[], byte[]> r : letters) {
       JsonNode d = JSON.readTree(r.value());
       String position = d.get("source_partition").asInt() + "/" + d.get("source_offset").asLong();
       if (!seen.add(position)) {
-        mismatch("dead letter twice: " + position);
+        mismatch(topic + ": dead letter twice: " + position);
         continue;
       }
-      InvalidKind kind = expected.invalidRecords.get(position);
+      InvalidKind kind = invalidRecords.get(position);
       if (kind == null) {
-        mismatch("dead letter of a valid record: " + d);
+        mismatch(topic + ": dead letter of a valid record: " + d);
         continue;
       }
       String reason = d.get("reason").asText();
       if (kind.acceptableReasons().stream().map(DeadLetterReason::code).noneMatch(reason::equals)) {
-        mismatch("dead letter " + position + " of kind " + kind + " with reason " + reason);
+        mismatch(
+            topic + ": dead letter " + position + " of kind " + kind + " with reason " + reason);
       }
     }
-    Set<String> missing = new HashSet<>(expected.invalidRecords.keySet());
+    Set<String> missing = new HashSet<>(invalidRecords.keySet());
     missing.removeAll(seen);
     if (!missing.isEmpty()) {
-      mismatch(missing.size() + " invalid records without a dead letter, e.g. " + first(missing));
+      mismatch(
+          topic
+              + ": "
+              + missing.size()
+              + " invalid records without a dead letter, e.g. "
+              + first(missing));
     }
     compared.put(
-        "Kafka dead letters (read_committed)",
-        expected.invalidRecords.size()
+        "Kafka " + topic + " (read_committed)",
+        invalidRecords.size()
             + " invalid records, "
             + letters.size()
             + " dead letters, "

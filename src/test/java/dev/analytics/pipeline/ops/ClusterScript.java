@@ -68,6 +68,11 @@ public final class ClusterScript {
     Files.writeString(transcript, "");
   }
 
+  /** Sets an environment variable of the script (e.g. FLINK_SLOTS) for the commands from now on. */
+  public void environment(String name, String value) {
+    env.put(name, value);
+  }
+
   public Path home() {
     return home;
   }
