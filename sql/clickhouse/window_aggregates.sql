@@ -25,8 +25,9 @@
 -- what survived sampling, sample_rate their ratio.
 --
 -- Partitioned by UTC day of the window start. Works on ClickHouse 18.16 and current versions.
--- On ClickHouse >= 22.2 the job also sends insert_deduplication_token; add
--- "non_replicated_deduplication_window = 1000" to SETTINGS to drop repeated inserts at once.
+-- On ClickHouse >= 22.2 the job also sends insert_deduplication_token, which a plain MergeTree
+-- honours only with "non_replicated_deduplication_window = 1000" in SETTINGS: the job adds it to
+-- the tables it creates there; add it by hand when you run this file on such a server.
 -- Retention: uncomment the TTL line (ClickHouse >= 19.6).
 CREATE TABLE IF NOT EXISTS window_aggregates
 (

@@ -3,7 +3,8 @@
 // one request per run:
 //   node chdb-run.js   < {"statements": [sql...],
 //                         "loads": [{"table": t, "columns": "(`a`, `b`)", "structure": "a T, b T",
-//                                    "file": "/abs/path.rowbinary"}...],
+//                                    "file": "/abs/path.rowbinary",
+//                                    "settings": "async_insert = 0, ..." (optional)}...],
 //                         "queries": [sql...]}
 // Prints {"version": v, "loads": [{"ok": true} | {"ok": false, "error": msg}...],
 //         "results": [tsv...]}. Exits 2 with a message when the package is missing.
@@ -27,7 +28,8 @@ try {
   for (const load of request.loads || []) {
     try {
       session.query(
-        "INSERT INTO " + load.table + " " + load.columns + " SELECT * FROM file(" +
+        "INSERT INTO " + load.table + " " + load.columns +
+          (load.settings ? " SETTINGS " + load.settings : "") + " SELECT * FROM file(" +
           quote(load.file) + ", 'RowBinary', " + quote(load.structure) + ")");
       out.loads.push({ ok: true });
     } catch (e) {

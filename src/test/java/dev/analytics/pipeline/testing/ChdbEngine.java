@@ -33,8 +33,15 @@ public final class ChdbEngine {
     this.module = module;
   }
 
-  /** One RowBinary file into {@code table}: its column list and the file()'s structure. */
-  public record Load(String table, String columns, String structure, Path file) {}
+  /**
+   * One RowBinary file into {@code table}: its column list, the file()'s structure and the insert's
+   * settings ({@code "async_insert = 0, insert_deduplication_token = 't'"}, or null).
+   */
+  public record Load(String table, String columns, String structure, Path file, String settings) {
+    public Load(String table, String columns, String structure, Path file) {
+      this(table, columns, structure, file, null);
+    }
+  }
 
   /** The engine's version, the error of each load (null when it loaded) and each query's TSV. */
   public record Result(String version, List<String> loadErrors, List<String> results) {}
@@ -69,7 +76,8 @@ public final class ChdbEngine {
           .put("table", load.table())
           .put("columns", load.columns())
           .put("structure", load.structure())
-          .put("file", load.file().toAbsolutePath().toString());
+          .put("file", load.file().toAbsolutePath().toString())
+          .put("settings", load.settings());
     }
     ArrayNode q = request.putArray("queries");
     queries.forEach(q::add);

@@ -79,12 +79,18 @@ public final class ClickHouseHttpClient {
 
   /**
    * Inserts RowBinary rows. {@code deduplicationToken} (or null) is sent as {@code
-   * insert_deduplication_token}: only to servers that know the setting (22.2 and later).
+   * insert_deduplication_token}: only to servers that know the setting (22.2 and later). On servers
+   * that know {@code async_insert} (21.11 and later; on by default since 26.2) it is sent as 0: an
+   * asynchronous insert is acknowledged before it is written and ignores the token ({@code
+   * async_insert_deduplicate} is off by default), so a commit would not be a commit.
    */
   public void insert(String table, String columnList, byte[] rows, String deduplicationToken)
       throws IOException, InterruptedException {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("query", "INSERT INTO " + qualified(table) + " " + columnList + " FORMAT RowBinary");
+    if (knowsAsyncInsert(serverVersion())) {
+      params.put("async_insert", "0");
+    }
     if (deduplicationToken != null) {
       params.put("insert_deduplication_token", deduplicationToken);
     }
@@ -113,13 +119,22 @@ public final class ClickHouseHttpClient {
   }
 
   static boolean supportsDeduplicationToken(String version) {
+    return atLeast(version, 22, 2);
+  }
+
+  /** Whether the server knows the {@code async_insert} setting (ClickHouse 21.11 and later). */
+  static boolean knowsAsyncInsert(String version) {
+    return atLeast(version, 21, 11);
+  }
+
+  private static boolean atLeast(String version, int major, int minor) {
     Matcher m = VERSION.matcher(version);
     if (!m.find()) {
       return false;
     }
-    int major = Integer.parseInt(m.group(1));
-    int minor = Integer.parseInt(m.group(2));
-    return major > 22 || (major == 22 && minor >= 2);
+    int a = Integer.parseInt(m.group(1));
+    int b = Integer.parseInt(m.group(2));
+    return a > major || (a == major && b >= minor);
   }
 
   private HttpRequest.Builder request(Map<String, String> params) {

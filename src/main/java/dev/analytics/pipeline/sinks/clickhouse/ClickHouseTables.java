@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates a sink's table from its DDL file ({@code sql/clickhouse/<default table>.sql}, on the
@@ -18,6 +20,8 @@ import java.util.stream.Collectors;
  * database and table name; an analyst runs them as they are with {@code clickhouse-client}.
  */
 public final class ClickHouseTables {
+  private static final Logger LOG = LoggerFactory.getLogger(ClickHouseTables.class);
+
   private ClickHouseTables() {}
 
   /** ClickHouse codes of a concurrent CREATE ... IF NOT EXISTS that lost the race. */
@@ -51,7 +55,7 @@ public final class ClickHouseTables {
                     client),
             (n, d, e) -> {});
       }
-      String ddl = ddl(encoder.defaultTable(), client.qualified(table));
+      String ddl = ddl(encoder.defaultTable(), client.qualified(table), client.serverVersion());
       retry.call(
           "create table " + database + "." + table,
           () -> ignoring(TABLE_ALREADY_EXISTS, ddl, client),
@@ -68,6 +72,29 @@ public final class ClickHouseTables {
                         + escape(table)
                         + "' FORMAT TabSeparated"),
             (n, d, e) -> {});
+    if (client.supportsDeduplicationToken()) {
+      String engine =
+          client
+              .query(
+                  "SELECT engine_full FROM system.tables WHERE database = '"
+                      + escape(database)
+                      + "' AND name = '"
+                      + escape(table)
+                      + "' FORMAT TabSeparated")
+              .strip();
+      if (ignoresTokens(engine)) {
+        LOG.warn(
+            "ClickHouse table {}.{} has no non_replicated_deduplication_window: the server ignores"
+                + " the deduplication token of a retried commit, whose rows then stay twice until a"
+                + " merge (reads with FINAL or argMax are right, count() without FINAL is not)."
+                + " ALTER TABLE {}.{} MODIFY SETTING non_replicated_deduplication_window = {}",
+            database,
+            table,
+            database,
+            table,
+            DEDUPLICATION_WINDOW);
+      }
+    }
     List<String> problems = problems(described, encoder.columns());
     if (!problems.isEmpty()) {
       throw new ClickHouseException(
@@ -91,8 +118,35 @@ public final class ClickHouseTables {
   }
 
   /**
+   * The deduplication window the job sets on the tables it creates on servers that take
+   * deduplication tokens (22.2 and later): on a non-replicated MergeTree the token does nothing
+   * without it ({@code non_replicated_deduplication_window} is 0 by default), and a repeated insert
+   * then stays until a merge collapses it (FINAL reads are right either way; count() without FINAL
+   * and every part in between are not). 1,000 inserts back per table: a commit is retried after at
+   * most a few checkpoints, each at most a few inserts per table.
+   */
+  static final int DEDUPLICATION_WINDOW = 1_000;
+
+  /**
+   * {@link #ddl(String, String)} for a server of {@code serverVersion}: with the deduplication
+   * window on servers that take deduplication tokens.
+   */
+  public static String ddl(String defaultTable, String qualifiedName, String serverVersion) {
+    String ddl = ddl(defaultTable, qualifiedName);
+    if (!ClickHouseHttpClient.supportsDeduplicationToken(serverVersion)) {
+      return ddl;
+    }
+    int settings = ddl.lastIndexOf("\nSETTINGS ");
+    if (settings < 0) {
+      throw new IllegalStateException(
+          "sql/clickhouse/" + defaultTable + ".sql must end with a SETTINGS clause");
+    }
+    return ddl + ", non_replicated_deduplication_window = " + DEDUPLICATION_WINDOW;
+  }
+
+  /**
    * The DDL of {@code sql/clickhouse/<defaultTable>.sql} creating {@code qualifiedName} instead,
-   * without comment lines and the final semicolon.
+   * without comment lines and the final semicolon: as it is, for ClickHouse 18.16.
    */
   public static String ddl(String defaultTable, String qualifiedName) {
     String file = "sql/clickhouse/" + defaultTable + ".sql";
@@ -118,6 +172,16 @@ public final class ClickHouseTables {
       throw new IllegalStateException(file + " must start with '" + head.strip() + "'");
     }
     return "CREATE TABLE IF NOT EXISTS " + qualifiedName + "\n" + sql.substring(head.length());
+  }
+
+  /**
+   * Whether a table of {@code engineFull} ({@code system.tables}) drops a repeated insert by its
+   * token: a replicated MergeTree does by default, a plain one only with a deduplication window.
+   */
+  static boolean ignoresTokens(String engineFull) {
+    return engineFull.contains("MergeTree")
+        && !engineFull.startsWith("Replicated")
+        && !engineFull.matches("(?s).*non_replicated_deduplication_window\\s*=\\s*[1-9].*");
   }
 
   /** What is wrong with the table described by {@code system.columns} rows (name TAB type). */

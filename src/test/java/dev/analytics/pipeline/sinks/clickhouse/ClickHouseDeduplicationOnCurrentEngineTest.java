@@ -1,0 +1,181 @@
+package dev.analytics.pipeline.sinks.clickhouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.analytics.pipeline.model.WindowAggregate;
+import dev.analytics.pipeline.testing.ChdbEngine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A commit retried after a failure sends the same rows with the same deduplication token. On a
+ * current ClickHouse (the 26.x engine in-process, chdb) a plain MergeTree ignores the token unless
+ * the table has a deduplication window ({@code non_replicated_deduplication_window} is 0 by
+ * default): the DDL as it is (ClickHouse 18.16's) keeps both copies until a merge collapses them,
+ * so every read without FINAL counts the commit twice. The tables the job creates on a server that
+ * takes tokens have the window, and the repeat is dropped at once; inserts are synchronous ({@code
+ * async_insert = 0}, as the sink sends on servers that know the setting).
+ */
+class ClickHouseDeduplicationOnCurrentEngineTest {
+  private static final String CURRENT = "26.7.2.1";
+
+  @Test
+  void aRetriedCommitIsDroppedByTheTablesTheJobCreatesOnACurrentServer() throws Exception {
+    ChdbEngine engine = ChdbEngine.locate();
+    WindowAggregateRowEncoder encoder = new WindowAggregateRowEncoder();
+    RowBinaryWriter body = new RowBinaryWriter();
+    List<WindowAggregate> rows = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      WindowAggregate a = ClickHouseBatchingTest.aggregate(i);
+      rows.add(a);
+      encoder.encode(a, body);
+    }
+    Path file = Files.createTempFile("commit", ".rowbinary");
+    Files.write(file, body.toByteArray());
+    String structure =
+        encoder.columns().stream()
+            .map(c -> "`" + c.name() + "` " + c.type())
+            .collect(Collectors.joining(", "));
+    String settings =
+        "async_insert = 0, insert_deduplication_token = 'job/window_aggregates/1a/7/0/0'";
+    List<ChdbEngine.Load> loads = new ArrayList<>();
+    for (String table : List.of("as_is", "created_by_job")) {
+      for (int attempt = 0; attempt < 2; attempt++) {
+        loads.add(new ChdbEngine.Load(table, encoder.columnList(), structure, file, settings));
+      }
+    }
+    ChdbEngine.Result result =
+        engine.run(
+            List.of(
+                ClickHouseTables.ddl("window_aggregates", "as_is"),
+                ClickHouseTables.ddl("window_aggregates", "created_by_job", CURRENT)),
+            loads,
+            List.of(
+                "SELECT count() FROM as_is",
+                "SELECT count() FROM created_by_job",
+                "SELECT count() FROM created_by_job FINAL",
+                "SELECT value FROM system.merge_tree_settings"
+                    + " WHERE name = 'non_replicated_deduplication_window'"));
+    Files.delete(file);
+
+    assertThat(result.version()).startsWith("26.");
+    assertThat(result.loadErrors()).containsOnlyNulls();
+    assertThat(result.results().get(3).strip()).as("the server's default window").isEqualTo("0");
+    assertThat(result.results().get(0).strip()).as("18.16's DDL on 26.x").isEqualTo("80");
+    assertThat(result.results().get(1).strip()).as("the job's DDL on 26.x").isEqualTo("40");
+    assertThat(result.results().get(2).strip()).isEqualTo("40");
+  }
+
+  @Test
+  void theDeduplicationWindowIsSetOnlyWhereTokensAreTaken() {
+    for (String table : List.of("window_aggregates", "alerts", "high_priority_events")) {
+      assertThat(ClickHouseTables.ddl(table, "t", "18.16.1"))
+          .isEqualTo(ClickHouseTables.ddl(table, "t"))
+          .doesNotContain("non_replicated_deduplication_window");
+      assertThat(ClickHouseTables.ddl(table, "t", "22.2.1.1"))
+          .endsWith(
+              "SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 1000");
+    }
+  }
+
+  /**
+   * What the sink's HTTP client sends with an insert, per server version (no 26.x server can be
+   * installed here: an endpoint that answers {@code SELECT version()} like one and records the
+   * insert's URL; the 18.16 tests show the server accepts what is sent to it).
+   */
+  @Test
+  void theInsertOfACommitIsSynchronousAndCarriesItsTokenOnACurrentServer() throws Exception {
+    assertThat(insertParameters(CURRENT))
+        .contains("async_insert=0")
+        .contains("insert_deduplication_token=t%2F1");
+    assertThat(insertParameters("21.11.1.1"))
+        .contains("async_insert=0")
+        .doesNotContain("insert_deduplication_token");
+    assertThat(insertParameters("18.16.1")).doesNotContain("async_insert");
+  }
+
+  /** The query string of one insert with token "t/1" to a server of {@code version}. */
+  private static String insertParameters(String version) throws Exception {
+    com.sun.net.httpserver.HttpServer http =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    List<String> inserts = new ArrayList<>();
+    http.createContext(
+        "/",
+        exchange -> {
+          String query = exchange.getRequestURI().getRawQuery();
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          String answer = "";
+          if (new String(body, java.nio.charset.StandardCharsets.UTF_8)
+              .startsWith("SELECT version()")) {
+            answer = version + "\n";
+          } else {
+            inserts.add(query);
+          }
+          byte[] out = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, out.length == 0 ? -1 : out.length);
+          exchange.getResponseBody().write(out);
+          exchange.close();
+        });
+    http.start();
+    try {
+      ClickHouseHttpClient client =
+          new ClickHouseHttpClient(
+              new ClickHouseConnection(
+                  "http://127.0.0.1:" + http.getAddress().getPort(),
+                  "default",
+                  "default",
+                  null,
+                  false,
+                  java.time.Duration.ofSeconds(5),
+                  java.time.Duration.ofSeconds(5)));
+      client.insert(
+          "window_aggregates",
+          "(`a`)",
+          new byte[] {1},
+          client.supportsDeduplicationToken() ? "t/1" : null);
+    } finally {
+      http.stop(0);
+    }
+    assertThat(inserts).hasSize(1);
+    return inserts.get(0);
+  }
+
+  /** A table made by hand without the window is warned about at start-up (engine_full). */
+  @Test
+  void aTableThatIgnoresTokensIsRecognised() {
+    assertThat(
+            ClickHouseTables.ignoresTokens(
+                "ReplacingMergeTree(version) PARTITION BY toYYYYMMDD(window_start) ORDER BY (a)"
+                    + " SETTINGS index_granularity = 8192"))
+        .isTrue();
+    assertThat(
+            ClickHouseTables.ignoresTokens(
+                "ReplacingMergeTree(version) ORDER BY (a) SETTINGS index_granularity = 8192,"
+                    + " non_replicated_deduplication_window = 1000"))
+        .isFalse();
+    assertThat(
+            ClickHouseTables.ignoresTokens(
+                "ReplacingMergeTree(version) ORDER BY (a) SETTINGS"
+                    + " non_replicated_deduplication_window = 0"))
+        .isTrue();
+    assertThat(
+            ClickHouseTables.ignoresTokens(
+                "ReplicatedReplacingMergeTree('/clickhouse/{shard}/t', '{replica}', version)"
+                    + " ORDER BY (a)"))
+        .isFalse();
+    assertThat(ClickHouseTables.ignoresTokens("Distributed(cluster, db, t)")).isFalse();
+  }
+
+  @Test
+  void asyncInsertIsTurnedOffOnServersThatKnowIt() {
+    assertThat(ClickHouseHttpClient.knowsAsyncInsert("18.16.1")).isFalse();
+    assertThat(ClickHouseHttpClient.knowsAsyncInsert("21.10.6.2")).isFalse();
+    assertThat(ClickHouseHttpClient.knowsAsyncInsert("21.11.1.1")).isTrue();
+    assertThat(ClickHouseHttpClient.knowsAsyncInsert("26.7.2.1")).isTrue();
+  }
+}
