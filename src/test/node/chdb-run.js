@@ -23,7 +23,12 @@ const quote = (s) => "'" + s.replace(/\\/g, "\\\\").replace(/'/g, "\\'") + "'";
 const out = { version: session.query("SELECT version()", "TSV").trim(), loads: [], results: [] };
 try {
   for (const sql of request.statements || []) {
-    session.query(sql);
+    try {
+      session.query(sql);
+    } catch (e) {
+      console.error("statement failed: " + sql + "\n" + String(e.message || e).split("\n")[0]);
+      process.exit(1);
+    }
   }
   for (const load of request.loads || []) {
     try {
@@ -37,7 +42,12 @@ try {
     }
   }
   for (const sql of request.queries || []) {
-    out.results.push(session.query(sql, "TSV"));
+    try {
+      out.results.push(session.query(sql, "TSV"));
+    } catch (e) {
+      console.error("query failed: " + sql + "\n" + String(e.message || e).split("\n")[0]);
+      process.exit(1);
+    }
   }
 } finally {
   session.close();
