@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A standalone Flink 2.2.1 session cluster on this machine, assembled from Maven Central alone (no
+# A standalone Flink 2.3.0 session cluster on this machine, assembled from Maven Central alone (no
 # Flink distribution, no Docker): one JobManager and one TaskManager as background processes, and
 # the lifecycle of the analytics job on it.
 #

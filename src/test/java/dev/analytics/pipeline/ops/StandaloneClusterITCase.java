@@ -37,7 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The job on a real standalone Flink 2.2.1 session cluster started by {@code jobs/cluster.sh} (a
+ * The job on a real standalone Flink 2.3.0 session cluster started by {@code jobs/cluster.sh} (a
  * JobManager and a TaskManager process, 2 slots), reading from a Kafka broker in this JVM. The
  * script builds the job jar and the cluster's lib/ itself.
  *

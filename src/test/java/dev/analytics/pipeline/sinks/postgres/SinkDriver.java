@@ -31,7 +31,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * without a cluster, so that a test decides which checkpoint completes, which one is aborted and
  * when a completion reaches the committer.
  *
- * <p>It mirrors {@code SinkWriterOperator} and {@code CommitterOperator} (flink-runtime 2.2.1):
+ * <p>It mirrors {@code SinkWriterOperator} and {@code CommitterOperator} (flink-runtime 2.3.0):
  *
  * <ul>
  *   <li>{@link #barrier}: {@code prepareSnapshotPreBarrier} ({@code flush(false)}, then {@code
