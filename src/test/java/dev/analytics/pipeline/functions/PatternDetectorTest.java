@@ -353,8 +353,11 @@ class PatternDetectorTest {
 
   // ---- fixtures ----
 
+  /** The seed rules as they were the defaults (detection.mode seed, min-values 10). */
   private static DetectionSettings.Rules rules(Map<String, ?> overrides) {
-    return DetectionSettings.Rules.defaults().with(overrides);
+    Map<String, Object> seed = new HashMap<>(Map.of("mode", "seed", "min-values", 10));
+    seed.putAll(overrides);
+    return DetectionSettings.Rules.defaults().with(seed);
   }
 
   private List<Alert> runSeries(EvaluationSeries.Series series, DetectionSettings.Rules rules)
