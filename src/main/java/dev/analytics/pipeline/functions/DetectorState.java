@@ -124,6 +124,11 @@ public class DetectorState {
    */
   public double profileLevel;
 
+  /** The level before the latest re-levelling, and when that was ({@code Long.MIN_VALUE}: none). */
+  public double formerLevel;
+
+  public long releveledAt = Long.MIN_VALUE;
+
   /** The profile in use: 0 none, 1 daily, 2 weekly. */
   public int seasonMode;
 
@@ -209,6 +214,8 @@ public class DetectorState {
     c.spread = spread;
     c.trendLevel = trendLevel;
     c.seasonMode = seasonMode;
+    c.formerLevel = formerLevel;
+    c.releveledAt = releveledAt;
     c.profileLevel = profileLevel;
     c.trendStreak = trendStreak;
     c.day = day;

@@ -346,6 +346,12 @@ public final class PatternRules implements Serializable {
    */
   static final double MAX_SURPRISE = 20;
 
+  /** A window this improbable on its own opens an alert whatever the likelihood (z about 20). */
+  static final double DIRECT_P = 1e-5;
+
+  /** The surprise enters its long-run mean and variance clamped to this (p = 3e-4). */
+  static final double STATS_SURPRISE = 8;
+
   /** Residuals enter the level clamped to this many spreads (a Huber M-estimate). */
   static final double LEVEL_CLAMP = 2;
 
@@ -415,6 +421,7 @@ public final class PatternRules implements Serializable {
     Arrays.fill(s.weeklyEffects, 0);
     Arrays.fill(s.weeklyCounts, 0);
     s.seasonMode = 0;
+    s.releveledAt = Long.MIN_VALUE;
     s.day = Long.MIN_VALUE;
     s.daySum = 0;
     s.dayCount = 0;
@@ -522,10 +529,7 @@ public final class PatternRules implements Serializable {
       s.resolution = 0;
     }
     boolean repeated = x == s.previousValue;
-    if (Double.isFinite(s.previousValue) && !repeated) {
-      double d = Math.abs(x - s.previousValue);
-      s.resolution = s.resolution > 0 ? Math.min(s.resolution, d) : d;
-    }
+    double previousValue = s.previousValue;
     s.previousValue = x;
 
     double y = toModel(s, x);
@@ -577,9 +581,11 @@ public final class PatternRules implements Serializable {
       if (outlying) {
         s.normalStreak = 0;
         if (side != s.incidentSide) {
+          // Outliers on both sides: the noise has grown (not a spike); the spread learns it.
           s.incidentSide = side;
           s.runSize = 0;
           s.runNext = 0;
+          learn = true;
         }
         addRun(s, t, y);
         if (s.runSize >= rules.shiftWindows()) {
@@ -593,7 +599,10 @@ public final class PatternRules implements Serializable {
         }
         learn = true;
       }
-    } else if (warm && outlying && !suppressed && likelihoodTail <= 1 - rules.alertLikelihood()) {
+    } else if (warm
+        && outlying
+        && !suppressed
+        && (likelihoodTail <= 1 - rules.alertLikelihood() || p <= DIRECT_P)) {
       if (TREND.equals(s.incident)) {
         s.incident = null;
       }
@@ -642,6 +651,11 @@ public final class PatternRules implements Serializable {
           alerts.add(trend);
         }
       }
+    }
+    // The resolution after the judgement: a jump out of a flat stretch is judged by the one before.
+    if (Double.isFinite(previousValue) && !repeated) {
+      double d = Math.abs(x - previousValue);
+      s.resolution = s.resolution > 0 ? Math.min(s.resolution, d) : d;
     }
     s.modelWindows = (int) Math.min((long) s.modelWindows + 1, Integer.MAX_VALUE);
     return alerts;
@@ -725,9 +739,11 @@ public final class PatternRules implements Serializable {
         profileRate * Math.max(-clampS, Math.min(clampS, y - seasonal - s.profileLevel));
     double trendRate = Math.max(1.0 / (n + 1), 1.0 / (4.0 * rules.trendWindows()));
     s.trendLevel += trendRate * Math.max(-clampS, Math.min(clampS, y - seasonal - s.trendLevel));
-    if (n >= warmup / 2 && s.incident == null) {
+    // A repeated value (a flat stretch) teaches the surprise's distribution nothing either.
+    if (n >= warmup / 2 && s.incident == null && !repeated) {
       double rate = 1.0 / Math.min(50 + s.surpriseWindows, LONG_WINDOWS);
-      double delta = surprise - s.surpriseMean;
+      // Clamped: a few extreme windows (the start of noise) do not blunt the likelihood for days.
+      double delta = Math.min(surprise, STATS_SURPRISE) - s.surpriseMean;
       s.surpriseMean += rate * delta;
       s.surpriseVariance = (1 - rate) * (s.surpriseVariance + rate * delta * delta);
       s.surpriseWindows = Math.min(s.surpriseWindows + 1, LONG_WINDOWS);
@@ -754,6 +770,15 @@ public final class PatternRules implements Serializable {
       return null;
     }
     s.trendStreak = 0;
+    if (s.releveledAt != Long.MIN_VALUE
+        && (t - s.releveledAt) / s.windowMillis < DAY / s.windowMillis
+        && Math.abs(s.level - s.formerLevel) < Math.abs(gap) / 2) {
+      // Back towards the level before a re-levelled incident (a burst that decays): the end of
+      // that incident, not a new trend.
+      s.trendLevel = s.level;
+      s.releveledAt = Long.MIN_VALUE;
+      return null;
+    }
     double from = fromModel(s, s.trendLevel);
     s.incident = TREND;
     s.incidentStart = t;
@@ -813,6 +838,8 @@ public final class PatternRules implements Serializable {
       run[k] = s.runValues[(s.runNext + k) % n];
     }
     double newLevel = median(run);
+    s.formerLevel = s.level;
+    s.releveledAt = t;
     Hours h = hours(s, t);
     int season = season(s);
     double seasonal =
