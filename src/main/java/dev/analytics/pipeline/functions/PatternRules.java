@@ -25,7 +25,12 @@ import org.apache.commons.math3.stat.regression.SimpleRegression;
  * <p><b>Gives</b> per window zero, one or two {@link Alert}s: {@code spike}, {@code drop}, {@code
  * anomaly} or {@code trend} when an incident opens, {@code resolved} when it closes.
  *
- * <p>The rules, for a window of value x once the history holds {@code warmup} values:
+ * <p><b>Modes</b> ({@code detection.mode}): {@code likelihood}, the default, is described at {@link
+ * #observeLikelihood}: every window gets an anomaly score ({@link Observation}; also left in {@link
+ * DetectorState#anomalyScore} and {@link DetectorState#rawScore}) and alerts open at an extreme
+ * anomaly likelihood. {@code seed} keeps the rules below, for comparison.
+ *
+ * <p>The seed rules, for a window of value x once the history holds {@code warmup} values:
  *
  * <ol>
  *   <li>Each kept value is carried to the current hour by the daily profile (x_i · P(t) / P(t_i), P
@@ -51,7 +56,9 @@ import org.apache.commons.math3.stat.regression.SimpleRegression;
  * after {@code shift-windows} consecutive abnormal windows on the same side, {@code resolved} with
  * the new level as baseline, the history restarts from those windows and the profile is rescaled
  * (the baseline follows a level shift). Abnormal values never enter the history nor the profile.
- * State is constant-size. The result is a function of the inputs only.
+ * State is constant-size (likelihood mode: about 1.5 KB serialized whatever the options; each
+ * window O(1)). The result is a function of the inputs only (no clock, no randomness), so a state
+ * restored from a checkpoint decides and scores as the uninterrupted one.
  */
 public final class PatternRules implements Serializable {
   private static final long serialVersionUID = 1L;
