@@ -101,6 +101,11 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     ignored = getRuntimeContext().getMetricGroup().counter("detectionIgnoredAggregates");
     sparseWindows = getRuntimeContext().getMetricGroup().counter("detectionSparseWindows");
     sparseKeys = getRuntimeContext().getMetricGroup().counter("detectionSparseKeys");
+    if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+      for (String line : describe(settings)) {
+        LOG.info(line);
+      }
+    }
   }
 
   @Override
@@ -205,6 +210,39 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     }
     emit(rules.observe(s, a.windowStart, value, a.sampleRate, version), out);
     s.latestFromAggregate = true;
+  }
+
+  /**
+   * What detection judges, one line per rule set (the defaults, then each configured type): the
+   * mode, the metric and whether a window of one value is judged.
+   */
+  static List<String> describe(DetectionSettings settings) {
+    List<String> lines = new java.util.ArrayList<>();
+    lines.add(describe("event types without overrides", settings.defaults()));
+    for (String type : new java.util.TreeSet<>(settings.configuredTypes())) {
+      lines.add(describe(type, settings.forType(type)));
+    }
+    return lines;
+  }
+
+  private static String describe(String what, DetectionSettings.Rules r) {
+    String judged =
+        r.metric().isCount()
+            ? "every window (a missing one as 0)"
+            : r.minValues() <= 1
+                ? "every window with a value"
+                : "windows of at least "
+                    + r.minValues()
+                    + " values only (sparser keys are logged and counted in"
+                    + " detectionSparseKeys)";
+    return "Pattern detection of "
+        + what
+        + ": "
+        + r.mode()
+        + " mode, metric "
+        + r.metric().label()
+        + ", judges "
+        + judged;
   }
 
   /** A window with fewer values than min-values: counted, and the key reported once. */

@@ -359,6 +359,29 @@ class PatternDetectorTest {
   }
 
   @Test
+  void shouldDescribeAtStartUpWhatEachRuleSetCanJudge() {
+    DetectionSettings.Rules defaults = DetectionSettings.Rules.defaults();
+    DetectionSettings settings =
+        new DetectionSettings(
+            true,
+            defaults,
+            Map.of(
+                "latency",
+                defaults.withMetric(DetectionMetric.P95).with(Map.of("min-values", 20)),
+                "gauge",
+                defaults.withMetric(DetectionMetric.MEAN)));
+    assertEquals(
+        List.of(
+            "Pattern detection of event types without overrides: likelihood mode, metric count,"
+                + " judges every window (a missing one as 0)",
+            "Pattern detection of gauge: likelihood mode, metric mean, judges every window with a"
+                + " value",
+            "Pattern detection of latency: likelihood mode, metric p95, judges windows of at least"
+                + " 20 values only (sparser keys are logged and counted in detectionSparseKeys)"),
+        PatternDetector.describe(settings));
+  }
+
+  @Test
   void shouldJudgeAGaugeWithOneValuePerWindowByDefault() throws Exception {
     var harness = open(DetectionSettings.Rules.defaults().withMetric(DetectionMetric.P95));
     java.util.Random random = new java.util.Random(3);
