@@ -666,9 +666,12 @@ public final class JobOptions {
   public static final ConfigOption<Integer> DETECTION_MIN_VALUES =
       key("detection.min-values")
           .intType()
-          .defaultValue(10)
+          .defaultValue(1)
           .withDescription(
-              "Statistic metrics: a window with fewer kept values counts as missing, >= 1.");
+              "Statistic metrics: a window with fewer kept values is not judged (the key is"
+                  + " reported once in the log and counted in the detectionSparseWindows and"
+                  + " detectionSparseKeys metrics), >= 1. The default 1 judges a gauge with one"
+                  + " value per window.");
 
   public static final ConfigOption<Boolean> DETECTION_SEASONAL_ENABLED =
       key("detection.seasonal.enabled")
@@ -697,6 +700,49 @@ public final class JobOptions {
           .withDescription(
               "A key without aggregates for this many windows loses its state and timers, >= 2.");
 
+  public static final ConfigOption<String> DETECTION_MODE =
+      key("detection.mode")
+          .stringType()
+          .defaultValue("likelihood")
+          .withDescription(
+              "likelihood: every window gets an anomaly score (the anomaly likelihood of a robust"
+                  + " streaming model of the key, with daily and weekly profiles where the history"
+                  + " shows them) and an alert opens at detection.alert-likelihood; seed: the seed"
+                  + " rules (robust sigma over detection.history, spike and drop factors, the trend"
+                  + " regression), for comparison.");
+
+  public static final ConfigOption<Double> DETECTION_ALERT_LIKELIHOOD =
+      key("detection.alert-likelihood")
+          .doubleType()
+          .defaultValue(0.9999999)
+          .withDescription(
+              "Likelihood mode: the anomaly likelihood at which an alert opens (and the window"
+                  + " itself outlying, tail probability <= 1%), in [0.5, 1); the default, 1 -"
+                  + " 1e-7, was chosen on the evaluation corpus.");
+
+  public static final ConfigOption<Integer> DETECTION_SUPPRESSION_WINDOWS =
+      key("detection.suppression-windows")
+          .intType()
+          .defaultValue(72)
+          .withDescription(
+              "Likelihood mode: windows after an alert in which no new alert opens (a burst or a"
+                  + " regime change is one alert), 1..100000.");
+
+  public static final ConfigOption<Integer> DETECTION_WARMUP_WINDOWS =
+      key("detection.warmup-windows")
+          .intType()
+          .defaultValue(100)
+          .withDescription(
+              "Likelihood mode: windows learnt before the first alert (and detection.warmup-days),"
+                  + " 3..100000.");
+
+  public static final ConfigOption<Double> DETECTION_WARMUP_DAYS =
+      key("detection.warmup-days")
+          .doubleType()
+          .defaultValue(0.5)
+          .withDescription(
+              "Likelihood mode: the warm-up also lasts this fraction of a day of windows, 0..28.");
+
   public static final ConfigOption<Map<String, String>> DETECTION_OVERRIDES =
       key("detection.overrides")
           .mapType()
@@ -708,7 +754,9 @@ public final class JobOptions {
                   + " anomaly.windows,"
                   + " trend.windows, trend.significance, trend.min-change, cooldown,"
                   + " shift-windows, min-baseline-count, min-values, seasonal.enabled,"
-                  + " seasonal.min-days, seasonal.memory-days, ttl-windows), e.g. api.error:"
+                  + " seasonal.min-days, seasonal.memory-days, ttl-windows, mode,"
+                  + " alert-likelihood, suppression-windows, warmup-windows, warmup-days), e.g."
+                  + " api.error:"
                   + " 'spike-factor=3 min-baseline-count=50'.");
 
   // ---- outputs ----

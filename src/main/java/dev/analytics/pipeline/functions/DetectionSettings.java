@@ -68,10 +68,26 @@ public final class DetectionSettings implements Serializable {
       boolean seasonal,
       int seasonalMinDays,
       int seasonalMemoryDays,
-      int ttlWindows)
+      int ttlWindows,
+      String mode,
+      double alertLikelihood,
+      int suppressionWindows,
+      int warmupWindows,
+      double warmupDays)
       implements Serializable {
 
-    /** The defaults of the options (seed 000: 2x spike, 50% drop, 3 sigma, 10 windows). */
+    /** The default mode: the anomaly likelihood of a robust streaming model. */
+    public static final String LIKELIHOOD = "likelihood";
+
+    /** The seed rules (robust sigma, factors and the trend regression), for comparison. */
+    public static final String SEED = "seed";
+
+    /** Whether the seed rules decide ({@code detection.mode: seed}). */
+    public boolean seedMode() {
+      return SEED.equals(mode);
+    }
+
+    /** The defaults of the options (the likelihood mode; the seed rules' 2x, 50%, 3 sigma). */
     public static Rules defaults() {
       return DetectionSettings.build(ConfigOption::defaultValue, k -> "").defaults();
     }
@@ -97,7 +113,12 @@ public final class DetectionSettings implements Serializable {
           seasonal,
           seasonalMinDays,
           seasonalMemoryDays,
-          ttlWindows);
+          ttlWindows,
+          mode,
+          alertLikelihood,
+          suppressionWindows,
+          warmupWindows,
+          warmupDays);
     }
 
     /** This rule set with the per-type keys given (key without "detection.", typed value). */
@@ -127,6 +148,11 @@ public final class DetectionSettings implements Serializable {
       m.put("seasonal.min-days", seasonalMinDays);
       m.put("seasonal.memory-days", seasonalMemoryDays);
       m.put("ttl-windows", ttlWindows);
+      m.put("mode", mode);
+      m.put("alert-likelihood", alertLikelihood);
+      m.put("suppression-windows", suppressionWindows);
+      m.put("warmup-windows", warmupWindows);
+      m.put("warmup-days", warmupDays);
       return m;
     }
 
@@ -150,7 +176,12 @@ public final class DetectionSettings implements Serializable {
           (Boolean) m.get("seasonal.enabled"),
           (Integer) m.get("seasonal.min-days"),
           (Integer) m.get("seasonal.memory-days"),
-          (Integer) m.get("ttl-windows"));
+          (Integer) m.get("ttl-windows"),
+          (String) m.get("mode"),
+          (Double) m.get("alert-likelihood"),
+          (Integer) m.get("suppression-windows"),
+          (Integer) m.get("warmup-windows"),
+          (Double) m.get("warmup-days"));
     }
 
     /** The first rule broken, as "key problem", or null. */
@@ -205,6 +236,21 @@ public final class DetectionSettings implements Serializable {
       }
       if (ttlWindows < 2) {
         return "ttl-windows '" + ttlWindows + "' is not >= 2";
+      }
+      if (!LIKELIHOOD.equals(mode) && !SEED.equals(mode)) {
+        return "mode '" + mode + "' is not one of [" + LIKELIHOOD + ", " + SEED + "]";
+      }
+      if (!(alertLikelihood >= 0.5 && alertLikelihood < 1)) {
+        return "alert-likelihood '" + alertLikelihood + "' is not in [0.5, 1)";
+      }
+      if (suppressionWindows < 1 || suppressionWindows > 100_000) {
+        return "suppression-windows '" + suppressionWindows + "' is not in [1, 100000]";
+      }
+      if (warmupWindows < 3 || warmupWindows > 100_000) {
+        return "warmup-windows '" + warmupWindows + "' is not in [3, 100000]";
+      }
+      if (!(warmupDays >= 0 && warmupDays <= 28)) {
+        return "warmup-days '" + warmupDays + "' is not in [0, 28]";
       }
       return null;
     }
@@ -382,6 +428,9 @@ public final class DetectionSettings implements Serializable {
         }
         return d;
       }
+      if (example instanceof String) {
+        return value;
+      }
       if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
         return Boolean.parseBoolean(value);
       }
@@ -416,7 +465,12 @@ public final class DetectionSettings implements Serializable {
           JobOptions.DETECTION_SEASONAL_ENABLED,
           JobOptions.DETECTION_SEASONAL_MIN_DAYS,
           JobOptions.DETECTION_SEASONAL_MEMORY_DAYS,
-          JobOptions.DETECTION_TTL_WINDOWS
+          JobOptions.DETECTION_TTL_WINDOWS,
+          JobOptions.DETECTION_MODE,
+          JobOptions.DETECTION_ALERT_LIKELIHOOD,
+          JobOptions.DETECTION_SUPPRESSION_WINDOWS,
+          JobOptions.DETECTION_WARMUP_WINDOWS,
+          JobOptions.DETECTION_WARMUP_DAYS
         }) {
       options.put(o.key().substring("detection.".length()), o);
     }

@@ -13,6 +13,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Detects spikes, drops, anomalies and trends in the sequence of window aggregates of one key and
@@ -40,11 +42,17 @@ import org.apache.flink.util.Collector;
  * the one before the latest window) with one event-time timer. After {@code ttl-windows}
  * consecutive windows without any aggregate, the key's state is cleared and no timer is left.
  *
- * <p>Metrics (operator group): counters {@code detectionAlerts} and {@code
- * detectionIgnoredAggregates}.
+ * <p>Metrics (operator group): counters {@code detectionAlerts}, {@code
+ * detectionIgnoredAggregates}, {@code detectionSparseWindows} (windows of a statistic with fewer
+ * than {@code min-values} values, not judged) and {@code detectionSparseKeys} (keys that had such a
+ * window; each is also logged once, a warning naming the key).
+ *
+ * <p>Each observed window's anomaly score is in the state ({@link DetectorState#anomalyScore},
+ * {@link DetectorState#rawScore}); {@link PatternRules#observeWindow} returns it with the alerts.
  */
 public class PatternDetector extends KeyedProcessFunction<String, WindowAggregate, Alert> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(PatternDetector.class);
 
   public static final String STATE = "pattern-detector-state";
   public static final String PREVIOUS_STATE = "pattern-detector-previous";
@@ -59,6 +67,8 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
   private transient ValueState<DetectorState> previous;
   private transient Counter alertsEmitted;
   private transient Counter ignored;
+  private transient Counter sparseWindows;
+  private transient Counter sparseKeys;
 
   public PatternDetector(DetectionSettings settings) {
     this.settings = settings;
@@ -89,6 +99,13 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     previous = getRuntimeContext().getState(new ValueStateDescriptor<>(PREVIOUS_STATE, type));
     alertsEmitted = getRuntimeContext().getMetricGroup().counter("detectionAlerts");
     ignored = getRuntimeContext().getMetricGroup().counter("detectionIgnoredAggregates");
+    sparseWindows = getRuntimeContext().getMetricGroup().counter("detectionSparseWindows");
+    sparseKeys = getRuntimeContext().getMetricGroup().counter("detectionSparseKeys");
+    if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+      for (String line : describe(settings)) {
+        LOG.info(line);
+      }
+    }
   }
 
   @Override
@@ -183,6 +200,9 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     double value = r.metric().of(a);
     s.latestFromAggregate = true;
     if (!r.metric().isCount() && (a.valueCount < r.minValues() || !Double.isFinite(value))) {
+      if (a.valueCount < r.minValues()) {
+        sparse(s, a, r);
+      }
       rules.skip(s, a.windowStart);
       s.latestFromAggregate = true;
       s.latestVersion = version;
@@ -190,6 +210,57 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     }
     emit(rules.observe(s, a.windowStart, value, a.sampleRate, version), out);
     s.latestFromAggregate = true;
+  }
+
+  /**
+   * What detection judges, one line per rule set (the defaults, then each configured type): the
+   * mode, the metric and whether a window of one value is judged.
+   */
+  static List<String> describe(DetectionSettings settings) {
+    List<String> lines = new java.util.ArrayList<>();
+    lines.add(describe("event types without overrides", settings.defaults()));
+    for (String type : new java.util.TreeSet<>(settings.configuredTypes())) {
+      lines.add(describe(type, settings.forType(type)));
+    }
+    return lines;
+  }
+
+  private static String describe(String what, DetectionSettings.Rules r) {
+    String judged =
+        r.metric().isCount()
+            ? "every window (a missing one as 0)"
+            : r.minValues() <= 1
+                ? "every window with a value"
+                : "windows of at least "
+                    + r.minValues()
+                    + " values only (sparser keys are logged and counted in"
+                    + " detectionSparseKeys)";
+    return "Pattern detection of "
+        + what
+        + ": "
+        + r.mode()
+        + " mode, metric "
+        + r.metric().label()
+        + ", judges "
+        + judged;
+  }
+
+  /** A window with fewer values than min-values: counted, and the key reported once. */
+  private void sparse(DetectorState s, WindowAggregate a, DetectionSettings.Rules r) {
+    sparseWindows.inc();
+    if (!s.sparseReported) {
+      s.sparseReported = true;
+      sparseKeys.inc();
+      LOG.warn(
+          "Pattern detection: {} of {} {} has windows with {} values, fewer than detection"
+              + ".min-values {}: those windows are not judged (lower min-values for the type in"
+              + " detection.overrides to judge them)",
+          r.metric().label(),
+          a.eventType,
+          a.dimensions == null ? Map.of() : new TreeMap<>(a.dimensions),
+          a.valueCount,
+          r.minValues());
+    }
   }
 
   private void missing(PatternRules rules, DetectorState s, long start, Collector<Alert> out) {

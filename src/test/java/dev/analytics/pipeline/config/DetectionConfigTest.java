@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DetectionConfigTest {
 
   @Test
-  void shouldDefaultToTheSeedRules() {
+  void shouldDefaultToTheLikelihoodMode() {
     DetectionSettings settings = DetectionSettings.from(JobConfig.of(Map.of()));
     DetectionSettings.Rules rules = settings.defaults();
     assertTrue(settings.enabled());
@@ -39,11 +39,16 @@ class DetectionConfigTest {
             10,
             10,
             100.0,
-            10,
+            1,
             true,
             1,
             7,
-            1440),
+            1440,
+            "likelihood",
+            0.9999999,
+            72,
+            100,
+            0.5),
         rules);
     assertEquals(rules, DetectionSettings.Rules.defaults());
     assertSame(rules, settings.forType("anything"));
@@ -106,6 +111,26 @@ class DetectionConfigTest {
         Arguments.of(
             Map.of("detection.ttl-windows", "1"), "detection.ttl-windows", "'1' is not >= 2"),
         Arguments.of(
+            Map.of("detection.mode", "sigma"),
+            "detection.mode",
+            "'sigma' is not one of [likelihood, seed]"),
+        Arguments.of(
+            Map.of("detection.alert-likelihood", "1"),
+            "detection.alert-likelihood",
+            "'1.0' is not in [0.5, 1)"),
+        Arguments.of(
+            Map.of("detection.suppression-windows", "0"),
+            "detection.suppression-windows",
+            "'0' is not in [1, 100000]"),
+        Arguments.of(
+            Map.of("detection.warmup-windows", "2"),
+            "detection.warmup-windows",
+            "'2' is not in [3, 100000]"),
+        Arguments.of(
+            Map.of("detection.warmup-days", "-1"),
+            "detection.warmup-days",
+            "'-1.0' is not in [0, 28]"),
+        Arguments.of(
             Map.of("detection.metrics", "api.error:p42"),
             "detection.metrics.api.error",
             "'p42' is not one of [count, mean, min, max, sum, stddev, p50, p75, p90, p95, p99,"
@@ -120,7 +145,8 @@ class DetectionConfigTest {
             "'metric' is not one of [history, warmup, spike-factor, drop-factor, sigma,"
                 + " anomaly.min-change, anomaly.windows, trend.windows, trend.significance, trend.min-change,"
                 + " cooldown, shift-windows, min-baseline-count, min-values, seasonal.enabled,"
-                + " seasonal.min-days, seasonal.memory-days, ttl-windows]; the metric of a type is"
+                + " seasonal.min-days, seasonal.memory-days, ttl-windows, mode, alert-likelihood,"
+                + " suppression-windows, warmup-windows, warmup-days]; the metric of a type is"
                 + " set in detection.metrics"),
         Arguments.of(
             Map.of("detection.overrides", "api.error:sigma=high"),

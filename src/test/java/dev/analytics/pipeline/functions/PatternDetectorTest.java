@@ -17,6 +17,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -332,6 +333,97 @@ class PatternDetectorTest {
     assertEquals(direct, first);
   }
 
+  // ---- likelihood mode (the default) ----
+
+  @Test
+  void shouldReportAKeyTooSparseForItsMinValuesOnceAndCountItsWindows() throws Exception {
+    var harness =
+        open(
+            DetectionSettings.Rules.defaults()
+                .withMetric(DetectionMetric.P95)
+                .with(Map.of("min-values", 10)));
+    for (int w = 0; w < 5; w++) {
+      WindowAggregate a = p95(w, 200);
+      a.valueCount = 3;
+      feed(harness, a);
+    }
+    WindowAggregate full = p95(5, 200);
+    feed(harness, full);
+    assertEquals(5, TestEvents.counter(metrics, "detectionSparseWindows"));
+    assertEquals(1, TestEvents.counter(metrics, "detectionSparseKeys"), "reported once per key");
+    WindowAggregate other = p95(6, 200);
+    other.eventType = "performance.other";
+    other.valueCount = 1;
+    feed(harness, other);
+    assertEquals(2, TestEvents.counter(metrics, "detectionSparseKeys"));
+  }
+
+  @Test
+  void shouldDescribeAtStartUpWhatEachRuleSetCanJudge() {
+    DetectionSettings.Rules defaults = DetectionSettings.Rules.defaults();
+    DetectionSettings settings =
+        new DetectionSettings(
+            true,
+            defaults,
+            Map.of(
+                "latency",
+                defaults.withMetric(DetectionMetric.P95).with(Map.of("min-values", 20)),
+                "gauge",
+                defaults.withMetric(DetectionMetric.MEAN)));
+    assertEquals(
+        List.of(
+            "Pattern detection of event types without overrides: likelihood mode, metric count,"
+                + " judges every window (a missing one as 0)",
+            "Pattern detection of gauge: likelihood mode, metric mean, judges every window with a"
+                + " value",
+            "Pattern detection of latency: likelihood mode, metric p95, judges windows of at least"
+                + " 20 values only (sparser keys are logged and counted in detectionSparseKeys)"),
+        PatternDetector.describe(settings));
+  }
+
+  @Test
+  void shouldJudgeAGaugeWithOneValuePerWindowByDefault() throws Exception {
+    var harness = open(DetectionSettings.Rules.defaults().withMetric(DetectionMetric.P95));
+    java.util.Random random = new java.util.Random(3);
+    for (int w = 0; w < 1000; w++) {
+      WindowAggregate a = p95(w, w == 900 ? 2000 : 200 * Math.exp(0.05 * random.nextGaussian()));
+      a.valueCount = 1;
+      feed(harness, a);
+    }
+    assertEquals(
+        List.of("spike"), patterns(harness).stream().filter(p -> !p.equals("resolved")).toList());
+    assertEquals(0, TestEvents.counter(metrics, "detectionSparseWindows"));
+  }
+
+  @Test
+  void shouldGiveTheSameAlertsAfterARestore() throws Exception {
+    DetectionSettings.Rules rules = DetectionSettings.Rules.defaults();
+    java.util.Random random = new java.util.Random(5);
+    double[] counts = new double[3000];
+    for (int w = 0; w < counts.length; w++) {
+      double level = w < 2000 ? 500 : 1500; // a regime change
+      counts[w] = Math.rint(level * Math.exp(0.05 * random.nextGaussian()));
+    }
+    counts[1500] = 5000;
+    counts[2600] = 100;
+
+    var straight = open(rules);
+    feedCounts(straight, 0, counts);
+    List<Alert> expected = straight.extractOutputValues();
+    assertTrue(expected.size() >= 3, expected.toString());
+
+    var first = open(rules);
+    feedCounts(first, 0, java.util.Arrays.copyOf(counts, 1800));
+    OperatorSubtaskState snapshot = first.snapshot(1L, 1L);
+    List<Alert> actual = new ArrayList<>(first.extractOutputValues());
+    var restored = restore(rules, snapshot);
+    for (int w = 1800; w < counts.length; w++) {
+      feed(restored, count(w, counts[w]));
+    }
+    actual.addAll(restored.extractOutputValues());
+    assertEquals(expected, actual);
+  }
+
   @Test
   void shouldKeyByGranularityTypeAndCanonicalDimensions() {
     WindowAggregate a = count(0, 1);
@@ -353,8 +445,11 @@ class PatternDetectorTest {
 
   // ---- fixtures ----
 
+  /** The seed rules as they were the defaults (detection.mode seed, min-values 10). */
   private static DetectionSettings.Rules rules(Map<String, ?> overrides) {
-    return DetectionSettings.Rules.defaults().with(overrides);
+    Map<String, Object> seed = new HashMap<>(Map.of("mode", "seed", "min-values", 10));
+    seed.putAll(overrides);
+    return DetectionSettings.Rules.defaults().with(seed);
   }
 
   private List<Alert> runSeries(EvaluationSeries.Series series, DetectionSettings.Rules rules)
@@ -446,7 +541,23 @@ class PatternDetectorTest {
     harness.processWatermark(a.windowEnd - 1);
   }
 
+  private KeyedOneInputStreamOperatorTestHarness<String, WindowAggregate, Alert> restore(
+      DetectionSettings.Rules rules, OperatorSubtaskState snapshot) throws Exception {
+    var harness = create(rules);
+    harness.setup();
+    harness.initializeState(snapshot);
+    harness.open();
+    return harness;
+  }
+
   private KeyedOneInputStreamOperatorTestHarness<String, WindowAggregate, Alert> open(
+      DetectionSettings.Rules rules) throws Exception {
+    var harness = create(rules);
+    harness.open();
+    return harness;
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, WindowAggregate, Alert> create(
       DetectionSettings.Rules rules) throws Exception {
     metrics = new InterceptingOperatorMetricGroup();
     MockEnvironment env = TestEvents.environment(metrics);
@@ -459,7 +570,6 @@ class PatternDetectorTest {
             env);
     resources.add(env);
     resources.add(harness);
-    harness.open();
     return harness;
   }
 }

@@ -76,6 +76,9 @@ class FileReplayITCase {
     Map<String, String> values = new HashMap<>();
     values.put("state.backend", "hashmap");
     values.put("job.parallelism", "2");
+    // 45 one-minute windows: shorter than the likelihood mode's warm-up (half a day); the seed
+    // mode judges after 10 windows.
+    values.put("detection.mode", "seed");
     Path out = tmp.resolve("out");
     FileReplay.Summary summary = FileReplay.run(JobConfig.of(values), events, out);
 
