@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS window_aggregates
     p90                 Nullable(Float64),
     p95                 Nullable(Float64),
     p99                 Nullable(Float64),
-    p999                Nullable(Float64)
+    p999                Nullable(Float64),
+    anomaly_score       Nullable(Float64)
 )
 ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMMDD(window_start)

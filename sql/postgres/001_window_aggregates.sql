@@ -48,7 +48,11 @@ CREATE TABLE IF NOT EXISTS analytics_window_aggregate (
   p95             double precision,
   p99             double precision,
   p999            double precision,
+  anomaly_score   double precision,
   PRIMARY KEY (event_type, dimensions, granularity, window_start)
 );
 
 CREATE INDEX IF NOT EXISTS analytics_window_aggregate_window_start_idx ON analytics_window_aggregate (window_start);
+
+-- Tables made by versions before the anomaly score get its column (a no-op on a new table).
+ALTER TABLE analytics_window_aggregate ADD COLUMN IF NOT EXISTS anomaly_score double precision;

@@ -56,6 +56,13 @@ public class WindowAggregate {
   public double p99 = Double.NaN;
   public double p999 = Double.NaN;
 
+  /**
+   * How unusual this window is for its key, in [0, 1] (the pattern detector's anomaly likelihood;
+   * see the README, "Pattern detection"); NaN when the detector did not judge the window (a key or
+   * metric not watched, a rollup, detection off, warm-up, too few values).
+   */
+  public double anomalyScore = Double.NaN;
+
   public WindowAggregate() {}
 
   @Override
@@ -87,6 +94,7 @@ public class WindowAggregate {
         && Double.compare(p95, w.p95) == 0
         && Double.compare(p99, w.p99) == 0
         && Double.compare(p999, w.p999) == 0
+        && Double.compare(anomalyScore, w.anomalyScore) == 0
         && Objects.equals(eventType, w.eventType)
         && Objects.equals(dimensions, w.dimensions)
         && Objects.equals(granularity, w.granularity);

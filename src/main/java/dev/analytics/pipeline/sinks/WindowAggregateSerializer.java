@@ -60,6 +60,7 @@ public final class WindowAggregateSerializer
       JsonFields.number(g, "p95", a.p95);
       JsonFields.number(g, "p99", a.p99);
       JsonFields.number(g, "p999", a.p999);
+      JsonFields.number(g, "anomaly_score", a.anomalyScore);
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

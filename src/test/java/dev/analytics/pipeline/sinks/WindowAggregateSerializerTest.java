@@ -29,7 +29,8 @@ class WindowAggregateSerializerTest {
     "p90",
     "p95",
     "p99",
-    "p999"
+    "p999",
+    "anomaly_score"
   };
 
   @Test
@@ -75,6 +76,16 @@ class WindowAggregateSerializerTest {
     assertEquals(null, single.get("stddev_sample"));
     assertEquals(0.0, single.get("variance_pop"));
     assertEquals(3.5, single.get("p99"));
+  }
+
+  @Test
+  void theAnomalyScoreOfAJudgedWindowIsWritten() throws Exception {
+    WindowAccumulator acc = new WindowAccumulator();
+    acc.add(1.0, 1.0);
+    WindowAggregate a = aggregate(acc);
+    assertEquals(null, parse(a).get("anomaly_score"));
+    a.anomalyScore = 0.9987;
+    assertEquals(0.9987, parse(a).get("anomaly_score"));
   }
 
   private static WindowAggregate aggregate(WindowAccumulator acc) {

@@ -95,6 +95,31 @@ public final class ClickHouseTables {
             DEDUPLICATION_WINDOW);
       }
     }
+    if (create) {
+      // Columns added by later versions (Nullable, so old rows read as NULL) to a table that an
+      // earlier version created.
+      List<ClickHouseColumn> added = missingNullable(described, encoder.columns());
+      for (ClickHouseColumn column : added) {
+        String alter =
+            "ALTER TABLE "
+                + client.qualified(table)
+                + " ADD COLUMN `"
+                + column.name()
+                + "` "
+                + column.type();
+        retry.call("add column " + column.name(), () -> client.query(alter), (n, d, e) -> {});
+        LOG.info("ClickHouse table {}.{}: added column {}", database, table, column);
+      }
+      if (!added.isEmpty()) {
+        described =
+            client.query(
+                "SELECT name, type FROM system.columns WHERE database = '"
+                    + escape(database)
+                    + "' AND table = '"
+                    + escape(table)
+                    + "' FORMAT TabSeparated");
+      }
+    }
     List<String> problems = problems(described, encoder.columns());
     if (!problems.isEmpty()) {
       throw new ClickHouseException(
@@ -184,8 +209,22 @@ public final class ClickHouseTables {
         && !engineFull.matches("(?s).*non_replicated_deduplication_window\\s*=\\s*[1-9].*");
   }
 
-  /** What is wrong with the table described by {@code system.columns} rows (name TAB type). */
-  static List<String> problems(String describedColumns, List<ClickHouseColumn> expected) {
+  /** The Nullable columns of {@code expected} that an existing table described so lacks. */
+  static List<ClickHouseColumn> missingNullable(
+      String describedColumns, List<ClickHouseColumn> expected) {
+    Map<String, String> actual = described(describedColumns);
+    List<ClickHouseColumn> missing = new ArrayList<>();
+    if (!actual.isEmpty()) {
+      for (ClickHouseColumn column : expected) {
+        if (!actual.containsKey(column.name()) && column.type().startsWith("Nullable(")) {
+          missing.add(column);
+        }
+      }
+    }
+    return missing;
+  }
+
+  private static Map<String, String> described(String describedColumns) {
     Map<String, String> actual = new LinkedHashMap<>();
     for (String line : describedColumns.split("\n")) {
       int tab = line.indexOf('\t');
@@ -193,6 +232,12 @@ public final class ClickHouseTables {
         actual.put(unescape(line.substring(0, tab)), unescape(line.substring(tab + 1)));
       }
     }
+    return actual;
+  }
+
+  /** What is wrong with the table described by {@code system.columns} rows (name TAB type). */
+  static List<String> problems(String describedColumns, List<ClickHouseColumn> expected) {
+    Map<String, String> actual = described(describedColumns);
     List<String> problems = new ArrayList<>();
     if (actual.isEmpty()) {
       problems.add("does not exist");

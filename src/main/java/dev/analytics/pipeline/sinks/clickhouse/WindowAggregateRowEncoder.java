@@ -55,6 +55,7 @@ public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<Win
     out.nullableFloat64(a.p95);
     out.nullableFloat64(a.p99);
     out.nullableFloat64(a.p999);
+    out.nullableFloat64(a.anomalyScore);
   }
 
   private static List<ClickHouseColumn> columnsInOrder() {
@@ -86,7 +87,8 @@ public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<Win
             "p90",
             "p95",
             "p99",
-            "p999")) {
+            "p999",
+            "anomaly_score")) {
       c.add(new ClickHouseColumn(stat, "Nullable(Float64)"));
     }
     return List.copyOf(c);

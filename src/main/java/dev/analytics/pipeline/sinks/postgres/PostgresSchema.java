@@ -101,13 +101,16 @@ public final class PostgresSchema {
             + "  p95             double precision,\n"
             + "  p99             double precision,\n"
             + "  p999            double precision,\n"
+            + "  anomaly_score   double precision,\n"
             + "  PRIMARY KEY (event_type, dimensions, granularity, window_start)\n"
             + ")",
         "CREATE INDEX IF NOT EXISTS "
             + localName(table)
             + "_window_start_idx ON "
             + table
-            + " (window_start)");
+            + " (window_start)",
+        // Tables of versions before the anomaly score (PostgreSQL 9.6 and later).
+        "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS anomaly_score double precision");
   }
 
   /** DDL of the alerts table. */

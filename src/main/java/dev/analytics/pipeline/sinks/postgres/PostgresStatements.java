@@ -67,7 +67,8 @@ public final class PostgresStatements {
           "p90",
           "p95",
           "p99",
-          "p999");
+          "p999",
+          "anomaly_score");
 
   static final List<String> AGGREGATE_KEY = AGGREGATE_COLUMNS.subList(0, 4);
 
@@ -155,7 +156,8 @@ public final class PostgresStatements {
             a.p90,
             a.p95,
             a.p99,
-            a.p999
+            a.p999,
+            a.anomalyScore
           }) {
         doubleOrNull(ps, i++, v);
       }

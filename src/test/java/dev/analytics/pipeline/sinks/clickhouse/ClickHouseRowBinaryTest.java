@@ -72,6 +72,35 @@ class ClickHouseRowBinaryTest {
             "window_aggregates\tReplacingMergeTree");
   }
 
+  /**
+   * A table of a version before the anomaly score (the DDL without that column): refused without
+   * create-tables, naming the column; with it the column is added (old rows read NULL).
+   */
+  @Test
+  void aTableOfAnEarlierVersionGetsTheAnomalyScoreColumn() throws Exception {
+    RetryPolicy once = new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), 2, 0);
+    String earlier =
+        ClickHouseTables.ddl("window_aggregates", client.qualified("earlier_aggregates"))
+            .replace(",\n    anomaly_score       Nullable(Float64)", "");
+    assertThat(earlier).doesNotContain("anomaly_score");
+    client.query(earlier);
+    ClickHouseException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ClickHouseException.class,
+            () ->
+                ClickHouseTables.prepare(
+                    client, once, "earlier_aggregates", new WindowAggregateRowEncoder(), false));
+    assertThat(refused.getMessage()).contains("has no column anomaly_score Nullable(Float64)");
+    ClickHouseTables.prepare(
+        client, once, "earlier_aggregates", new WindowAggregateRowEncoder(), true);
+    assertThat(
+            server.rows(
+                "SELECT type FROM system.columns WHERE database = '"
+                    + DB
+                    + "' AND table = 'earlier_aggregates' AND name = 'anomaly_score'"))
+        .containsExactly("Nullable(Float64)");
+  }
+
   @Test
   void shouldRoundTripWindowAggregates() throws Exception {
     WindowAggregate full = new WindowAggregate();
@@ -99,6 +128,7 @@ class ClickHouseRowBinaryTest {
     full.p95 = 95;
     full.p99 = 99;
     full.p999 = 99.9;
+    full.anomalyScore = 0.9987;
 
     WindowAggregate empty = new WindowAggregate(); // no values: NaN statistics -> NULL
     empty.eventType = "ünïcödé:type-✓";
@@ -119,7 +149,8 @@ class ClickHouseRowBinaryTest {
                 + " window_start_millis, toString(window_end), window_end_millis, version,"
                 + " estimated_count, kept_count, sample_rate, value_count, value_sum, value_min,"
                 + " value_max, value_mean, variance_pop, variance_sample, stddev_pop,"
-                + " stddev_sample, p50, p75, p90, p95, p99, p999, toYYYYMMDD(window_start)"
+                + " stddev_sample, p50, p75, p90, p95, p99, p999, anomaly_score,"
+                + " toYYYYMMDD(window_start)"
                 + " FROM window_aggregates ORDER BY granularity DESC");
     assertThat(rows)
         .containsExactly(
@@ -152,6 +183,7 @@ class ClickHouseRowBinaryTest {
                 "95",
                 "99",
                 "99.9",
+                "0.9987",
                 "20260101"),
             List.of(
                 "ünïcödé:type-✓",
@@ -169,6 +201,7 @@ class ClickHouseRowBinaryTest {
                 "1",
                 "0",
                 "0",
+                "\\N",
                 "\\N",
                 "\\N",
                 "\\N",

@@ -136,6 +136,36 @@ class PostgresSchemaTest {
         .contains("table partial.analytics_alert lacks the columns [confidence]");
   }
 
+  /**
+   * A table of a version before the anomaly score: refused without create-tables, naming the
+   * missing column; with it the column is added and the rows kept.
+   */
+  @Test
+  void aTableOfAnEarlierVersionGetsTheAnomalyScoreColumn() throws Exception {
+    postgres.execute("CREATE SCHEMA earlier");
+    PostgresSchema.prepare(settings("earlier", true));
+    postgres.execute(
+        "ALTER TABLE earlier.analytics_window_aggregate DROP COLUMN anomaly_score",
+        "INSERT INTO earlier.analytics_window_aggregate (event_type, dimensions, granularity,"
+            + " window_start, window_end, version, estimated_count, kept_count, sample_rate,"
+            + " value_count, sum) VALUES ('t', '{}', '1m', now(), now(), 0, 1, 1, 1, 0, 0)");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> PostgresSchema.prepare(settings("earlier", false)));
+    assertThat(e.getMessage())
+        .contains("table earlier.analytics_window_aggregate lacks the columns [anomaly_score]");
+    PostgresSchema.prepare(settings("earlier", true));
+    assertThat(columns("earlier", "analytics_window_aggregate")).endsWith("anomaly_score");
+    try (java.sql.Connection c = postgres.connect();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs =
+            st.executeQuery(
+                "SELECT count(*), count(anomaly_score) FROM earlier.analytics_window_aggregate")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1) + "|" + rs.getLong(2)).isEqualTo("1|0");
+    }
+  }
+
   @Test
   void refusesAMissingCommitRecordsTableNamingItsKeyAndFile() throws Exception {
     postgres.execute("CREATE SCHEMA nocommits");

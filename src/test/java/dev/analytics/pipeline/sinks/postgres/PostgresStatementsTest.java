@@ -134,6 +134,7 @@ class PostgresStatementsTest {
       a.max = 6;
       a.mean = 5;
       a.p99 = 6;
+      a.anomalyScore = 0.5 + version / 10.0;
     }
     return a;
   }
@@ -155,19 +156,19 @@ class PostgresStatementsTest {
     write(upsert, List.of(aggregate(Map.of(), 0, 3))); // another identity
     String query =
         "SELECT dimensions::text, version, estimated_count, kept_count, min, mean, p50,"
-            + " p99, window_start = '2026-01-01T00:00:00Z' FROM agg ORDER BY 1";
+            + " p99, window_start = '2026-01-01T00:00:00Z', anomaly_score FROM agg ORDER BY 1";
     assertThat(query(query))
         .containsExactly(
-            "{\"device\": \"ios\", \"region\": \"eu\"}|2|12.0|12|4.0|5.0|null|6.0|true",
-            "{}|0|3.0|3|null|null|null|null|true");
+            "{\"device\": \"ios\", \"region\": \"eu\"}|2|12.0|12|4.0|5.0|null|6.0|true|0.7",
+            "{}|0|3.0|3|null|null|null|null|true|null");
 
     // After a restore an at-least-once replay can fold a late event into an earlier version:
     // the complete window (more kept events) wins over a stale higher version.
     write(upsert, List.of(aggregate(dims, 0, 13)));
     assertThat(query(query))
         .containsExactly(
-            "{\"device\": \"ios\", \"region\": \"eu\"}|0|13.0|13|null|null|null|null|true",
-            "{}|0|3.0|3|null|null|null|null|true");
+            "{\"device\": \"ios\", \"region\": \"eu\"}|0|13.0|13|null|null|null|null|true|null",
+            "{}|0|3.0|3|null|null|null|null|true|null");
   }
 
   @Test
