@@ -49,7 +49,8 @@ import org.apache.flink.util.OutputTag;
  *   -> [cardinality caps: event types, combinations per type] -> [pre-aggregation]
  *   -> keyBy(event type + dimensions) -> tumbling event-time windows -> window aggregates
  *   -> rollups (1 h, 1 d) merging the accumulators of the finer windows
- *   -> pattern detection and privacy correction over the fine windows
+ *   -> pattern detection over the fine windows: alerts, and the fine aggregates with their
+ *      anomaly score (what the sinks write, with the rollups); privacy correction
  * </pre>
  *
  * Production wires Kafka in and the real sinks out ({@link AnalyticsJob}); tests wire finite inputs
@@ -132,8 +133,15 @@ public final class AnalyticsPipeline {
       fine = new WindowStage(aggregates, aggregates.getSideOutput(LATE_EVENTS));
     }
 
+    // Detection over the fine windows: alerts, and the fine aggregates with their anomaly score
+    // (what the sinks write; without detection, the aggregates as they are).
+    DetectionSettings detection = DetectionSettings.from(config);
+    SingleOutputStreamOperator<Alert> alerts = detectPatterns(fine.aggregates(), detection);
+    DataStream<WindowAggregate> scored =
+        detection.enabled() ? alerts.getSideOutput(PatternDetector.SCORED) : fine.aggregates();
+
     // Rollups: each coarser window merges the contributions of the one below it.
-    DataStream<WindowAggregate> allAggregates = fine.aggregates();
+    DataStream<WindowAggregate> allAggregates = scored;
     SingleOutputStreamOperator<WindowAggregate> below = fine.aggregates();
     for (int i = 0; i < aggregation.rollups().size(); i++) {
       boolean more = i + 1 < aggregation.rollups().size();
@@ -147,7 +155,6 @@ public final class AnalyticsPipeline {
     }
 
     DataStream<PrivacyEstimate> privacy = correctPrivacy(fine.aggregates(), config);
-    DataStream<Alert> alerts = detectPatterns(fine.aggregates(), config);
 
     DataStream<DeadLetter> late =
         fine.lateEvents()
@@ -169,9 +176,8 @@ public final class AnalyticsPipeline {
    * window operator's own output (stamped with the window's last millisecond), which the detector's
    * missing-window timers rely on. Disabled: an empty stream.
    */
-  private static DataStream<Alert> detectPatterns(
-      SingleOutputStreamOperator<WindowAggregate> fineAggregates, JobConfig config) {
-    DetectionSettings detection = DetectionSettings.from(config);
+  private static SingleOutputStreamOperator<Alert> detectPatterns(
+      SingleOutputStreamOperator<WindowAggregate> fineAggregates, DetectionSettings detection) {
     DataStream<WindowAggregate> watched =
         detection.enabled()
             ? fineAggregates

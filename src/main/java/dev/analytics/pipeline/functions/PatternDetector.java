@@ -13,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,8 +109,23 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     }
   }
 
+  /**
+   * Every aggregate the detector receives, in order, a copy with the anomaly score of its window
+   * ({@link WindowAggregate#anomalyScore}; NaN when it was not judged): what the sinks write.
+   */
+  public static final OutputTag<WindowAggregate> SCORED =
+      new OutputTag<>("scored-aggregates", TypeInformation.of(WindowAggregate.class));
+
   @Override
   public void processElement(WindowAggregate a, Context ctx, Collector<Alert> out)
+      throws Exception {
+    WindowAggregate scored = a.copy();
+    scored.anomalyScore = Double.NaN;
+    detect(a, scored, ctx, out);
+    ctx.output(SCORED, scored);
+  }
+
+  private void detect(WindowAggregate a, WindowAggregate scored, Context ctx, Collector<Alert> out)
       throws Exception {
     PatternRules rules = rules(a.eventType);
     long windowMillis = a.windowEnd - a.windowStart;
@@ -141,7 +157,9 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
       DetectorState again = before.copy();
       again.silentWindows = 0;
       again.timer = s.timer;
-      judge(rules, again, a, version, out);
+      if (judge(rules, again, a, version, out)) {
+        scored.anomalyScore = again.anomalyScore;
+      }
       state.update(again);
       return;
     } else {
@@ -154,7 +172,9 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     }
     s.silentWindows = 0;
     previous.update(s.copy());
-    judge(rules, s, a, a.version, out);
+    if (judge(rules, s, a, a.version, out)) {
+      scored.anomalyScore = s.anomalyScore;
+    }
     long next = a.windowEnd + windowMillis - 1;
     if (s.timer != next) {
       if (s.timer != Long.MIN_VALUE) {
@@ -194,7 +214,8 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     state.update(s);
   }
 
-  private void judge(
+  /** Judges the window of {@code a}; false when it was passed over (too few values). */
+  private boolean judge(
       PatternRules rules, DetectorState s, WindowAggregate a, int version, Collector<Alert> out) {
     DetectionSettings.Rules r = rules.rules();
     double value = r.metric().of(a);
@@ -206,10 +227,11 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
       rules.skip(s, a.windowStart);
       s.latestFromAggregate = true;
       s.latestVersion = version;
-      return;
+      return false;
     }
     emit(rules.observe(s, a.windowStart, value, a.sampleRate, version), out);
     s.latestFromAggregate = true;
+    return true;
   }
 
   /**

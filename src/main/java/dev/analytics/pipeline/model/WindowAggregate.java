@@ -58,12 +58,44 @@ public class WindowAggregate {
 
   /**
    * How unusual this window is for its key, in [0, 1] (the pattern detector's anomaly likelihood;
-   * see the README, "Pattern detection"); NaN when the detector did not judge the window (a key or
-   * metric not watched, a rollup, detection off, warm-up, too few values).
+   * see the README, "Pattern detection"); 0 during the key's warm-up; NaN when the detector did not
+   * judge the window (a rollup, detection off, a statistic's window with too few values, a
+   * re-emission of a window older than the key's latest).
    */
   public double anomalyScore = Double.NaN;
 
   public WindowAggregate() {}
+
+  /** A copy of every field (the dimensions map copied too). */
+  public WindowAggregate copy() {
+    WindowAggregate c = new WindowAggregate();
+    c.eventType = eventType;
+    c.dimensions = dimensions == null ? null : new HashMap<>(dimensions);
+    c.windowStart = windowStart;
+    c.windowEnd = windowEnd;
+    c.granularity = granularity;
+    c.version = version;
+    c.estimatedCount = estimatedCount;
+    c.keptCount = keptCount;
+    c.sampleRate = sampleRate;
+    c.valueCount = valueCount;
+    c.sum = sum;
+    c.min = min;
+    c.max = max;
+    c.mean = mean;
+    c.variancePop = variancePop;
+    c.varianceSample = varianceSample;
+    c.stddevPop = stddevPop;
+    c.stddevSample = stddevSample;
+    c.p50 = p50;
+    c.p75 = p75;
+    c.p90 = p90;
+    c.p95 = p95;
+    c.p99 = p99;
+    c.p999 = p999;
+    c.anomalyScore = anomalyScore;
+    return c;
+  }
 
   @Override
   public boolean equals(Object o) {

@@ -424,6 +424,58 @@ class PatternDetectorTest {
     assertEquals(expected, actual);
   }
 
+  /**
+   * Every aggregate goes on to the sinks (the SCORED side output), in order, as a copy carrying its
+   * window's anomaly score: 0 in the warm-up, in [0, 1] once judged, highest at the spike; NaN for
+   * a window too sparse to judge and for a re-emission of an older window.
+   */
+  @Test
+  void shouldPassEveryAggregateOnWithItsAnomalyScore() throws Exception {
+    var harness = open(DetectionSettings.Rules.defaults().withMetric(DetectionMetric.P95));
+    java.util.Random random = new java.util.Random(11);
+    List<WindowAggregate> fed = new ArrayList<>();
+    for (int w = 0; w < 1000; w++) {
+      WindowAggregate a = p95(w, w == 900 ? 5000 : 200 * Math.exp(0.05 * random.nextGaussian()));
+      a.valueCount = w == 800 ? 0 : 1; // window 800 has no value: not judged
+      fed.add(a);
+      feed(harness, a);
+    }
+    WindowAggregate older = p95(100, 200);
+    older.version = 1; // a late re-emission of a window long judged
+    fed.add(older);
+    feed(harness, older);
+
+    List<WindowAggregate> scored = new ArrayList<>();
+    harness.getSideOutput(PatternDetector.SCORED).forEach(r -> scored.add(r.getValue()));
+    assertEquals(fed.size(), scored.size());
+    for (int i = 0; i < fed.size(); i++) {
+      WindowAggregate in = fed.get(i);
+      WindowAggregate out = scored.get(i);
+      assertTrue(in != out, "a copy");
+      assertTrue(Double.isNaN(in.anomalyScore), "the input is left alone");
+      WindowAggregate same = out.copy();
+      same.anomalyScore = Double.NaN;
+      assertEquals(in, same, "window " + i);
+    }
+    assertEquals(0.0, scored.get(10).anomalyScore, "warm-up");
+    assertTrue(Double.isNaN(scored.get(800).anomalyScore), "no value, not judged");
+    assertTrue(Double.isNaN(scored.get(1000).anomalyScore), "re-emission of an older window");
+    double highest = 0;
+    int at = -1;
+    for (int w = 760; w < 1000; w++) {
+      double s = scored.get(w).anomalyScore;
+      if (w != 800) {
+        assertTrue(s >= 0 && s <= 1, "window " + w + ": " + s);
+        if (s > highest) {
+          highest = s;
+          at = w;
+        }
+      }
+    }
+    assertEquals(900, at, "the spike is the most anomalous window");
+    assertTrue(highest > 0.999, "score of the spike: " + highest);
+  }
+
   @Test
   void shouldKeyByGranularityTypeAndCanonicalDimensions() {
     WindowAggregate a = count(0, 1);

@@ -86,6 +86,7 @@ class FileReplayITCase {
     Map<Long, Long> minutes = new TreeMap<>();
     long hourOrders = 0;
     long pings = 0;
+    Map<Long, Double> scores = new TreeMap<>();
     for (String line : Files.readAllLines(out.resolve("aggregates.jsonl"))) {
       JsonNode a = JSON.readTree(line);
       long start = Instant.parse(a.get("window_start").asText()).toEpochMilli();
@@ -96,14 +97,24 @@ class FileReplayITCase {
         assertEquals(1.0, a.get("min").asDouble());
         assertEquals(50.0, a.get("max").asDouble());
         assertEquals(25.5, a.get("mean").asDouble(), 1e-9);
+        assertTrue(a.get("anomaly_score").isNumber(), "a judged minute has its score: " + line);
+        scores.put(start, a.get("anomaly_score").asDouble());
       } else if (type.equals("orders") && granularity.equals("1h")) {
         hourOrders = a.get("kept_count").asLong();
+        assertTrue(a.get("anomaly_score").isNull(), "rollups are not judged: " + line);
       } else if (type.equals("pings") && granularity.equals("1m")) {
         pings += a.get("kept_count").asLong();
         assertTrue(a.get("mean").isNull(), "no values, no mean");
       }
     }
     assertEquals(orders, minutes);
+    // The spike's minute (1,000 orders against 200) is the most anomalous of all.
+    long spikeMinute =
+        orders.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    assertEquals(
+        spikeMinute,
+        scores.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey(),
+        "scores " + scores);
     assertEquals(45 * 200 + 800, hourOrders);
     assertEquals(10, pings);
     assertEquals(summary.aggregates(), Files.readAllLines(out.resolve("aggregates.jsonl")).size());
