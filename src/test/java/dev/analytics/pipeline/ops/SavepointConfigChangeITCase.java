@@ -3,13 +3,13 @@ package dev.analytics.pipeline.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.functions.SamplingDecision;
 import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
+import dev.analytics.pipeline.testing.CommittedAggregates;
 import dev.analytics.pipeline.testing.ConsumerGroups;
 import dev.analytics.pipeline.testing.KafkaTopics;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
@@ -29,7 +29,6 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,25 +171,8 @@ class SavepointConfigChangeITCase {
             true, tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
         .get();
 
-    Map<String, Double> counted = new TreeMap<>();
-    Map<String, Integer> versions = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r :
-        CommittedRecords.readAll(kafka.bootstrapServers(), "change-aggregates")) {
-      JsonNode a = JSON.readTree(r.value());
-      String id =
-          a.get("granularity").asText()
-              + "|"
-              + a.get("event_type").asText()
-              + "|"
-              + a.get("dimensions")
-              + "|"
-              + Instant.parse(a.get("window_start").asText()).toEpochMilli();
-      int version = a.get("version").asInt();
-      if (versions.getOrDefault(id, -1) < version) {
-        versions.put(id, version);
-        counted.put(id, a.get("estimated_count").asDouble());
-      }
-    }
+    Map<String, Double> counted =
+        CommittedAggregates.latestEstimatedCounts(kafka.bootstrapServers(), "change-aggregates");
     assertEquals(expected, counted);
   }
 

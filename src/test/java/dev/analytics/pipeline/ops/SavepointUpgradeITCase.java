@@ -3,12 +3,11 @@ package dev.analytics.pipeline.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
+import dev.analytics.pipeline.testing.CommittedAggregates;
 import dev.analytics.pipeline.testing.ConsumerGroups;
 import dev.analytics.pipeline.testing.KafkaTopics;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
@@ -31,7 +30,6 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,24 +160,8 @@ class SavepointUpgradeITCase {
         expected.merge("1h|" + key + "|" + (ts - ts % 3_600_000), 1L, Long::sum);
       }
       Map<String, Long> counted = new TreeMap<>();
-      Map<String, Integer> versions = new HashMap<>();
-      for (ConsumerRecord<byte[], byte[]> r :
-          CommittedRecords.readAll(kafka.bootstrapServers(), "upgrade-aggregates")) {
-        JsonNode a = JSON.readTree(r.value());
-        String id =
-            a.get("granularity").asText()
-                + "|"
-                + a.get("event_type").asText()
-                + "|"
-                + a.get("dimensions")
-                + "|"
-                + Instant.parse(a.get("window_start").asText()).toEpochMilli();
-        int version = a.get("version").asInt();
-        if (versions.getOrDefault(id, -1) < version) {
-          versions.put(id, version);
-          counted.put(id, Math.round(a.get("estimated_count").asDouble()));
-        }
-      }
+      CommittedAggregates.latestEstimatedCounts(kafka.bootstrapServers(), "upgrade-aggregates")
+          .forEach((id, count) -> counted.put(id, Math.round(count)));
       assertTrue(!counted.isEmpty(), "no window emitted after the restore");
       List<String> wrong = new ArrayList<>();
       for (Map.Entry<String, Long> e : counted.entrySet()) {
