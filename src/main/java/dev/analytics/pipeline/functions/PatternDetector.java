@@ -107,6 +107,25 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
         LOG.info(line);
       }
     }
+    // What each rule set judges, as metrics (event_type "*": types without overrides).
+    ruleSetGauge("*", settings.defaults());
+    for (String eventType : new java.util.TreeSet<>(settings.configuredTypes())) {
+      ruleSetGauge(eventType, settings.forType(eventType));
+    }
+  }
+
+  /**
+   * Gauge {@code detectionMinValues} of a rule set, in groups {@code event_type} and {@code metric}
+   * (labels in Prometheus): the fewest values a window needs to be judged; 0 for the count, which
+   * judges every window, a missing one as 0; 1 for a statistic judged with one value per window.
+   */
+  private void ruleSetGauge(String eventType, DetectionSettings.Rules r) {
+    int minValues = r.metric().isCount() ? 0 : r.minValues();
+    getRuntimeContext()
+        .getMetricGroup()
+        .addGroup("event_type", eventType)
+        .addGroup("metric", r.metric().label())
+        .gauge("detectionMinValues", () -> minValues);
   }
 
   /**

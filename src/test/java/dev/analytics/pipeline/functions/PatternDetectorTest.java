@@ -381,6 +381,26 @@ class PatternDetectorTest {
         PatternDetector.describe(settings));
   }
 
+  /** What each rule set judges is a metric too: detectionMinValues per event type and metric. */
+  @Test
+  void shouldReportWhatEachRuleSetJudgesInAMetric() throws Exception {
+    open(
+        DetectionSettings.Rules.defaults()
+            .withMetric(DetectionMetric.P95)
+            .with(Map.of("min-values", 20)));
+    org.apache.flink.metrics.Metric gauge =
+        metrics.get("event_type=*.metric=p95.detectionMinValues");
+    assertTrue(gauge instanceof org.apache.flink.metrics.Gauge<?>, "gauge: " + gauge);
+    assertEquals(20, ((org.apache.flink.metrics.Gauge<?>) gauge).getValue());
+    open(DetectionSettings.Rules.defaults());
+    assertEquals(
+        0,
+        ((org.apache.flink.metrics.Gauge<?>)
+                metrics.get("event_type=*.metric=count.detectionMinValues"))
+            .getValue(),
+        "the count judges every window");
+  }
+
   @Test
   void shouldJudgeAGaugeWithOneValuePerWindowByDefault() throws Exception {
     var harness = open(DetectionSettings.Rules.defaults().withMetric(DetectionMetric.P95));
@@ -611,7 +631,7 @@ class PatternDetectorTest {
 
   private KeyedOneInputStreamOperatorTestHarness<String, WindowAggregate, Alert> create(
       DetectionSettings.Rules rules) throws Exception {
-    metrics = new InterceptingOperatorMetricGroup();
+    metrics = new TestEvents.GroupedMetrics();
     MockEnvironment env = TestEvents.environment(metrics);
     var harness =
         new KeyedOneInputStreamOperatorTestHarness<String, WindowAggregate, Alert>(

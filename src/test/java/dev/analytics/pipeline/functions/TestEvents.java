@@ -63,6 +63,38 @@ final class TestEvents {
         .build();
   }
 
+  /**
+   * An operator metric group that also intercepts the metrics of its key-value subgroups, under
+   * {@code key=value.} prefixes ({@code event_type=api.error.metric=count.detectionMinValues}).
+   */
+  static final class GroupedMetrics extends InterceptingOperatorMetricGroup {
+    private final GroupedMetrics root;
+    private final String prefix;
+
+    GroupedMetrics() {
+      this(null, "");
+    }
+
+    private GroupedMetrics(GroupedMetrics root, String prefix) {
+      this.root = root == null ? this : root;
+      this.prefix = prefix;
+    }
+
+    @Override
+    public org.apache.flink.metrics.MetricGroup addGroup(String key, String value) {
+      return new GroupedMetrics(root, prefix + key + "=" + value + ".");
+    }
+
+    @Override
+    protected void addMetric(String name, org.apache.flink.metrics.Metric metric) {
+      if (root == null || root == this) { // null: called by the super constructor
+        super.addMetric(name, metric);
+      } else {
+        root.addMetric(prefix + name, metric);
+      }
+    }
+  }
+
   static long counter(InterceptingOperatorMetricGroup metrics, String name) {
     return ((Counter) metrics.get(name)).getCount();
   }
