@@ -61,17 +61,7 @@ public final class ClickHouseTables {
           () -> ignoring(TABLE_ALREADY_EXISTS, ddl, client),
           (n, d, e) -> {});
     }
-    String described =
-        retry.call(
-            "describe table " + database + "." + table,
-            () ->
-                client.query(
-                    "SELECT name, type FROM system.columns WHERE database = '"
-                        + escape(database)
-                        + "' AND table = '"
-                        + escape(table)
-                        + "' FORMAT TabSeparated"),
-            (n, d, e) -> {});
+    String described = describe(client, retry, table);
     if (client.supportsDeduplicationToken()) {
       String engine =
           client
@@ -111,13 +101,7 @@ public final class ClickHouseTables {
         LOG.info("ClickHouse table {}.{}: added column {}", database, table, column);
       }
       if (!added.isEmpty()) {
-        described =
-            client.query(
-                "SELECT name, type FROM system.columns WHERE database = '"
-                    + escape(database)
-                    + "' AND table = '"
-                    + escape(table)
-                    + "' FORMAT TabSeparated");
+        described = describe(client, retry, table);
       }
     }
     List<String> problems = problems(described, encoder.columns());
@@ -140,6 +124,24 @@ public final class ClickHouseTables {
           0,
           false);
     }
+  }
+
+  /**
+   * The columns of {@code table} as {@code system.columns} rows (name TAB type); none if absent.
+   */
+  private static String describe(ClickHouseHttpClient client, RetryPolicy retry, String table)
+      throws IOException, InterruptedException {
+    String database = client.connection().database();
+    return retry.call(
+        "describe table " + database + "." + table,
+        () ->
+            client.query(
+                "SELECT name, type FROM system.columns WHERE database = '"
+                    + escape(database)
+                    + "' AND table = '"
+                    + escape(table)
+                    + "' FORMAT TabSeparated"),
+        (n, d, e) -> {});
   }
 
   /**
