@@ -5,9 +5,8 @@ import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.ingest.KafkaClientProperties;
 import dev.analytics.pipeline.sinks.postgres.PostgresConnections;
 import dev.analytics.pipeline.sinks.postgres.PostgresSettings;
+import dev.analytics.pipeline.sinks.postgres.PostgresTwoPhaseCommitSink;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,21 +111,13 @@ public final class UncommittedSinkWork {
   private static Set<String> preparedPostgresTransactions(PostgresSettings settings)
       throws Exception {
     Set<String> gids = new TreeSet<>();
-    try (Connection c = PostgresConnections.open(settings);
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"
-                    + " AND starts_with(gid, ?) ORDER BY gid")) {
-      // <prefix>.<sink uid>:<subtask>:...: the instance's own, not those of an instance whose id
-      // merely begins with this one (ids are [A-Za-z0-9._-], uids have no ':').
-      ps.setString(1, settings.transactionIdPrefix() + ".");
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String gid = rs.getString(1);
-          String rest = gid.substring(settings.transactionIdPrefix().length() + 1);
-          if (rest.matches("[A-Za-z0-9_-]+:.*")) {
-            gids.add(gid);
-          }
+    String prefix = settings.transactionIdPrefix() + ".";
+    try (Connection c = PostgresConnections.open(settings)) {
+      for (String gid : PostgresTwoPhaseCommitSink.preparedTransactions(c, prefix)) {
+        // <prefix>.<sink uid>:<subtask>:...: the instance's own, not those of an instance whose
+        // id merely begins with this one (ids are [A-Za-z0-9._-], uids have no ':').
+        if (gid.substring(prefix.length()).matches("[A-Za-z0-9_-]+:.*")) {
+          gids.add(gid);
         }
       }
     }

@@ -304,6 +304,23 @@ public final class PostgresTwoPhaseCommitSink<T>
     }
   }
 
+  /** The ids of this database's prepared transactions that begin with {@code prefix}, sorted. */
+  public static List<String> preparedTransactions(Connection c, String prefix) throws SQLException {
+    List<String> gids = new java.util.ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"
+                + " AND starts_with(gid, ?) ORDER BY gid")) {
+      ps.setString(1, prefix);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          gids.add(rs.getString(1));
+        }
+      }
+    }
+    return gids;
+  }
+
   static String quote(String gid) {
     return "'" + gid.replace("'", "''") + "'";
   }

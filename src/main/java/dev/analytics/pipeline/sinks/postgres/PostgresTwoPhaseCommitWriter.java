@@ -237,34 +237,24 @@ final class PostgresTwoPhaseCommitWriter<T>
   private void rollBackOrphans(OptionalLong restored, Set<String> recorded) throws SQLException {
     List<String> orphans = new ArrayList<>();
     List<String> leftovers = new ArrayList<>();
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"
-                + " AND starts_with(gid, ?) ORDER BY gid")) {
-      ps.setString(1, prefix + ":");
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String gid = rs.getString(1);
-          String[] parts = gid.substring(prefix.length() + 1).split(":");
-          // <subtask>:<last checkpoint>:<sequence>[:<prepared, epoch seconds>]
-          if (parts.length != 3 && parts.length != 4) {
-            continue;
-          }
-          int owner = Integer.parseInt(parts[0]);
-          long began = Long.parseLong(parts[1]);
-          boolean mine =
-              owner == subtask || (owner >= parallelism && owner % parallelism == subtask);
-          if (!mine) {
-            continue;
-          }
-          if (restored.isEmpty() || began >= restored.getAsLong()) {
-            orphans.add(gid);
-          } else if (recorded != null && !recorded.contains(gid)) {
-            leftovers.add(gid);
-          } else {
-            prepared.put(gid, TransactionKeys.unknown());
-          }
-        }
+    for (String gid : PostgresTwoPhaseCommitSink.preparedTransactions(connection, prefix + ":")) {
+      String[] parts = gid.substring(prefix.length() + 1).split(":");
+      // <subtask>:<last checkpoint>:<sequence>[:<prepared, epoch seconds>]
+      if (parts.length != 3 && parts.length != 4) {
+        continue;
+      }
+      int owner = Integer.parseInt(parts[0]);
+      long began = Long.parseLong(parts[1]);
+      boolean mine = owner == subtask || (owner >= parallelism && owner % parallelism == subtask);
+      if (!mine) {
+        continue;
+      }
+      if (restored.isEmpty() || began >= restored.getAsLong()) {
+        orphans.add(gid);
+      } else if (recorded != null && !recorded.contains(gid)) {
+        leftovers.add(gid);
+      } else {
+        prepared.put(gid, TransactionKeys.unknown());
       }
     }
     try (Statement s = connection.createStatement()) {
