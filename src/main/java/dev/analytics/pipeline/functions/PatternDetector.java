@@ -108,10 +108,17 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
       }
     }
     // What each rule set judges, as metrics (event_type "*": types without overrides).
-    ruleSetGauge("*", settings.defaults());
-    for (String eventType : new java.util.TreeSet<>(settings.configuredTypes())) {
-      ruleSetGauge(eventType, settings.forType(eventType));
+    ruleSets(settings).forEach(this::ruleSetGauge);
+  }
+
+  /** The rule sets: "*" for event types without overrides, then each configured type, sorted. */
+  private static Map<String, DetectionSettings.Rules> ruleSets(DetectionSettings settings) {
+    Map<String, DetectionSettings.Rules> sets = new java.util.LinkedHashMap<>();
+    sets.put("*", settings.defaults());
+    for (String type : new java.util.TreeSet<>(settings.configuredTypes())) {
+      sets.put(type, settings.forType(type));
     }
+    return sets;
   }
 
   /**
@@ -259,10 +266,11 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
    */
   static List<String> describe(DetectionSettings settings) {
     List<String> lines = new java.util.ArrayList<>();
-    lines.add(describe("event types without overrides", settings.defaults()));
-    for (String type : new java.util.TreeSet<>(settings.configuredTypes())) {
-      lines.add(describe(type, settings.forType(type)));
-    }
+    ruleSets(settings)
+        .forEach(
+            (type, rules) ->
+                lines.add(
+                    describe(type.equals("*") ? "event types without overrides" : type, rules)));
     return lines;
   }
 
