@@ -290,6 +290,14 @@ not_running() {
 
 running_jobs() { cli list -r 2>/dev/null | grep -o ' : [0-9a-f]\{32\} : ' | tr -d ' :' || true; }
 
+# The one running job, for commands given no job id.
+the_running_job() {
+  local ids
+  mapfile -t ids < <(running_jobs)
+  [ ${#ids[@]} -eq 1 ] || die "${#ids[@]} running jobs (${ids[*]:-none}); name one"
+  echo "${ids[0]}"
+}
+
 # The latest completed checkpoint of a job: chk-N with the highest N that has _metadata.
 latest_checkpoint() {
   local id=$1 dir
@@ -368,11 +376,7 @@ case "$cmd" in
     ;;
   cancel)
     id=${1:-}
-    if [ -z "$id" ]; then
-      mapfile -t ids < <(running_jobs)
-      [ ${#ids[@]} -eq 1 ] || die "${#ids[@]} running jobs (${ids[*]:-none}); name one"
-      id=${ids[0]}
-    fi
+    [ -n "$id" ] || { id=$(the_running_job) || exit 1; }
     cli cancel "$id" >&2
     ;;
   stop-job)
@@ -380,11 +384,7 @@ case "$cmd" in
     for a in "$@"; do
       case "$a" in --drain | -d) drain=(--drain) ;; *) id=$a ;; esac
     done
-    if [ -z "$id" ]; then
-      mapfile -t ids < <(running_jobs)
-      [ ${#ids[@]} -eq 1 ] || die "${#ids[@]} running jobs (${ids[*]:-none}); name one"
-      id=${ids[0]}
-    fi
+    [ -n "$id" ] || { id=$(the_running_job) || exit 1; }
     out=$(cli stop --savepointPath "$(uri "${savepoint_dir#file://}")" "${drain[@]}" "$id" 2>&1) \
       || { echo "$out" >&2; die "stop-with-savepoint failed"; }
     path=$(echo "$out" | grep -o 'Savepoint completed\. Path: .*' | sed 's/.*Path: //')
