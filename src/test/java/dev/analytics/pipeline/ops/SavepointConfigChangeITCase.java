@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.functions.SamplingDecision;
 import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import dev.analytics.pipeline.testing.CommittedAggregates;
 import dev.analytics.pipeline.testing.ConsumerGroups;
 import dev.analytics.pipeline.testing.KafkaTopics;
@@ -22,12 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,13 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * event before the change counts 1, a {@code search.query} after it counts 2 if kept, else 0.
  */
 class SavepointConfigChangeITCase {
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long START = Instant.parse("2026-04-01T08:00:00Z").toEpochMilli();
@@ -153,7 +143,7 @@ class SavepointConfigChangeITCase {
     after.put("window.allowed-lateness", "30 s");
 
     KafkaTopics.produce(kafka.bootstrapServers(), "change-events", first);
-    JobClient job = start(JobConfig.of(before), null);
+    JobClient job = BoundedJobs.start(JobConfig.of(before), null, "config-change");
     awaitConsumed("change-group", "change-events");
     String savepoint =
         job.stopWithSavepoint(
@@ -164,7 +154,7 @@ class SavepointConfigChangeITCase {
     assertTrue(committedBefore > 0, "windows closed before the change");
 
     KafkaTopics.produce(kafka.bootstrapServers(), "change-events", second);
-    JobClient changed = start(JobConfig.of(after), savepoint);
+    JobClient changed = BoundedJobs.start(JobConfig.of(after), savepoint, "config-change");
     awaitConsumed("change-group", "change-events");
     changed
         .stopWithSavepoint(
@@ -174,17 +164,6 @@ class SavepointConfigChangeITCase {
     Map<String, Double> counted =
         CommittedAggregates.latestEstimatedCounts(kafka.bootstrapServers(), "change-aggregates");
     assertEquals(expected, counted);
-  }
-
-  /** Runs the job on the MiniCluster, from {@code savepoint} if given. */
-  private static JobClient start(JobConfig config, String savepoint) throws Exception {
-    Configuration flink = config.flinkConfiguration();
-    if (savepoint != null) {
-      flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    AnalyticsJob.defineWorkflow(env, config);
-    return env.executeAsync("config-change");
   }
 
   private static void awaitConsumed(String group, String topic) throws Exception {

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.local.EmbeddedKafka;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import dev.analytics.pipeline.testing.CommittedAggregates;
 import dev.analytics.pipeline.testing.ConsumerGroups;
 import dev.analytics.pipeline.testing.KafkaTopics;
@@ -23,12 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,13 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (8,000). Nothing read twice (the restored offsets), nothing lost (the restored windows).
  */
 class SavepointUpgradeITCase {
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
 
   static final Path FIXTURE = Path.of("src/test/resources/upgrade/flink-2.2.1");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -140,7 +130,10 @@ class SavepointUpgradeITCase {
       KafkaTopics.produce(kafka.bootstrapServers(), "upgrade-events", events(0, CUT));
       KafkaTopics.produce(kafka.bootstrapServers(), "upgrade-events", events(CUT, TOTAL));
       JobClient job =
-          start(JobConfig.of(config(kafka, tmp.resolve("checkpoints"), true)), savepoint);
+          BoundedJobs.start(
+              JobConfig.of(config(kafka, tmp.resolve("checkpoints"), true)),
+              savepoint.toUri().toString(),
+              "upgrade");
       ConsumerGroups.awaitCommittedToEnd(
           kafka.adminProperties(), "upgrade-group", "upgrade-events", Duration.ofMinutes(2));
       job.stopWithSavepoint(
@@ -183,16 +176,6 @@ class SavepointUpgradeITCase {
     }
   }
 
-  private static JobClient start(JobConfig config, Path savepoint) throws Exception {
-    Configuration flink = config.flinkConfiguration();
-    if (savepoint != null) {
-      flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    AnalyticsJob.defineWorkflow(env, config);
-    return env.executeAsync("upgrade");
-  }
-
   private static void copy(Path from, Path to) throws Exception {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path p : files.sorted(Comparator.naturalOrder()).toList()) {
@@ -227,10 +210,7 @@ class SavepointUpgradeITCase {
       KafkaTopics.produce(kafka.bootstrapServers(), "upgrade-events", events(0, CUT));
       JobConfig config = JobConfig.of(config(kafka, work.resolve("checkpoints"), false));
       // A local mini-cluster of this JVM (2 slots for parallelism 2).
-      StreamExecutionEnvironment env =
-          StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-      AnalyticsJob.defineWorkflow(env, config);
-      JobClient job = env.executeAsync("upgrade-fixture");
+      JobClient job = BoundedJobs.start(config, null, "upgrade-fixture");
       ConsumerGroups.awaitCommittedToEnd(
           kafka.adminProperties(), "upgrade-group", "upgrade-events", Duration.ofMinutes(2));
       String savepoint =

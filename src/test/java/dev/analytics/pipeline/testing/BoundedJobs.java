@@ -1,14 +1,34 @@
 package dev.analytics.pipeline.testing;
 
+import dev.analytics.pipeline.AnalyticsJob;
+import dev.analytics.pipeline.config.JobConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** What the MiniCluster tests of the whole job share: the cluster, and a bounded job's settings. */
 public final class BoundedJobs {
   private BoundedJobs() {}
+
+  /**
+   * The whole job (its Kafka source and sinks, {@code AnalyticsJob.defineWorkflow}) submitted to
+   * the current environment without waiting, restored from {@code savepoint} when not null.
+   */
+  public static JobClient start(JobConfig config, String savepoint, String name) throws Exception {
+    Configuration flink = config.flinkConfiguration();
+    if (savepoint != null) {
+      flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    AnalyticsJob.defineWorkflow(env, config);
+    return env.executeAsync(name);
+  }
 
   /** One TaskManager with two slots: the parallelism of every such test. */
   public static MiniClusterExtension miniCluster() {
