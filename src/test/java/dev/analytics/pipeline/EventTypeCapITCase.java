@@ -3,8 +3,8 @@ package dev.analytics.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.analytics.pipeline.aggregation.CardinalityLimiter;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.functions.CardinalityLimiter;
 import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.ParsedRecord;

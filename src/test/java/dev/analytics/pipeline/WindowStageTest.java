@@ -3,11 +3,11 @@ package dev.analytics.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.analytics.pipeline.functions.AggregationSettings;
-import dev.analytics.pipeline.functions.WindowAccumulator;
-import dev.analytics.pipeline.functions.WindowResultEmitter;
+import dev.analytics.pipeline.aggregation.AggregationSettings;
+import dev.analytics.pipeline.aggregation.PartialAggregate;
+import dev.analytics.pipeline.aggregation.WindowResultEmitter;
+import dev.analytics.pipeline.aggregation.accumulator.WindowAccumulator;
 import dev.analytics.pipeline.model.AnalyticsEvent;
-import dev.analytics.pipeline.model.PartialAggregate;
 import dev.analytics.pipeline.model.WindowAggregate;
 import java.time.Duration;
 import java.util.List;

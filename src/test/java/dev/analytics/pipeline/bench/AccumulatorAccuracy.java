@@ -1,8 +1,8 @@
 package dev.analytics.pipeline.bench;
 
+import dev.analytics.pipeline.aggregation.accumulator.WindowAccumulator;
 import dev.analytics.pipeline.bench.AccumulatorBenchmark.Distribution;
 import dev.analytics.pipeline.bench.AccumulatorBenchmark.Result;
-import dev.analytics.pipeline.functions.WindowAccumulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

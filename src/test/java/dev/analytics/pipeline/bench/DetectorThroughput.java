@@ -1,8 +1,8 @@
 package dev.analytics.pipeline.bench;
 
+import dev.analytics.pipeline.detection.DetectionSettings;
 import dev.analytics.pipeline.detection.RealisticEvaluation;
 import dev.analytics.pipeline.detection.RealisticSeries;
-import dev.analytics.pipeline.functions.DetectionSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

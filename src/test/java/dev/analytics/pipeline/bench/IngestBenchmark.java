@@ -1,15 +1,15 @@
 package dev.analytics.pipeline.bench;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.functions.PriorityRules;
-import dev.analytics.pipeline.functions.SamplingDecision;
-import dev.analytics.pipeline.functions.SamplingRates;
 import dev.analytics.pipeline.ingest.EventTimeBounds;
 import dev.analytics.pipeline.ingest.KafkaEventDeserializer;
 import dev.analytics.pipeline.ingest.ParserSettings;
 import dev.analytics.pipeline.local.TrafficGenerator;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.ParsedRecord;
+import dev.analytics.pipeline.priority.PriorityRules;
+import dev.analytics.pipeline.sampling.SamplingDecision;
+import dev.analytics.pipeline.sampling.SamplingRates;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

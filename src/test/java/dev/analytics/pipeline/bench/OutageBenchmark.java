@@ -1,8 +1,8 @@
 package dev.analytics.pipeline.bench;
 
 import dev.analytics.pipeline.config.JobOptions;
-import dev.analytics.pipeline.functions.SamplingRates;
 import dev.analytics.pipeline.local.EmbeddedKafka;
+import dev.analytics.pipeline.sampling.SamplingRates;
 import dev.analytics.pipeline.testing.ClickHouseServer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.analytics.pipeline.functions.DetectionMetric;
-import dev.analytics.pipeline.functions.DetectionSettings;
+import dev.analytics.pipeline.detection.DetectionMetric;
+import dev.analytics.pipeline.detection.DetectionSettings;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;

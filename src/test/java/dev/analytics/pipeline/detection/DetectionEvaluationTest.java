@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics.pipeline.detection.EvaluationSeries.Kind;
 import dev.analytics.pipeline.detection.EvaluationSeries.Series;
-import dev.analytics.pipeline.functions.DetectionSettings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

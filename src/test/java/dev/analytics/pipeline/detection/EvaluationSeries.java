@@ -1,6 +1,5 @@
 package dev.analytics.pipeline.detection;
 
-import dev.analytics.pipeline.functions.DetectionMetric;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

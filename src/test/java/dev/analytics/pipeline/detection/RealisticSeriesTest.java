@@ -10,8 +10,6 @@ import dev.analytics.pipeline.detection.DetectionEvaluation.Detection;
 import dev.analytics.pipeline.detection.RealisticSeries.Family;
 import dev.analytics.pipeline.detection.RealisticSeries.Incident;
 import dev.analytics.pipeline.detection.RealisticSeries.Series;
-import dev.analytics.pipeline.functions.DetectionMetric;
-import dev.analytics.pipeline.functions.DetectionSettings;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.detection;
 
 import dev.analytics.pipeline.detection.DetectionEvaluation.Detection;
-import dev.analytics.pipeline.functions.PatternRules;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

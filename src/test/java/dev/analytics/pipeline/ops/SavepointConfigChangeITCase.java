@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.functions.SamplingDecision;
 import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
+import dev.analytics.pipeline.sampling.SamplingDecision;
 import dev.analytics.pipeline.testing.BoundedJobs;
 import dev.analytics.pipeline.testing.CommittedAggregates;
 import dev.analytics.pipeline.testing.ConsumerGroups;

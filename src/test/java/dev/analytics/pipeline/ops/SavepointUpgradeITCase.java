@@ -33,13 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A savepoint taken by an earlier Flink version restores into this build and the results stay
  * exact: the fixture {@code src/test/resources/upgrade/flink-2.2.1/} is a canonical savepoint of
- * this job on Flink 2.2.1 (made by {@link #main}, on the code of the commit that added it), taken
- * mid-stream with windows open: the fine windows, the hourly rollup, the pre-aggregation, the
- * detector and the Kafka source's offsets are in it. The test replays the same input into a fresh
- * broker (same offsets), restores the job from the fixture, produces the rest and drains. Every
- * window emitted after the restore must hold exactly the events of the whole stream: the minute
- * that the savepoint cut in two (events from before and after it), and the hour that holds them all
- * (8,000). Nothing read twice (the restored offsets), nothing lost (the restored windows).
+ * this job on Flink 2.2.1 (made by {@link #main}, on the code of the commit that laid the packages
+ * out by stage), taken mid-stream with windows open: the fine windows, the hourly rollup, the
+ * pre-aggregation, the detector and the Kafka source's offsets are in it. The test replays the same
+ * input into a fresh broker (same offsets), restores the job from the fixture, produces the rest
+ * and drains. Every window emitted after the restore must hold exactly the events of the whole
+ * stream: the minute that the savepoint cut in two (events from before and after it), and the hour
+ * that holds them all (8,000). Nothing read twice (the restored offsets), nothing lost (the
+ * restored windows).
  */
 class SavepointUpgradeITCase {
   @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();

@@ -3,8 +3,6 @@ package dev.analytics.pipeline.sinks.postgres;
 import dev.analytics.pipeline.OperatorIds;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
-import dev.analytics.pipeline.functions.DailyCounterBatcher;
-import dev.analytics.pipeline.functions.DailyCounterDeltas;
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.model.Granularity;

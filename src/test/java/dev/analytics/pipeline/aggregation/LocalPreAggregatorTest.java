@@ -1,0 +1,114 @@
+package dev.analytics.pipeline.aggregation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.analytics.pipeline.model.AnalyticsEvent;
+import dev.analytics.pipeline.model.WindowAggregate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** Pre-aggregation: what it sends, when, and that it keeps nothing across a checkpoint. */
+class LocalPreAggregatorTest {
+  private static final long T0 = 1_767_225_600_000L;
+  private static final long MINUTE = 60_000;
+  private static final AggregationSettings SETTINGS =
+      new AggregationSettings(
+          Map.of(), List.of(), 100, 10_000, Duration.ofMinutes(1), Duration.ZERO, List.of());
+
+  private static OneInputStreamOperatorTestHarness<AnalyticsEvent, PartialAggregate> harness(
+      int maxKeys) throws Exception {
+    var h = new OneInputStreamOperatorTestHarness<>(new LocalPreAggregator(SETTINGS, maxKeys));
+    h.open();
+    return h;
+  }
+
+  private static AnalyticsEvent event(String type, long ts) {
+    AnalyticsEvent e = new AnalyticsEvent();
+    e.eventId = type + ts;
+    e.eventType = type;
+    e.timestamp = ts;
+    return e;
+  }
+
+  private static long kept(PartialAggregate p) {
+    WindowAggregate a = new WindowAggregate();
+    p.accumulator.fillInto(a);
+    return a.keptCount;
+  }
+
+  @Test
+  void sendsOnePartialPerKeyAndWindowBeforeTheWatermarkThatClosesIt() throws Exception {
+    var h = harness(1000);
+    for (int i = 0; i < 500; i++) {
+      h.processElement(event("hot", T0 + i), T0 + i);
+    }
+    h.processElement(event("cold", T0 + 7), T0 + 7);
+    h.processElement(event("hot", T0 + MINUTE + 1), T0 + MINUTE + 1);
+    assertTrue(h.getOutput().isEmpty(), "nothing leaves before a watermark");
+
+    h.processWatermark(T0 + MINUTE - 1);
+    List<Object> out = new ArrayList<>(h.getOutput());
+    assertEquals(3, out.size(), out.toString());
+    // Two partials of the first window, each stamped with its last millisecond, then the mark.
+    for (int i = 0; i < 2; i++) {
+      StreamRecord<?> r = assertInstanceOf(StreamRecord.class, out.get(i));
+      assertEquals(T0 + MINUTE - 1, r.getTimestamp());
+    }
+    assertEquals(new Watermark(T0 + MINUTE - 1), out.get(2));
+    List<PartialAggregate> partials = h.extractOutputValues();
+    long hot = partials.stream().filter(p -> p.key.equals("hot")).mapToLong(p -> kept(p)).sum();
+    long cold = partials.stream().filter(p -> p.key.equals("cold")).mapToLong(p -> kept(p)).sum();
+    assertEquals(500, hot);
+    assertEquals(1, cold);
+    h.close();
+  }
+
+  @Test
+  void flushesEverythingBeforeACheckpointBarrierSoNothingIsHeldInState() throws Exception {
+    var h = harness(1000);
+    h.processElement(event("a", T0), T0);
+    h.processElement(event("a", T0 + MINUTE), T0 + MINUTE);
+    h.prepareSnapshotPreBarrier(1);
+    assertEquals(2, h.extractOutputValues().size());
+    assertEquals(
+        0,
+        h.snapshot(1, 1).getManagedOperatorState().size()
+            + h.snapshot(2, 2).getManagedKeyedState().size());
+    h.close();
+  }
+
+  @Test
+  void flushesEarlyWhenHoldingTooManyKeys() throws Exception {
+    var h = harness(3);
+    for (int k = 0; k < 4; k++) {
+      h.processElement(event("k" + k, T0), T0);
+    }
+    assertEquals(4, h.extractOutputValues().size());
+    h.close();
+  }
+
+  @Test
+  void forwardsAnEventOfAnAlreadyClosedWindowAloneWithTheEvent() throws Exception {
+    var h = harness(1000);
+    h.processWatermark(T0 + MINUTE + 10);
+    AnalyticsEvent late = event("x", T0 + 5);
+    h.processElement(late, T0 + 5);
+    List<PartialAggregate> out = h.extractOutputValues();
+    assertEquals(1, out.size());
+    assertEquals(late, out.get(0).lateEvent);
+    assertEquals(1, kept(out.get(0)));
+    h.processElement(event("x", T0 + 2 * MINUTE), T0 + 2 * MINUTE);
+    h.processWatermark(Long.MAX_VALUE);
+    assertNull(h.extractOutputValues().get(1).lateEvent);
+    h.close();
+  }
+}

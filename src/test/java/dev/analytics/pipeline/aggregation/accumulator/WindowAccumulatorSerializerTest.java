@@ -1,0 +1,261 @@
+package dev.analytics.pipeline.aggregation.accumulator;
+
+import static dev.analytics.pipeline.aggregation.accumulator.WindowAccumulatorTest.accumulate;
+import static dev.analytics.pipeline.aggregation.accumulator.WindowAccumulatorTest.fill;
+import static dev.analytics.pipeline.aggregation.accumulator.WindowAccumulatorTest.sample;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.analytics.pipeline.aggregation.WindowStatsAggregator;
+import dev.analytics.pipeline.model.AnalyticsEvent;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.typeutils.TypeExtractor;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The accumulator's Flink serializer, its type information and its snapshot: what Flink's {@code
+ * SerializerTestBase} checks (it lives in flink-core's test jar, not on this classpath), written
+ * out: exact round trips, copies, stream-to-stream copy, duplicate, equality, Java serializability,
+ * snapshot write/read and schema compatibility, and refusal of corrupt input.
+ */
+class WindowAccumulatorSerializerTest {
+  private static final WindowAccumulatorSerializer SERIALIZER =
+      WindowAccumulatorSerializer.INSTANCE;
+
+  static Stream<Arguments> accumulators() {
+    WindowAccumulator countsOnly = new WindowAccumulator();
+    countsOnly.addCountOnly(2.0);
+    countsOnly.addCountOnly(10.0);
+    WindowAccumulator weighted =
+        accumulate(sample(5_000, 3, r -> () -> Math.exp(r.nextGaussian())));
+    for (int i = 0; i < 100; i++) {
+      weighted.add(i * 0.5, 20.0);
+      weighted.addCountOnly(3.0);
+    }
+    return Stream.of(
+        Arguments.of("empty", new WindowAccumulator()),
+        Arguments.of("counts only", countsOnly),
+        Arguments.of("one value", accumulate(new double[] {-7.25})),
+        Arguments.of("zeros", accumulate(new double[10])),
+        Arguments.of("weighted lognormal with count-only events", weighted),
+        Arguments.of(
+            "sparse: a cluster and far outliers",
+            accumulate(new double[] {100, 101, 102, 1e5, 1e7, -3e4, -1e-2})),
+        Arguments.of(
+            "mixed signs over 12 decades (collapsed stores)",
+            accumulate(
+                sample(
+                    100_000,
+                    4,
+                    r ->
+                        () ->
+                            (r.nextBoolean() ? 1 : -1) * Math.pow(10, -6 + 12 * r.nextDouble())))));
+  }
+
+  @Test
+  void flinkFindsTheTypeInformationThroughTheAnnotation() {
+    assertEquals(WindowAccumulatorTypeInfo.INSTANCE, TypeInformation.of(WindowAccumulator.class));
+    TypeInformation<AnalyticsEvent> in = TypeInformation.of(AnalyticsEvent.class);
+    assertInstanceOf(
+        WindowAccumulatorTypeInfo.class,
+        TypeExtractor.getAggregateFunctionAccumulatorType(
+            new WindowStatsAggregator(), in, "window statistics", false));
+  }
+
+  @Test
+  void serializerIsCreatedWithGenericTypesDisabled() {
+    SerializerConfigImpl config = new SerializerConfigImpl();
+    config.setGenericTypes(false);
+    TypeSerializer<WindowAccumulator> serializer =
+        TypeInformation.of(WindowAccumulator.class).createSerializer(config);
+    assertSame(SERIALIZER, serializer);
+  }
+
+  @Test
+  void typeInformationContract() throws Exception {
+    WindowAccumulatorTypeInfo info = WindowAccumulatorTypeInfo.INSTANCE;
+    assertEquals(WindowAccumulator.class, info.getTypeClass());
+    assertFalse(info.isBasicType());
+    assertFalse(info.isTupleType());
+    assertFalse(info.isKeyType());
+    assertEquals(1, info.getArity());
+    assertEquals(1, info.getTotalFields());
+    WindowAccumulatorTypeInfo clone = InstantiationUtil.clone(info);
+    assertEquals(info, clone);
+    assertEquals(info.hashCode(), clone.hashCode());
+    assertTrue(info.canEqual(clone));
+    assertNotEquals(info, TypeInformation.of(AnalyticsEvent.class));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("accumulators")
+  void roundTripIsExact(String name, WindowAccumulator acc) throws Exception {
+    byte[] bytes = serialize(acc);
+    WindowAccumulator back = deserialize(bytes);
+    assertEquals(acc, back);
+    assertEquals(acc.hashCode(), back.hashCode());
+    assertEquals(fill(acc), fill(back));
+    for (double q = 0; q <= 1; q += 0.0005) {
+      assertEquals(acc.quantile(q), back.quantile(q), "q=" + q);
+    }
+    assertArrayEquals(bytes, serialize(back), "serialization is deterministic");
+    // The restored accumulator keeps working: same state after the same further input.
+    acc.add(12.5, 2.0);
+    back.add(12.5, 2.0);
+    assertEquals(acc, back);
+    WindowAccumulator other = accumulate(new double[] {-1, 1e4});
+    assertEquals(acc.copy().merge(other), back.copy().merge(other));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("accumulators")
+  void deserializeWithReuseAndStreamCopy(String name, WindowAccumulator acc) throws Exception {
+    byte[] bytes = serialize(acc);
+    WindowAccumulator reuse = accumulate(new double[] {1, 2, 3});
+    assertEquals(acc, SERIALIZER.deserialize(reuse, new DataInputDeserializer(bytes)));
+
+    // Two records back to back: copy(source, target) consumes exactly one.
+    DataOutputSerializer twice = new DataOutputSerializer(64);
+    SERIALIZER.serialize(acc, twice);
+    SERIALIZER.serialize(acc, twice);
+    DataInputDeserializer source = new DataInputDeserializer(twice.getCopyOfBuffer());
+    DataOutputSerializer target = new DataOutputSerializer(64);
+    SERIALIZER.copy(source, target);
+    SERIALIZER.copy(source, target);
+    assertEquals(0, source.available());
+    assertArrayEquals(twice.getCopyOfBuffer(), target.getCopyOfBuffer());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("accumulators")
+  void copiesAreDeep(String name, WindowAccumulator acc) {
+    WindowAccumulator copy = SERIALIZER.copy(acc);
+    WindowAccumulator copyWithReuse = SERIALIZER.copy(acc, new WindowAccumulator());
+    assertNotSame(acc, copy);
+    assertEquals(acc, copy);
+    assertEquals(acc, copyWithReuse);
+    WindowAccumulator before = acc.copy();
+    copy.add(5e5, 1.0);
+    copy.add(-5e-5, 1.0);
+    assertEquals(before, acc, "changing the copy leaves the original alone");
+    assertNotEquals(acc, copy);
+  }
+
+  @Test
+  void serializerContract() throws Exception {
+    assertFalse(SERIALIZER.isImmutableType());
+    assertEquals(-1, SERIALIZER.getLength());
+    assertEquals(new WindowAccumulator(), SERIALIZER.createInstance());
+    TypeSerializer<WindowAccumulator> duplicate = SERIALIZER.duplicate();
+    assertEquals(SERIALIZER, duplicate);
+    assertEquals(SERIALIZER.hashCode(), duplicate.hashCode());
+    WindowAccumulatorSerializer javaCopy = InstantiationUtil.clone(SERIALIZER);
+    assertEquals(SERIALIZER, javaCopy);
+    assertEquals(SERIALIZER.hashCode(), javaCopy.hashCode());
+    WindowAccumulator acc = accumulate(new double[] {1, 2, 3});
+    assertEquals(acc, deserialize(serialize(acc, javaCopy)));
+  }
+
+  @Test
+  void snapshotRoundTripAndCompatibility() throws Exception {
+    TypeSerializerSnapshot<WindowAccumulator> snapshot = SERIALIZER.snapshotConfiguration();
+    assertEquals(1, snapshot.getCurrentVersion());
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
+    TypeSerializerSnapshot<WindowAccumulator> restored =
+        TypeSerializerSnapshot.readVersionedSnapshot(
+            new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+
+    assertEquals(snapshot, restored);
+    assertEquals(snapshot.hashCode(), restored.hashCode());
+    assertEquals(SERIALIZER, restored.restoreSerializer());
+    TypeSerializerSchemaCompatibility<WindowAccumulator> compatibility =
+        SERIALIZER.snapshotConfiguration().resolveSchemaCompatibility(restored);
+    assertTrue(compatibility.isCompatibleAsIs());
+  }
+
+  @Test
+  void snapshotOfOtherSketchParametersIsIncompatible() {
+    TypeSerializerSnapshot<WindowAccumulator> older =
+        new WindowAccumulatorSerializer.Snapshot(0.01, WindowAccumulator.MAX_BINS);
+    TypeSerializerSnapshot<WindowAccumulator> fewerBins =
+        new WindowAccumulatorSerializer.Snapshot(WindowAccumulator.RELATIVE_ACCURACY, 512);
+    TypeSerializerSnapshot<WindowAccumulator> current = SERIALIZER.snapshotConfiguration();
+    assertTrue(current.resolveSchemaCompatibility(older).isIncompatible());
+    assertTrue(current.resolveSchemaCompatibility(fewerBins).isIncompatible());
+    assertNotEquals(current, older);
+    assertThrows(IllegalStateException.class, older::restoreSerializer);
+  }
+
+  @Test
+  void snapshotRefusesAnUnknownVersion() {
+    WindowAccumulatorSerializer.Snapshot snapshot = new WindowAccumulatorSerializer.Snapshot();
+    DataOutputSerializer out = new DataOutputSerializer(16);
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                snapshot.readSnapshot(
+                    2,
+                    new DataInputDeserializer(out.getCopyOfBuffer()),
+                    getClass().getClassLoader()));
+    assertTrue(e.getMessage().contains("version 2"), e.getMessage());
+  }
+
+  @Test
+  void refusesCorruptOrTruncatedRecords() throws Exception {
+    byte[] bytes = serialize(accumulate(sample(1000, 8, r -> () -> r.nextGaussian())));
+    for (int length = 0; length < bytes.length; length += 7) {
+      byte[] truncated = Arrays.copyOf(bytes, length);
+      assertThrows(EOFException.class, () -> deserialize(truncated), "length " + length);
+    }
+    // valueCount (third field) larger than keptCount.
+    DataOutputSerializer out = new DataOutputSerializer(16);
+    out.writeByte(1);
+    out.writeDouble(1.0);
+    out.writeByte(2);
+    assertThrows(IOException.class, () -> deserialize(out.getCopyOfBuffer()));
+    // A sketch that holds fewer values than valueCount: bump valueCount in a one-value record.
+    // Layout: keptCount (1 byte here), weightedCount (8 bytes), valueCount (1 byte, offset 9).
+    byte[] more = serialize(accumulate(new double[] {4.0}));
+    more[0] = 2;
+    more[9] = 2;
+    assertThrows(IOException.class, () -> deserialize(more));
+  }
+
+  private static byte[] serialize(WindowAccumulator acc) throws IOException {
+    return serialize(acc, SERIALIZER);
+  }
+
+  private static byte[] serialize(WindowAccumulator acc, WindowAccumulatorSerializer serializer)
+      throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    serializer.serialize(acc, out);
+    return out.getCopyOfBuffer();
+  }
+
+  private static WindowAccumulator deserialize(byte[] bytes) throws IOException {
+    return SERIALIZER.deserialize(new DataInputDeserializer(bytes));
+  }
+}
