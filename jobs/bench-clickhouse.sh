@@ -5,7 +5,7 @@
 #   2. inserts per second per table at 100,000 events/s in (the whole pipeline on a MiniCluster,
 #      generated traffic from an in-JVM Kafka, default batching, counted by the sink metrics);
 #   3. heap during a 60 s ClickHouse outage with the writers blocked.
-# Takes about 3 minutes. Not a test: the figures go to the README.
+# Takes about 3 minutes. Not a test: the figures go to docs/clickhouse.md.
 #   jobs/bench-clickhouse.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

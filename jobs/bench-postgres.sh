@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the PostgreSQL sinks against a private PostgreSQL (started and removed by the
-# benchmark, default durability): rows/s of window aggregates in both modes, and seed 004's
-# comparison of daily-counter writes (per increment, per metric sequentially, one transaction of
+# benchmark, default durability): rows/s of window aggregates in both modes, and the comparison of
+# daily-counter writes (per increment, per metric sequentially, one transaction of
 # aggregated upserts) for 100 and 1,000 increments. See PostgresBenchmark for what each measures.
 #   jobs/bench-postgres.sh
 set -euo pipefail

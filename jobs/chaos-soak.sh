@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The chaos soak (issue #8): the job on a standalone cluster against a Kafka broker process and
+# The chaos soak (zero event loss under load): the job on a standalone cluster against a Kafka
+# broker process and
 # private ClickHouse and PostgreSQL servers, fault rounds for the whole duration (task failures at
 # random points, TaskManager SIGKILL, ClickHouse down 30 s, PostgreSQL and Kafka restarts,
 # stop-with-savepoint and resume) while the known stream is produced; then every sink compared with

@@ -4,7 +4,8 @@
 #
 #   jobs/run-local.sh [--duration 60s] [--rate 2000] [--key value ...]
 #
-# Any configuration key can be overridden (see README); --config FILE replaces jobs/local.yaml.
+# Any configuration key can be overridden (see docs/configuration.md); --config FILE replaces
+# jobs/local.yaml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source jobs/classpath.sh

@@ -1,6 +1,6 @@
 -- alerts: the patterns detected on the sequence of window aggregates of one key (spike, drop,
 -- anomaly, trend) and their resolutions, written by the Flink job exactly-once (rows appear when
--- the checkpoint that holds them completes; see the README, "ClickHouse").
+-- the checkpoint that holds them completes; see docs/clickhouse.md).
 --
 -- Key (the row identity, the ORDER BY): event_type, dims, granularity, window_start (+ millis),
 -- pattern, metric. An alert re-emitted for the same window after a late update carries

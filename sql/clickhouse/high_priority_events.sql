@@ -1,7 +1,7 @@
 -- high_priority_events: the raw events classified high priority (errors, failures, crashes,
 -- security events, or an explicit "priority": "high"), written by the Flink job with low latency
 -- and at-least-once delivery (by default an insert every 10 events or 200 ms, and at every
--- checkpoint; see the README, "ClickHouse").
+-- checkpoint; see docs/clickhouse.md).
 --
 -- Key (the row identity, the ORDER BY): the tenant (empty when absent) and the event_id, within
 -- the UTC day of event_time (the partition): event ids are unique per producer, so two tenants'

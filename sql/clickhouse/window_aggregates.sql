@@ -1,6 +1,6 @@
 -- window_aggregates: the statistics of one aggregation key over one tumbling event-time window,
 -- written by the Flink job exactly-once (rows appear when the checkpoint that holds them
--- completes; see the README, "ClickHouse").
+-- completes; see docs/clickhouse.md).
 --
 -- Key (the row identity, the ORDER BY): event_type, dims, granularity, window_start (+ millis).
 -- A late event within the allowed lateness re-emits its window with version + 1; a repeated

@@ -1,4 +1,4 @@
--- analytics_aggregate: daily counters (seed 004), the number of events per metric (event type),
+-- analytics_aggregate: daily counters, the number of events per metric (event type),
 -- dimension values and UTC day, incremented by the job in exactly-once mode only.
 --
 -- Key: (metric, template_id, jurisdiction, delivery_method, utm_source, error_type, day). The

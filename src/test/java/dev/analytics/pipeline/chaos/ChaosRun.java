@@ -122,7 +122,7 @@ public final class ChaosRun implements AutoCloseable {
   /**
    * Stop-with-savepoint attempts that failed and succeeded when retried: reported, not a mismatch.
    * Known cause: a savepoint that aborts a checkpoint the PostgreSQL exactly-once sinks prepared
-   * for waits on that checkpoint's row locks until postgres.lock-timeout (README, Reliability).
+   * for waits on that checkpoint's row locks until postgres.lock-timeout (docs/reliability.md).
    */
   private final List<String> retriedStops = new ArrayList<>();
 
@@ -1016,7 +1016,7 @@ public final class ChaosRun implements AutoCloseable {
           .append('\n');
       out.append("expected windows per granularity ").append(windows).append('\n');
       out.append(comparison.report());
-      out.append("stop-with-savepoint retried (known issue, see the README): ")
+      out.append("stop-with-savepoint retried (known issue, see docs/reliability.md): ")
           .append(retriedStops.size())
           .append('\n');
       retriedStops.forEach(m -> out.append("  ").append(m).append('\n'));

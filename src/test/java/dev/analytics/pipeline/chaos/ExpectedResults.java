@@ -32,14 +32,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * plain Jackson. Valid events are folded into exact statistics per (granularity, event type,
  * aggregation dimensions, window); invalid ones are remembered by their topic position.
  *
- * <p>The rules it re-implements, from the README and {@link ChaosRun#jobArguments}: tumbling
- * windows of 1 minute with 1 h and 1 d rollups aligned to the epoch; sampling rate 1 for every type
- * (estimated count = kept count = events); the aggregation key is the event type plus {@link
- * #AGGREGATION_DIMENSIONS}; an event is high priority when its type matches {@code *error* *fail*
- * *critical* *exception* *crash*} or its category is error, failure, critical or security (its own
- * {@code priority} field is not trusted: {@code priority.trust-explicit} is empty by default); the
- * daily counters count the 1-minute windows' events per event type, UTC day and the {@link
- * #DAILY_DIMENSIONS} of the window key.
+ * <p>The rules it re-implements, from docs/architecture.md and {@link ChaosRun#jobArguments}:
+ * tumbling windows of 1 minute with 1 h and 1 d rollups aligned to the epoch; sampling rate 1 for
+ * every type (estimated count = kept count = events); the aggregation key is the event type plus
+ * {@link #AGGREGATION_DIMENSIONS}; an event is high priority when its type matches {@code *error*
+ * *fail* *critical* *exception* *crash*} or its category is error, failure, critical or security
+ * (its own {@code priority} field is not trusted: {@code priority.trust-explicit} is empty by
+ * default); the daily counters count the 1-minute windows' events per event type, UTC day and the
+ * {@link #DAILY_DIMENSIONS} of the window key.
  */
 final class ExpectedResults {
   private static final ObjectMapper JSON = new ObjectMapper();

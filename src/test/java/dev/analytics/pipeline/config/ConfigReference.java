@@ -3,9 +3,12 @@ package dev.analytics.pipeline.config;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
- * Prints the README's configuration table (key, default, meaning) from {@link JobOptions} and the
- * generated secret-file options, so the table cannot drift from the code. Run its {@code main} from
- * the test classpath; {@code JobConfigTest} checks that it lists every key.
+ * Prints the configuration table of docs/configuration.md (key, default, meaning) from {@link
+ * JobOptions} and the generated secret-file options, so the table cannot drift from the code. Run
+ * its {@code main} from the test classpath (in the project directory: the working directory in
+ * defaults is printed as {@code <working dir>}) and replace the table, from its header line to the
+ * first blank line, with the output; {@code JobConfigTest} checks that it lists every key and that
+ * the document holds exactly this table.
  */
 public final class ConfigReference {
   private ConfigReference() {}

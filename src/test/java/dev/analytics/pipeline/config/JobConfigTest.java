@@ -761,4 +761,29 @@ class JobConfigTest {
         .contains("| `kafka.bootstrap-servers` | (required) |")
         .contains("| `window.size` | `1 min` | Size of the tumbling event-time windows. |");
   }
+
+  /**
+   * The configuration table of docs/configuration.md, from the line {@code | Key | Default |
+   * Meaning |} to the first blank line, is exactly what {@link ConfigReference} prints: a key
+   * added, renamed or re-described in the code fails here until the document follows.
+   */
+  @Test
+  void shouldDocumentTheReferenceTableAsGenerated() throws IOException {
+    Path doc = Path.of("docs", "configuration.md");
+    List<String> lines = Files.readAllLines(doc, StandardCharsets.UTF_8);
+    String header = "| Key | Default | Meaning |";
+    int start = lines.indexOf(header);
+    assertThat(start).as("the line '%s' in %s", header, doc).isNotNegative();
+    assertThat(lines.lastIndexOf(header)).as("one configuration table in %s", doc).isEqualTo(start);
+    StringBuilder documented = new StringBuilder();
+    for (int i = start; i < lines.size() && !lines.get(i).isBlank(); i++) {
+      documented.append(lines.get(i)).append('\n');
+    }
+    assertThat(documented.toString())
+        .as(
+            "the configuration table of %s (its header to the first blank line) must be what"
+                + " ConfigReference prints; replace it with the output of ConfigReference.main",
+            doc)
+        .isEqualTo(ConfigReference.markdownTable());
+  }
 }

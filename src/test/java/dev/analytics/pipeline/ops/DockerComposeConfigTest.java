@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * The Docker stack's files, checked without a Docker engine: the compose file and every YAML and
  * JSON file it mounts parse; every host path it mounts exists; the pieces agree with each other
  * (topics, the job configuration, Prometheus targets, Grafana data sources). {@code docker-compose
- * config -q} is the manual check of the compose syntax (README).
+ * config -q} is the manual check of the compose syntax (docs/operations.md, "The Docker stack").
  */
 class DockerComposeConfigTest {
   private static final Path DOCKER = Path.of("docker");
