@@ -3,9 +3,11 @@ package dev.analytics.pipeline;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.ingest.EventOptions;
 import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.sinks.ConsoleLines;
+import dev.analytics.pipeline.sinks.OutputOptions;
 import dev.analytics.pipeline.sinks.UncommittedSinkWork;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinks;
 import dev.analytics.pipeline.sinks.kafka.AlertSerializer;
@@ -91,11 +93,13 @@ public final class AnalyticsJob {
         .deadLetters()
         .sinkTo(
             KafkaSinks.exactlyOnce(
-                config, new DeadLetterSerializer(config.get(JobOptions.DEAD_LETTER_TOPIC)), "dlq"))
+                config,
+                new DeadLetterSerializer(config.get(EventOptions.DEAD_LETTER_TOPIC)),
+                "dlq"))
         .uid(OperatorIds.DEAD_LETTER_SINK)
         .name(OperatorIds.DEAD_LETTER_SINK_NAME);
 
-    String aggregatesTopic = config.get(JobOptions.OUTPUT_AGGREGATES_TOPIC);
+    String aggregatesTopic = config.get(OutputOptions.OUTPUT_AGGREGATES_TOPIC);
     if (!aggregatesTopic.isEmpty()) {
       outputs
           .aggregates()
@@ -105,7 +109,7 @@ public final class AnalyticsJob {
           .uid(OperatorIds.AGGREGATE_KAFKA_SINK)
           .name(OperatorIds.AGGREGATE_KAFKA_SINK_NAME);
     }
-    String alertsTopic = config.get(JobOptions.OUTPUT_ALERTS_TOPIC);
+    String alertsTopic = config.get(OutputOptions.OUTPUT_ALERTS_TOPIC);
     if (!alertsTopic.isEmpty()) {
       outputs
           .alerts()
@@ -113,7 +117,7 @@ public final class AnalyticsJob {
           .uid(OperatorIds.ALERT_KAFKA_SINK)
           .name(OperatorIds.ALERT_KAFKA_SINK_NAME);
     }
-    if (config.get(JobOptions.OUTPUT_CONSOLE)) {
+    if (config.get(OutputOptions.OUTPUT_CONSOLE)) {
       outputs
           .alerts()
           .map(ConsoleLines::alert)
@@ -138,7 +142,7 @@ public final class AnalyticsJob {
     }
 
     // ---- ClickHouse (clickhouse.url set): aggregates and alerts exactly-once, high-priority
-    // events at-least-once with low latency; see ClickHouseSink and the README. ----
+    // events at-least-once with low latency; see ClickHouseSink and docs/clickhouse.md. ----
     if (ClickHouseSinks.enabled(config)) {
       outputs
           .aggregates()

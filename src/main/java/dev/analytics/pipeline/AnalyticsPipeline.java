@@ -1,5 +1,6 @@
 package dev.analytics.pipeline;
 
+import dev.analytics.pipeline.aggregation.AggregationOptions;
 import dev.analytics.pipeline.aggregation.AggregationSettings;
 import dev.analytics.pipeline.aggregation.CardinalityLimiter;
 import dev.analytics.pipeline.aggregation.LateEventToDeadLetter;
@@ -10,11 +11,12 @@ import dev.analytics.pipeline.aggregation.PartialAggregateMerger;
 import dev.analytics.pipeline.aggregation.WindowResultEmitter;
 import dev.analytics.pipeline.aggregation.WindowStatsAggregator;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
-import dev.analytics.pipeline.config.JobOptions.SamplingMode;
+import dev.analytics.pipeline.detection.DetectionOptions;
 import dev.analytics.pipeline.detection.DetectionSettings;
 import dev.analytics.pipeline.detection.PatternDetector;
 import dev.analytics.pipeline.ingest.DeadLetterRouter;
+import dev.analytics.pipeline.ingest.EventOptions;
+import dev.analytics.pipeline.ingest.KafkaOptions;
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DeadLetter;
@@ -24,11 +26,14 @@ import dev.analytics.pipeline.model.Priority;
 import dev.analytics.pipeline.model.PrivacyEstimate;
 import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.priority.PriorityClassifier;
+import dev.analytics.pipeline.priority.PriorityOptions;
 import dev.analytics.pipeline.priority.PriorityRules;
 import dev.analytics.pipeline.privacy.PrivacyCorrector;
 import dev.analytics.pipeline.privacy.PrivacyGroups;
 import dev.analytics.pipeline.sampling.AdaptiveSampler;
 import dev.analytics.pipeline.sampling.DeterministicSampler;
+import dev.analytics.pipeline.sampling.SamplingOptions;
+import dev.analytics.pipeline.sampling.SamplingOptions.SamplingMode;
 import dev.analytics.pipeline.sampling.SamplingRates;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -89,7 +94,7 @@ public final class AnalyticsPipeline {
             .map(
                 new PriorityClassifier(
                     PriorityRules.from(config),
-                    config.get(JobOptions.PRIORITY_HIGH_MAX_PROPERTIES_BYTES)))
+                    config.get(PriorityOptions.PRIORITY_HIGH_MAX_PROPERTIES_BYTES)))
             .uid(OperatorIds.PRIORITY)
             .name(OperatorIds.PRIORITY_NAME);
 
@@ -102,19 +107,21 @@ public final class AnalyticsPipeline {
         limitCardinality(
             sampled,
             aggregation,
-            aggregation.windowSize().multipliedBy(config.get(JobOptions.DETECTION_TTL_WINDOWS)));
+            aggregation
+                .windowSize()
+                .multipliedBy(config.get(DetectionOptions.DETECTION_TTL_WINDOWS)));
 
     // Fine windows, from events or from partial accumulators built before the shuffle.
     WindowStage fine;
     boolean rollups = !aggregation.rollups().isEmpty();
-    if (config.get(JobOptions.WINDOW_PRE_AGGREGATE)) {
+    if (config.get(AggregationOptions.WINDOW_PRE_AGGREGATE)) {
       DataStream<PartialAggregate> partials =
           keyed
               .transform(
                   OperatorIds.PRE_AGGREGATE_NAME,
                   TypeInformation.of(PartialAggregate.class),
                   new LocalPreAggregator(
-                      aggregation, config.get(JobOptions.WINDOW_PRE_AGGREGATE_MAX_KEYS)))
+                      aggregation, config.get(AggregationOptions.WINDOW_PRE_AGGREGATE_MAX_KEYS)))
               .uid(OperatorIds.PRE_AGGREGATE);
       SingleOutputStreamOperator<WindowAggregate> aggregates =
           windowPartials(partials, aggregation, aggregation.windowSize(), rollups);
@@ -160,9 +167,9 @@ public final class AnalyticsPipeline {
         fine.lateEvents()
             .map(
                 new LateEventToDeadLetter(
-                    config.get(JobOptions.KAFKA_TOPIC),
+                    config.get(KafkaOptions.KAFKA_TOPIC),
                     aggregation,
-                    config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES)))
+                    config.get(EventOptions.DEAD_LETTER_MAX_RAW_BYTES)))
             .name("Late events -> dead letters");
 
     DataStream<DeadLetter> deadLetters =
@@ -200,7 +207,8 @@ public final class AnalyticsPipeline {
         .filter(a -> groups.groupOf(a.eventType) != null)
         .name("Privacy group members")
         .keyBy(a -> groups.groupOf(a.eventType).name())
-        .process(new PrivacyCorrector(groups, config.get(JobOptions.WINDOW_ALLOWED_LATENESS)))
+        .process(
+            new PrivacyCorrector(groups, config.get(AggregationOptions.WINDOW_ALLOWED_LATENESS)))
         .uid(OperatorIds.PRIVACY_CORRECTOR)
         .name(OperatorIds.PRIVACY_CORRECTOR_NAME);
   }
@@ -281,13 +289,13 @@ public final class AnalyticsPipeline {
   private static DataStream<AnalyticsEvent> sample(
       DataStream<AnalyticsEvent> events, JobConfig config, Duration windowSize) {
     SamplingRates rates = SamplingRates.from(config);
-    if (config.get(JobOptions.SAMPLING_MODE) == SamplingMode.ADAPTIVE) {
+    if (config.get(SamplingOptions.SAMPLING_MODE) == SamplingMode.ADAPTIVE) {
       return events
           .keyBy(e -> e.eventType)
           .process(
               new AdaptiveSampler(
                   rates,
-                  config.get(JobOptions.SAMPLING_ADAPTIVE_MAX_EVENTS_PER_SECOND),
+                  config.get(SamplingOptions.SAMPLING_ADAPTIVE_MAX_EVENTS_PER_SECOND),
                   windowSize))
           .uid(OperatorIds.ADAPTIVE_SAMPLER)
           .name(OperatorIds.ADAPTIVE_SAMPLER_NAME);

@@ -2,7 +2,6 @@ package dev.analytics.pipeline.aggregation;
 
 import dev.analytics.pipeline.config.AggregationDimensions;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import java.io.Serializable;
 import java.time.Duration;
@@ -53,21 +52,23 @@ public final class AggregationSettings implements Serializable {
   public static AggregationSettings from(JobConfig config) {
     Map<String, List<String>> byType = new HashMap<>();
     config
-        .get(JobOptions.AGGREGATION_DIMENSIONS)
+        .get(AggregationOptions.AGGREGATION_DIMENSIONS)
         .forEach((type, dims) -> byType.put(type, AggregationDimensions.split(dims)));
     List<String> defaults =
-        config.get(JobOptions.AGGREGATION_DEFAULT_DIMENSIONS).stream().map(String::trim).toList();
+        config.get(AggregationOptions.AGGREGATION_DEFAULT_DIMENSIONS).stream()
+            .map(String::trim)
+            .toList();
     List<Duration> rollups = new ArrayList<>();
-    for (String r : config.get(JobOptions.WINDOW_ROLLUPS)) {
+    for (String r : config.get(AggregationOptions.WINDOW_ROLLUPS)) {
       rollups.add(TimeUtils.parseDuration(r.trim()));
     }
     return new AggregationSettings(
         byType,
         defaults,
-        config.get(JobOptions.AGGREGATION_MAX_KEYS_PER_TYPE),
-        config.get(JobOptions.AGGREGATION_MAX_EVENT_TYPES),
-        config.get(JobOptions.WINDOW_SIZE),
-        config.get(JobOptions.WINDOW_ALLOWED_LATENESS),
+        config.get(AggregationOptions.AGGREGATION_MAX_KEYS_PER_TYPE),
+        config.get(AggregationOptions.AGGREGATION_MAX_EVENT_TYPES),
+        config.get(AggregationOptions.WINDOW_SIZE),
+        config.get(AggregationOptions.WINDOW_ALLOWED_LATENESS),
         rollups);
   }
 

@@ -1,7 +1,5 @@
 package dev.analytics.pipeline.config;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
@@ -38,20 +36,18 @@ public final class ConfigValue {
   }
 
   /** The effective value of {@code key} as text (its default when not given). */
-  static String value(String key, JobConfig config) throws IllegalAccessException {
+  static String value(String key, JobConfig config) {
     if (key.equals(JobOptions.JOB_INSTANCE_ID.key())) {
       return config.instanceId(); // derived from job.name when not given
     }
-    for (Field field : JobOptions.class.getFields()) {
-      if (Modifier.isStatic(field.getModifiers())
-          && field.get(null) instanceof ConfigOption<?> option
-          && option.key().equals(key)) {
+    for (ConfigOption<?> option : JobConfig.acceptedOptions()) {
+      if (option.key().equals(key)) {
         if (key.endsWith("password")) {
           throw new ConfigException(key, "is a secret and is never printed");
         }
         return String.valueOf(config.get(option));
       }
     }
-    throw new ConfigException(key, "is not a configuration key (see the README)");
+    throw new ConfigException(key, "is not a configuration key (see docs/configuration.md)");
   }
 }

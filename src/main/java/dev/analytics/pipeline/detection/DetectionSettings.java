@@ -2,7 +2,6 @@ package dev.analytics.pipeline.detection;
 
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.HashMap;
@@ -285,8 +284,8 @@ public final class DetectionSettings implements Serializable {
    * @throws ConfigException naming the key and what is allowed
    */
   public static DetectionSettings build(Options options, Function<String, String> origin) {
-    String metricKey = JobOptions.DETECTION_METRIC.key();
-    String metricText = options.get(JobOptions.DETECTION_METRIC);
+    String metricKey = DetectionOptions.DETECTION_METRIC.key();
+    String metricText = options.get(DetectionOptions.DETECTION_METRIC);
     DetectionMetric metric = DetectionMetric.parse(metricText);
     if (metric == null) {
       throw new ConfigException(
@@ -309,10 +308,10 @@ public final class DetectionSettings implements Serializable {
           key, problem.substring(problem.indexOf(' ') + 1) + origin.apply(key));
     }
 
-    String metricsKey = JobOptions.DETECTION_METRICS.key();
+    String metricsKey = DetectionOptions.DETECTION_METRICS.key();
     Map<String, DetectionMetric> metrics = new TreeMap<>();
     for (Map.Entry<String, String> e :
-        new TreeMap<>(options.get(JobOptions.DETECTION_METRICS)).entrySet()) {
+        new TreeMap<>(options.get(DetectionOptions.DETECTION_METRICS)).entrySet()) {
       String key = metricsKey + "." + e.getKey();
       checkType(key, e.getKey(), origin.apply(metricsKey));
       DetectionMetric m = DetectionMetric.parse(e.getValue());
@@ -328,10 +327,10 @@ public final class DetectionSettings implements Serializable {
       metrics.put(e.getKey(), m);
     }
 
-    String overridesKey = JobOptions.DETECTION_OVERRIDES.key();
+    String overridesKey = DetectionOptions.DETECTION_OVERRIDES.key();
     Map<String, Rules> byType = new TreeMap<>();
     for (Map.Entry<String, String> e :
-        new TreeMap<>(options.get(JobOptions.DETECTION_OVERRIDES)).entrySet()) {
+        new TreeMap<>(options.get(DetectionOptions.DETECTION_OVERRIDES)).entrySet()) {
       String key = overridesKey + "." + e.getKey();
       String where = origin.apply(overridesKey);
       checkType(key, e.getKey(), where);
@@ -354,7 +353,7 @@ public final class DetectionSettings implements Serializable {
     for (Map.Entry<String, DetectionMetric> m : metrics.entrySet()) {
       byType.computeIfAbsent(m.getKey(), t -> defaults.withMetric(m.getValue()));
     }
-    return new DetectionSettings(options.get(JobOptions.DETECTION_ENABLED), defaults, byType);
+    return new DetectionSettings(options.get(DetectionOptions.DETECTION_ENABLED), defaults, byType);
   }
 
   /** Whether detection runs at all ({@code detection.enabled}). */
@@ -448,29 +447,29 @@ public final class DetectionSettings implements Serializable {
     Map<String, ConfigOption<?>> options = new LinkedHashMap<>();
     for (ConfigOption<?> o :
         new ConfigOption<?>[] {
-          JobOptions.DETECTION_HISTORY,
-          JobOptions.DETECTION_WARMUP,
-          JobOptions.DETECTION_SPIKE_FACTOR,
-          JobOptions.DETECTION_DROP_FACTOR,
-          JobOptions.DETECTION_SIGMA,
-          JobOptions.DETECTION_ANOMALY_MIN_CHANGE,
-          JobOptions.DETECTION_ANOMALY_WINDOWS,
-          JobOptions.DETECTION_TREND_WINDOWS,
-          JobOptions.DETECTION_TREND_SIGNIFICANCE,
-          JobOptions.DETECTION_TREND_MIN_CHANGE,
-          JobOptions.DETECTION_COOLDOWN,
-          JobOptions.DETECTION_SHIFT_WINDOWS,
-          JobOptions.DETECTION_MIN_BASELINE_COUNT,
-          JobOptions.DETECTION_MIN_VALUES,
-          JobOptions.DETECTION_SEASONAL_ENABLED,
-          JobOptions.DETECTION_SEASONAL_MIN_DAYS,
-          JobOptions.DETECTION_SEASONAL_MEMORY_DAYS,
-          JobOptions.DETECTION_TTL_WINDOWS,
-          JobOptions.DETECTION_MODE,
-          JobOptions.DETECTION_ALERT_LIKELIHOOD,
-          JobOptions.DETECTION_SUPPRESSION_WINDOWS,
-          JobOptions.DETECTION_WARMUP_WINDOWS,
-          JobOptions.DETECTION_WARMUP_DAYS
+          DetectionOptions.DETECTION_HISTORY,
+          DetectionOptions.DETECTION_WARMUP,
+          DetectionOptions.DETECTION_SPIKE_FACTOR,
+          DetectionOptions.DETECTION_DROP_FACTOR,
+          DetectionOptions.DETECTION_SIGMA,
+          DetectionOptions.DETECTION_ANOMALY_MIN_CHANGE,
+          DetectionOptions.DETECTION_ANOMALY_WINDOWS,
+          DetectionOptions.DETECTION_TREND_WINDOWS,
+          DetectionOptions.DETECTION_TREND_SIGNIFICANCE,
+          DetectionOptions.DETECTION_TREND_MIN_CHANGE,
+          DetectionOptions.DETECTION_COOLDOWN,
+          DetectionOptions.DETECTION_SHIFT_WINDOWS,
+          DetectionOptions.DETECTION_MIN_BASELINE_COUNT,
+          DetectionOptions.DETECTION_MIN_VALUES,
+          DetectionOptions.DETECTION_SEASONAL_ENABLED,
+          DetectionOptions.DETECTION_SEASONAL_MIN_DAYS,
+          DetectionOptions.DETECTION_SEASONAL_MEMORY_DAYS,
+          DetectionOptions.DETECTION_TTL_WINDOWS,
+          DetectionOptions.DETECTION_MODE,
+          DetectionOptions.DETECTION_ALERT_LIKELIHOOD,
+          DetectionOptions.DETECTION_SUPPRESSION_WINDOWS,
+          DetectionOptions.DETECTION_WARMUP_WINDOWS,
+          DetectionOptions.DETECTION_WARMUP_DAYS
         }) {
       options.put(o.key().substring("detection.".length()), o);
     }

@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.ingest;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.DeadLetterReason;
 import java.io.Serializable;
 import java.time.Duration;
@@ -24,8 +23,8 @@ public record EventTimeBounds(long maxFutureSkewMillis, long maxPastAgeMillis)
 
   public static EventTimeBounds from(JobConfig config) {
     return new EventTimeBounds(
-        config.get(JobOptions.EVENTS_MAX_FUTURE_SKEW).toMillis(),
-        config.get(JobOptions.EVENTS_MAX_PAST_AGE).toMillis());
+        config.get(EventOptions.EVENTS_MAX_FUTURE_SKEW).toMillis(),
+        config.get(EventOptions.EVENTS_MAX_PAST_AGE).toMillis());
   }
 
   /**

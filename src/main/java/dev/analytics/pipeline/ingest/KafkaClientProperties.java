@@ -1,8 +1,7 @@
 package dev.analytics.pipeline.ingest;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
-import dev.analytics.pipeline.config.JobOptions.SecurityProtocol;
+import dev.analytics.pipeline.ingest.KafkaOptions.SecurityProtocol;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.flink.configuration.ConfigOption;
@@ -19,32 +18,33 @@ public final class KafkaClientProperties {
 
   public static Properties from(JobConfig config) {
     Properties props = new Properties();
-    props.putAll(config.get(JobOptions.KAFKA_PROPERTIES));
-    SecurityProtocol protocol = config.get(JobOptions.KAFKA_SECURITY_PROTOCOL);
+    props.putAll(config.get(KafkaOptions.KAFKA_PROPERTIES));
+    SecurityProtocol protocol = config.get(KafkaOptions.KAFKA_SECURITY_PROTOCOL);
     props.setProperty("security.protocol", protocol.name());
     if (protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL) {
       setIfPresent(
-          props, "ssl.truststore.location", config, JobOptions.KAFKA_SSL_TRUSTSTORE_LOCATION);
+          props, "ssl.truststore.location", config, KafkaOptions.KAFKA_SSL_TRUSTSTORE_LOCATION);
       if (props.containsKey("ssl.truststore.location")) {
         props.setProperty(
-            "ssl.truststore.type", config.get(JobOptions.KAFKA_SSL_TRUSTSTORE_TYPE).name());
+            "ssl.truststore.type", config.get(KafkaOptions.KAFKA_SSL_TRUSTSTORE_TYPE).name());
         setIfPresent(
-            props, "ssl.truststore.password", config, JobOptions.KAFKA_SSL_TRUSTSTORE_PASSWORD);
+            props, "ssl.truststore.password", config, KafkaOptions.KAFKA_SSL_TRUSTSTORE_PASSWORD);
       }
-      setIfPresent(props, "ssl.keystore.location", config, JobOptions.KAFKA_SSL_KEYSTORE_LOCATION);
+      setIfPresent(
+          props, "ssl.keystore.location", config, KafkaOptions.KAFKA_SSL_KEYSTORE_LOCATION);
       if (props.containsKey("ssl.keystore.location")) {
         props.setProperty(
-            "ssl.keystore.type", config.get(JobOptions.KAFKA_SSL_KEYSTORE_TYPE).name());
+            "ssl.keystore.type", config.get(KafkaOptions.KAFKA_SSL_KEYSTORE_TYPE).name());
         setIfPresent(
-            props, "ssl.keystore.password", config, JobOptions.KAFKA_SSL_KEYSTORE_PASSWORD);
-        setIfPresent(props, "ssl.key.password", config, JobOptions.KAFKA_SSL_KEY_PASSWORD);
+            props, "ssl.keystore.password", config, KafkaOptions.KAFKA_SSL_KEYSTORE_PASSWORD);
+        setIfPresent(props, "ssl.key.password", config, KafkaOptions.KAFKA_SSL_KEY_PASSWORD);
       }
       props.setProperty(
           "ssl.endpoint.identification.algorithm",
-          config.get(JobOptions.KAFKA_SSL_ENDPOINT_IDENTIFICATION) ? "https" : "");
+          config.get(KafkaOptions.KAFKA_SSL_ENDPOINT_IDENTIFICATION) ? "https" : "");
     }
     if (protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL) {
-      String mechanism = config.get(JobOptions.KAFKA_SASL_MECHANISM).toUpperCase(Locale.ROOT);
+      String mechanism = config.get(KafkaOptions.KAFKA_SASL_MECHANISM).toUpperCase(Locale.ROOT);
       String module =
           mechanism.startsWith("SCRAM")
               ? "org.apache.kafka.common.security.scram.ScramLoginModule"
@@ -54,9 +54,9 @@ public final class KafkaClientProperties {
           "sasl.jaas.config",
           module
               + " required username=\""
-              + escape(config.get(JobOptions.KAFKA_SASL_USERNAME))
+              + escape(config.get(KafkaOptions.KAFKA_SASL_USERNAME))
               + "\" password=\""
-              + escape(config.get(JobOptions.KAFKA_SASL_PASSWORD))
+              + escape(config.get(KafkaOptions.KAFKA_SASL_PASSWORD))
               + "\";");
     }
     return props;

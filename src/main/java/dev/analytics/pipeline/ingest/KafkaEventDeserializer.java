@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.ingest;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DeadLetter;
 import dev.analytics.pipeline.model.DeadLetterReason;
@@ -41,7 +40,7 @@ public final class KafkaEventDeserializer
     return new KafkaEventDeserializer(
         ParserSettings.from(config),
         EventTimeBounds.from(config),
-        config.get(JobOptions.DEAD_LETTER_MAX_RAW_BYTES));
+        config.get(EventOptions.DEAD_LETTER_MAX_RAW_BYTES));
   }
 
   @Override

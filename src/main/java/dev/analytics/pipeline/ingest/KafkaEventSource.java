@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.ingest;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.ParsedRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,18 +24,18 @@ public final class KafkaEventSource {
   public static KafkaSource<ParsedRecord> create(JobConfig config) {
     KafkaSourceBuilder<ParsedRecord> builder =
         KafkaSource.<ParsedRecord>builder()
-            .setBootstrapServers(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
-            .setTopics(config.get(JobOptions.KAFKA_TOPIC))
-            .setGroupId(config.get(JobOptions.KAFKA_GROUP_ID))
+            .setBootstrapServers(config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS))
+            .setTopics(config.get(KafkaOptions.KAFKA_TOPIC))
+            .setGroupId(config.get(KafkaOptions.KAFKA_GROUP_ID))
             .setProperties(KafkaClientProperties.from(config))
             .setProperty(
                 "isolation.level",
-                config.get(JobOptions.KAFKA_ISOLATION_LEVEL).name().toLowerCase(Locale.ROOT))
+                config.get(KafkaOptions.KAFKA_ISOLATION_LEVEL).name().toLowerCase(Locale.ROOT))
             .setProperty("commit.offsets.on.checkpoint", "true")
             .setProperty("partition.discovery.interval.ms", "60000")
             .setStartingOffsets(startingOffsets(config))
             .setDeserializer(KafkaEventDeserializer.from(config));
-    if (config.get(JobOptions.KAFKA_BOUNDED)) {
+    if (config.get(KafkaOptions.KAFKA_BOUNDED)) {
       builder.setBounded(OffsetsInitializer.latest());
     }
     return builder.build();
@@ -49,20 +48,22 @@ public final class KafkaEventSource {
    */
   public static WatermarkStrategy<ParsedRecord> watermarks(JobConfig config) {
     WatermarkStrategy<ParsedRecord> strategy =
-        ArrivalBoundedWatermarks.strategy(config.get(JobOptions.WATERMARK_OUT_OF_ORDERNESS), false);
-    Duration idleness = config.get(JobOptions.WATERMARK_IDLENESS);
+        ArrivalBoundedWatermarks.strategy(
+            config.get(EventOptions.WATERMARK_OUT_OF_ORDERNESS), false);
+    Duration idleness = config.get(EventOptions.WATERMARK_IDLENESS);
     return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
   }
 
   static OffsetsInitializer startingOffsets(JobConfig config) {
-    return switch (config.get(JobOptions.KAFKA_START_POSITION)) {
+    return switch (config.get(KafkaOptions.KAFKA_START_POSITION)) {
       case EARLIEST -> OffsetsInitializer.earliest();
       case LATEST -> OffsetsInitializer.latest();
       case TIMESTAMP ->
-          OffsetsInitializer.timestamp(parseInstant(config.get(JobOptions.KAFKA_START_TIMESTAMP)));
+          OffsetsInitializer.timestamp(
+              parseInstant(config.get(KafkaOptions.KAFKA_START_TIMESTAMP)));
       case COMMITTED ->
           OffsetsInitializer.committedOffsets(
-              config.get(JobOptions.KAFKA_OFFSET_RESET) == JobOptions.OffsetReset.EARLIEST
+              config.get(KafkaOptions.KAFKA_OFFSET_RESET) == KafkaOptions.OffsetReset.EARLIEST
                   ? OffsetResetStrategy.EARLIEST
                   : OffsetResetStrategy.LATEST);
     };

@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.ingest;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import java.io.Serializable;
 import java.time.Instant;
 
@@ -26,9 +25,9 @@ public record ParserSettings(
 
   public static ParserSettings from(JobConfig config) {
     return new ParserSettings(
-        config.get(JobOptions.EVENTS_MAX_RECORD_BYTES),
-        config.get(JobOptions.EVENTS_MAX_NESTING_DEPTH),
-        Instant.parse(config.get(JobOptions.EVENTS_MIN_TIMESTAMP)).toEpochMilli(),
-        Instant.parse(config.get(JobOptions.EVENTS_MAX_TIMESTAMP)).toEpochMilli());
+        config.get(EventOptions.EVENTS_MAX_RECORD_BYTES),
+        config.get(EventOptions.EVENTS_MAX_NESTING_DEPTH),
+        Instant.parse(config.get(EventOptions.EVENTS_MIN_TIMESTAMP)).toEpochMilli(),
+        Instant.parse(config.get(EventOptions.EVENTS_MAX_TIMESTAMP)).toEpochMilli());
   }
 }

@@ -1,9 +1,12 @@
 package dev.analytics.pipeline.local;
 
 import dev.analytics.pipeline.AnalyticsJob;
+import dev.analytics.pipeline.aggregation.AggregationOptions;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.ingest.EventOptions;
+import dev.analytics.pipeline.ingest.KafkaOptions;
 import dev.analytics.pipeline.sinks.ConsoleLines;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,8 +58,8 @@ public final class LocalRunner {
 
     say("starting Kafka inside the JVM ...");
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      String eventsTopic = base.get(JobOptions.KAFKA_TOPIC);
-      String deadLetterTopic = base.get(JobOptions.DEAD_LETTER_TOPIC);
+      String eventsTopic = base.get(KafkaOptions.KAFKA_TOPIC);
+      String deadLetterTopic = base.get(EventOptions.DEAD_LETTER_TOPIC);
       kafka.createTopics(2, eventsTopic, deadLetterTopic);
       say(
           "Kafka at "
@@ -79,7 +82,7 @@ public final class LocalRunner {
 
   private static void run(JobConfig config, EmbeddedKafka kafka) throws Exception {
     Configuration flink = config.flinkConfiguration();
-    flink.set(RestOptions.PORT, config.get(JobOptions.LOCAL_WEB_PORT));
+    flink.set(RestOptions.PORT, config.get(LocalRunOptions.LOCAL_WEB_PORT));
     flink.setString(
         "metrics.reporter.console.factory.class", ConsoleMetrics.Factory.class.getName());
     StreamExecutionEnvironment env =
@@ -90,7 +93,7 @@ public final class LocalRunner {
         "job "
             + job.getJobID()
             + " running; Flink web UI at http://localhost:"
-            + config.get(JobOptions.LOCAL_WEB_PORT));
+            + config.get(LocalRunOptions.LOCAL_WEB_PORT));
 
     Generator generator = new Generator(config, kafka);
     Thread producer = new Thread(generator, "traffic-generator");
@@ -107,7 +110,7 @@ public final class LocalRunner {
             });
     Runtime.getRuntime().addShutdownHook(hook);
 
-    Duration duration = config.get(JobOptions.LOCAL_DURATION);
+    Duration duration = config.get(LocalRunOptions.LOCAL_DURATION);
     long deadline = duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
     say(duration.isZero() ? "Ctrl-C stops the run" : "running for " + duration.toSeconds() + " s");
     System.out.println(ConsoleLines.WINDOW_HEADER);
@@ -126,7 +129,8 @@ public final class LocalRunner {
     job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
 
     long inTopic =
-        CommittedRecords.readAll(kafka.bootstrapServers(), config.get(JobOptions.DEAD_LETTER_TOPIC))
+        CommittedRecords.readAll(
+                kafka.bootstrapServers(), config.get(EventOptions.DEAD_LETTER_TOPIC))
             .size();
     say("summary");
     System.out.printf(
@@ -141,7 +145,7 @@ public final class LocalRunner {
         Locale.ROOT,
         "  dead letters     %,d (topic %s holds %,d, read_committed)%n",
         ConsoleMetrics.total("deadLetters"),
-        config.get(JobOptions.DEAD_LETTER_TOPIC),
+        config.get(EventOptions.DEAD_LETTER_TOPIC),
         inTopic);
     System.out.printf(
         Locale.ROOT,
@@ -226,18 +230,18 @@ public final class LocalRunner {
     private final String bootstrap;
 
     Generator(JobConfig config, EmbeddedKafka kafka) {
-      double rate = config.get(JobOptions.GENERATOR_RATE);
-      this.timeScale = config.get(JobOptions.GENERATOR_TIME_SCALE);
-      this.windowMillis = config.get(JobOptions.WINDOW_SIZE).toMillis();
+      double rate = config.get(LocalRunOptions.GENERATOR_RATE);
+      this.timeScale = config.get(LocalRunOptions.GENERATOR_TIME_SCALE);
+      this.windowMillis = config.get(AggregationOptions.WINDOW_SIZE).toMillis();
       this.start = System.currentTimeMillis();
-      this.topic = config.get(JobOptions.KAFKA_TOPIC);
+      this.topic = config.get(KafkaOptions.KAFKA_TOPIC);
       this.bootstrap = kafka.bootstrapServers();
       this.generator =
           new TrafficGenerator(
               new TrafficGenerator.Settings(
                   start,
                   rate / timeScale,
-                  config.get(JobOptions.GENERATOR_INVALID_FRACTION),
+                  config.get(LocalRunOptions.GENERATOR_INVALID_FRACTION),
                   start,
                   0.05));
     }

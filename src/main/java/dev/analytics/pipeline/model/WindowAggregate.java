@@ -58,9 +58,9 @@ public class WindowAggregate {
 
   /**
    * How unusual this window is for its key, in [0, 1] (the pattern detector's anomaly likelihood;
-   * see the README, "Pattern detection"); 0 during the key's warm-up; NaN when the detector did not
-   * judge the window (a rollup, detection off, a statistic's window with too few values, a
-   * re-emission of a window older than the key's latest).
+   * see docs/detection.md); 0 during the key's warm-up; NaN when the detector did not judge the
+   * window (a rollup, detection off, a statistic's window with too few values, a re-emission of a
+   * window older than the key's latest).
    */
   public double anomalyScore = Double.NaN;
 

@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.priority;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.Priority;
 import java.io.Serializable;
 import java.util.List;
@@ -47,11 +46,11 @@ public final class PriorityRules implements Serializable {
   /** The rules of the {@code priority.*} keys. */
   public static PriorityRules from(JobConfig config) {
     return new PriorityRules(
-        config.get(JobOptions.PRIORITY_HIGH_EVENT_TYPES),
-        config.get(JobOptions.PRIORITY_HIGH_CATEGORIES),
-        config.get(JobOptions.PRIORITY_LOW_EVENT_TYPES),
-        config.get(JobOptions.PRIORITY_LOW_CATEGORIES),
-        config.get(JobOptions.PRIORITY_TRUST_EXPLICIT));
+        config.get(PriorityOptions.PRIORITY_HIGH_EVENT_TYPES),
+        config.get(PriorityOptions.PRIORITY_HIGH_CATEGORIES),
+        config.get(PriorityOptions.PRIORITY_LOW_EVENT_TYPES),
+        config.get(PriorityOptions.PRIORITY_LOW_CATEGORIES),
+        config.get(PriorityOptions.PRIORITY_TRUST_EXPLICIT));
   }
 
   /** Whether the priority an event of this type carries itself is taken as it is. */

@@ -2,7 +2,6 @@ package dev.analytics.pipeline.privacy;
 
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,7 +110,7 @@ public final class PrivacyGroups implements Serializable {
 
   /** The groups of the option {@code privacy.groups} (empty: none). */
   public static PrivacyGroups from(JobConfig config) {
-    return parse(config.get(JobOptions.PRIVACY_GROUPS), "");
+    return parse(config.get(PrivacyOptions.PRIVACY_GROUPS), "");
   }
 
   /**
@@ -244,7 +243,7 @@ public final class PrivacyGroups implements Serializable {
 
   private static ConfigException invalid(int position, String item, String problem, String origin) {
     return new ConfigException(
-        JobOptions.PRIVACY_GROUPS.key(),
+        PrivacyOptions.PRIVACY_GROUPS.key(),
         "item " + position + " '" + item + "' " + problem + " (expected " + FORMAT + ")" + origin);
   }
 }

@@ -3,8 +3,8 @@ package dev.analytics.pipeline.replay;
 import dev.analytics.pipeline.AnalyticsPipeline;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.ingest.ArrivalBoundedWatermarks;
+import dev.analytics.pipeline.ingest.EventOptions;
 import dev.analytics.pipeline.ingest.KafkaEventDeserializer;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.sinks.kafka.AlertSerializer;
@@ -113,7 +113,7 @@ public final class FileReplay {
             .uid("replay-line-parser")
             .assignTimestampsAndWatermarks(
                 ArrivalBoundedWatermarks.strategy(
-                    config.get(JobOptions.WATERMARK_OUT_OF_ORDERNESS), true));
+                    config.get(EventOptions.WATERMARK_OUT_OF_ORDERNESS), true));
     AnalyticsPipeline.Outputs outputs = AnalyticsPipeline.build(records, config);
 
     DataStream<String> lines =

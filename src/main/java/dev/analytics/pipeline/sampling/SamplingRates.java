@@ -2,7 +2,6 @@ package dev.analytics.pipeline.sampling;
 
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,25 +20,26 @@ public record SamplingRates(Map<String, Double> rates, double defaultRate) imple
 
   public SamplingRates {
     rates = Map.copyOf(rates);
-    checkRate(JobOptions.SAMPLING_DEFAULT_RATE.key(), defaultRate);
-    rates.forEach((type, rate) -> checkRate(JobOptions.SAMPLING_RATES.key() + "." + type, rate));
+    checkRate(SamplingOptions.SAMPLING_DEFAULT_RATE.key(), defaultRate);
+    rates.forEach(
+        (type, rate) -> checkRate(SamplingOptions.SAMPLING_RATES.key() + "." + type, rate));
   }
 
   /** The rates of the {@code sampling.rates} and {@code sampling.default-rate} keys. */
   public static SamplingRates from(JobConfig config) {
     Map<String, Double> rates = new HashMap<>();
     config
-        .get(JobOptions.SAMPLING_RATES)
+        .get(SamplingOptions.SAMPLING_RATES)
         .forEach(
             (type, text) -> {
-              String key = JobOptions.SAMPLING_RATES.key() + "." + type;
+              String key = SamplingOptions.SAMPLING_RATES.key() + "." + type;
               try {
                 rates.put(type, Double.parseDouble(text.trim()));
               } catch (NumberFormatException e) {
                 throw new ConfigException(key, "not a number: '" + text + "'");
               }
             });
-    return new SamplingRates(rates, config.get(JobOptions.SAMPLING_DEFAULT_RATE));
+    return new SamplingRates(rates, config.get(SamplingOptions.SAMPLING_DEFAULT_RATE));
   }
 
   /** The fixed rate of {@code eventType}. */

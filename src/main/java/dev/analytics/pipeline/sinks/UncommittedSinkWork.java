@@ -1,8 +1,8 @@
 package dev.analytics.pipeline.sinks;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.ingest.KafkaClientProperties;
+import dev.analytics.pipeline.ingest.KafkaOptions;
 import dev.analytics.pipeline.sinks.postgres.PostgresConnections;
 import dev.analytics.pipeline.sinks.postgres.PostgresSettings;
 import dev.analytics.pipeline.sinks.postgres.PostgresTwoPhaseCommitSink;
@@ -64,7 +64,7 @@ public final class UncommittedSinkWork {
         found.add(
             String.format(
                 "Kafka (%s): %d open transaction(s) of this instance: %s",
-                config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS), ids.size(), abbreviate(ids)));
+                config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS), ids.size(), abbreviate(ids)));
       }
     } catch (Exception e) {
       found.add("Kafka: could not list open transactions (" + e.getMessage() + ")");
@@ -129,12 +129,13 @@ public final class UncommittedSinkWork {
     Properties props = new Properties();
     props.putAll(KafkaClientProperties.from(config));
     props.setProperty(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS));
     props.setProperty(
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(KAFKA_TIMEOUT.toMillis()));
     props.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     // <prefix>-<sink>-<subtask>-<counter> (KafkaSinks, Flink's Kafka sink)
-    String prefix = config.kafkaTransactionalIdPrefix() + "-";
+    String prefix = KafkaOptions.transactionalIdPrefix(config) + "-";
     Set<String> ids = new TreeSet<>();
     try (Admin admin = Admin.create(props)) {
       for (TransactionListing t :

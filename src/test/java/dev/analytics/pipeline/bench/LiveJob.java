@@ -2,7 +2,7 @@ package dev.analytics.pipeline.bench;
 
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.ingest.KafkaOptions;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.testing.ClickHouseServer;
 import java.io.File;
@@ -113,7 +113,7 @@ final class LiveJob implements AutoCloseable {
         current.forEach((p, o) -> position.put(p, o + 1));
       } else {
         admin
-            .listConsumerGroupOffsets(config.get(JobOptions.KAFKA_GROUP_ID))
+            .listConsumerGroupOffsets(config.get(KafkaOptions.KAFKA_GROUP_ID))
             .partitionsToOffsetAndMetadata()
             .get(10, TimeUnit.SECONDS)
             .forEach(

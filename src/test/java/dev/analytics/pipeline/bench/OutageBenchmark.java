@@ -1,6 +1,6 @@
 package dev.analytics.pipeline.bench;
 
-import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.ingest.EventOptions;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.sampling.SamplingRates;
 import dev.analytics.pipeline.testing.ClickHouseServer;
@@ -194,7 +194,7 @@ public final class OutageBenchmark {
           () -> (highInClickHouse[0] = highPriorityRows(clickhouse, job)) >= highProduced);
       // Windows closed by the watermark before the input stopped, then a checkpoint or two.
       long closedBefore =
-          stoppedAt - job.config.get(JobOptions.WATERMARK_OUT_OF_ORDERNESS).toMillis() - 2_000;
+          stoppedAt - job.config.get(EventOptions.WATERMARK_OUT_OF_ORDERNESS).toMillis() - 2_000;
       Thread.sleep(25_000);
       WindowCheck windows = checkWindows(clickhouse, job, producer, windowMillis, closedBefore);
       System.gc();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.analytics.pipeline.sinks.clickhouse.BatchStrategy;
+import dev.analytics.pipeline.sinks.clickhouse.ClickHouseOptions;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSink;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinkSettings;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinks;
@@ -39,17 +40,19 @@ class ClickHouseConfigTest {
   void shouldBeOffByDefaultWithDocumentedDefaults() {
     JobConfig config = loadWith(Map.of());
     assertThat(ClickHouseSinks.enabled(config)).isFalse();
-    assertThat(config.get(JobOptions.CLICKHOUSE_DATABASE)).isEqualTo("default");
-    assertThat(config.get(JobOptions.CLICKHOUSE_CREATE_TABLES)).isFalse();
-    assertThat(config.get(JobOptions.CLICKHOUSE_COMPRESSION))
-        .isEqualTo(JobOptions.ClickHouseCompression.NONE);
-    assertThat(config.get(JobOptions.CLICKHOUSE_AGGREGATES_STRATEGY))
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_DATABASE)).isEqualTo("default");
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_CREATE_TABLES)).isFalse();
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_COMPRESSION))
+        .isEqualTo(ClickHouseOptions.ClickHouseCompression.NONE);
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_AGGREGATES_STRATEGY))
         .isEqualTo(BatchStrategy.CHECKPOINT);
-    assertThat(config.get(JobOptions.CLICKHOUSE_ALERTS_STRATEGY))
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_ALERTS_STRATEGY))
         .isEqualTo(BatchStrategy.CHECKPOINT);
-    assertThat(config.get(JobOptions.CLICKHOUSE_EVENTS_STRATEGY)).isEqualTo(BatchStrategy.HYBRID);
-    assertThat(config.get(JobOptions.CLICKHOUSE_EVENTS_MAX_ROWS)).isEqualTo(5000);
-    assertThat(config.get(JobOptions.CLICKHOUSE_EVENTS_INTERVAL)).isEqualTo(Duration.ofMillis(200));
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_EVENTS_STRATEGY))
+        .isEqualTo(BatchStrategy.HYBRID);
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_ROWS)).isEqualTo(5000);
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_EVENTS_INTERVAL))
+        .isEqualTo(Duration.ofMillis(200));
     assertThrows(IllegalStateException.class, () -> ClickHouseSinks.aggregates(config));
   }
 
@@ -238,7 +241,7 @@ class ClickHouseConfigTest {
             "size",
             "--clickhouse.events.batch.interval",
             "0 ms");
-    assertThat(config.get(JobOptions.CLICKHOUSE_EVENTS_INTERVAL)).isZero();
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_EVENTS_INTERVAL)).isZero();
   }
 
   @Test
@@ -262,7 +265,7 @@ class ClickHouseConfigTest {
             "http://localhost:8123",
             "--clickhouse.password-file",
             secret.toString());
-    assertThat(fromFile.get(JobOptions.CLICKHOUSE_PASSWORD)).isEqualTo(SECRET);
+    assertThat(fromFile.get(ClickHouseOptions.CLICKHOUSE_PASSWORD)).isEqualTo(SECRET);
     assertThat(fromFile.describe())
         .contains("clickhouse.password = ******\n")
         .contains("clickhouse.url = http://localhost:8123\n")

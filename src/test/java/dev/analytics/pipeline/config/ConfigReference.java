@@ -1,5 +1,6 @@
 package dev.analytics.pipeline.config;
 
+import dev.analytics.pipeline.ingest.KafkaOptions;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
@@ -25,7 +26,7 @@ public final class ConfigReference {
               ? "`"
                   + JobConfig.display(option.defaultValue()).replace(workingDir, "<working dir>")
                   + "`"
-              : option.key().equals(JobOptions.KAFKA_BOOTSTRAP_SERVERS.key())
+              : option.key().equals(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS.key())
                   ? "(required)"
                   : "(none)";
       String meaning = JobConfig.descriptionText(option);

@@ -3,6 +3,7 @@ package dev.analytics.pipeline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.analytics.pipeline.ingest.KafkaOptions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class ConfigValueTest {
     JobConfig config = JobConfig.of(Map.of("checkpoint.dir", "file:///tmp/ckpt"));
     assertThat(ConfigValue.value("checkpoint.dir", config)).isEqualTo("file:///tmp/ckpt");
     assertThat(ConfigValue.value("kafka.topic", config))
-        .isEqualTo(JobConfig.of(Map.of()).get(JobOptions.KAFKA_TOPIC));
+        .isEqualTo(JobConfig.of(Map.of()).get(KafkaOptions.KAFKA_TOPIC));
   }
 
   @Test

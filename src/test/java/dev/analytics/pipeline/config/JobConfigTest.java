@@ -3,6 +3,12 @@ package dev.analytics.pipeline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.analytics.pipeline.aggregation.AggregationOptions;
+import dev.analytics.pipeline.ingest.EventOptions;
+import dev.analytics.pipeline.ingest.KafkaOptions;
+import dev.analytics.pipeline.priority.PriorityOptions;
+import dev.analytics.pipeline.sampling.SamplingOptions;
+import dev.analytics.pipeline.sinks.OutputOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,24 +64,25 @@ class JobConfigTest {
     Path file = yaml("window:\n  size: 30 s\njob:\n  name: from-file\n");
     String config = file.toString();
 
-    assertThat(loadWith(Map.of()).get(JobOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(60));
-    assertThat(loadWith(Map.of(), "--config", config).get(JobOptions.WINDOW_SIZE))
+    assertThat(loadWith(Map.of()).get(AggregationOptions.WINDOW_SIZE))
+        .isEqualTo(Duration.ofSeconds(60));
+    assertThat(loadWith(Map.of(), "--config", config).get(AggregationOptions.WINDOW_SIZE))
         .isEqualTo(Duration.ofSeconds(30));
 
     Map<String, String> env = Map.of("ANALYTICS_WINDOW_SIZE", "20 s");
     JobConfig fromEnv = loadWith(env, "--config", config);
-    assertThat(fromEnv.get(JobOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(20));
+    assertThat(fromEnv.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(20));
     assertThat(fromEnv.get(JobOptions.JOB_NAME)).isEqualTo("from-file");
 
     JobConfig fromArgs = loadWith(env, "--config", config, "--window.size", "PT10S");
-    assertThat(fromArgs.get(JobOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(10));
+    assertThat(fromArgs.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(10));
     assertThat(fromArgs.get(JobOptions.JOB_NAME)).isEqualTo("from-file");
   }
 
   @Test
   void shouldAcceptKeyEqualsValueArgumentsAndLaterArgumentsWin() {
     JobConfig config = loadWith(Map.of(), "--window.size=500ms", "--window.size", "2 min");
-    assertThat(config.get(JobOptions.WINDOW_SIZE)).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofMinutes(2));
     assertThat(loadWith(Map.of(), "--job.name=a=b").get(JobOptions.JOB_NAME)).isEqualTo("a=b");
   }
 
@@ -94,7 +101,7 @@ class JobConfigTest {
   void shouldIgnoreEnvironmentVariablesWithoutThePrefix() {
     JobConfig config =
         loadWith(Map.of("PATH", "/usr/bin", "HOME", "/root", "KAFKA_TOPIC", "ignored"));
-    assertThat(config.get(JobOptions.KAFKA_TOPIC)).isEqualTo("analytics-events");
+    assertThat(config.get(KafkaOptions.KAFKA_TOPIC)).isEqualTo("analytics-events");
   }
 
   @Test
@@ -115,13 +122,13 @@ class JobConfigTest {
             """);
     JobConfig config = loadWith(Map.of(), "--config", file.toString());
 
-    assertThat(config.get(JobOptions.SAMPLING_RATES))
+    assertThat(config.get(SamplingOptions.SAMPLING_RATES))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
                 "performance.response_time", "0.25",
                 "performance.cpu_usage", "0.5",
                 "cache_hit", "1"));
-    assertThat(config.get(JobOptions.KAFKA_PROPERTIES))
+    assertThat(config.get(KafkaOptions.KAFKA_PROPERTIES))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("ssl.enabled.protocols", "TLSv1.3", "client.dns.lookup", "use_all_dns_ips"));
   }
@@ -130,8 +137,8 @@ class JobConfigTest {
   void shouldTreatFlatAndNestedYamlKeysAlikeAndRefuseBoth() throws IOException {
     Path flat = yaml("kafka.topic: events-a\nsampling.rates: {a.b: 0.5}\n");
     JobConfig config = loadWith(Map.of(), "--config", flat.toString());
-    assertThat(config.get(JobOptions.KAFKA_TOPIC)).isEqualTo("events-a");
-    assertThat(config.get(JobOptions.SAMPLING_RATES))
+    assertThat(config.get(KafkaOptions.KAFKA_TOPIC)).isEqualTo("events-a");
+    assertThat(config.get(SamplingOptions.SAMPLING_RATES))
         .containsExactlyEntriesOf(Map.of("a.b", "0.5"));
 
     Path both = yaml("kafka.topic: a\nkafka:\n  topic: b\n");
@@ -146,8 +153,9 @@ class JobConfigTest {
         yaml(
             "priority:\n  high:\n    categories:\n      - error\n      - panic\n    event-types: []\n");
     JobConfig fromYaml = loadWith(Map.of(), "--config", file.toString());
-    assertThat(fromYaml.get(JobOptions.PRIORITY_HIGH_CATEGORIES)).containsExactly("error", "panic");
-    assertThat(fromYaml.get(JobOptions.PRIORITY_HIGH_EVENT_TYPES)).isEmpty();
+    assertThat(fromYaml.get(PriorityOptions.PRIORITY_HIGH_CATEGORIES))
+        .containsExactly("error", "panic");
+    assertThat(fromYaml.get(PriorityOptions.PRIORITY_HIGH_EVENT_TYPES)).isEmpty();
 
     JobConfig fromArgs =
         loadWith(
@@ -156,11 +164,11 @@ class JobConfigTest {
             "cache;'semi;colon'",
             "--kafka.properties",
             "{linger.ms: 5, acks: all}");
-    assertThat(fromArgs.get(JobOptions.PRIORITY_LOW_CATEGORIES))
+    assertThat(fromArgs.get(PriorityOptions.PRIORITY_LOW_CATEGORIES))
         .containsExactly("cache", "semi;colon");
-    assertThat(fromArgs.get(JobOptions.SAMPLING_RATES))
+    assertThat(fromArgs.get(SamplingOptions.SAMPLING_RATES))
         .containsExactlyInAnyOrderEntriesOf(Map.of("x.y", "0.5", "z", "1"));
-    assertThat(fromArgs.get(JobOptions.KAFKA_PROPERTIES))
+    assertThat(fromArgs.get(KafkaOptions.KAFKA_PROPERTIES))
         .containsExactlyInAnyOrderEntriesOf(Map.of("linger.ms", "5", "acks", "all"));
   }
 
@@ -168,10 +176,10 @@ class JobConfigTest {
   void shouldLeaveEmptyYamlValuesUnsetAndParseEnumsCaseInsensitively() throws IOException {
     Path file = yaml("kafka:\n  start-timestamp:\n  start-position: LaTeSt\n");
     JobConfig config = loadWith(Map.of(), "--config", file.toString());
-    assertThat(config.getOptional(JobOptions.KAFKA_START_TIMESTAMP)).isEmpty();
-    assertThat(config.get(JobOptions.KAFKA_START_POSITION))
-        .isEqualTo(JobOptions.StartPosition.LATEST);
-    assertThat(config.getOptional(JobOptions.KAFKA_TOPIC)).isEmpty();
+    assertThat(config.getOptional(KafkaOptions.KAFKA_START_TIMESTAMP)).isEmpty();
+    assertThat(config.get(KafkaOptions.KAFKA_START_POSITION))
+        .isEqualTo(KafkaOptions.StartPosition.LATEST);
+    assertThat(config.getOptional(KafkaOptions.KAFKA_TOPIC)).isEmpty();
   }
 
   // ---- validation ----
@@ -529,7 +537,7 @@ class JobConfigTest {
             "ANALYTICS_KAFKA_SASL_USERNAME", "job",
             "ANALYTICS_KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
     JobConfig config = loadWith(env);
-    assertThat(config.get(JobOptions.KAFKA_SASL_PASSWORD)).isEqualTo(SECRET);
+    assertThat(config.get(KafkaOptions.KAFKA_SASL_PASSWORD)).isEqualTo(SECRET);
     assertThat(config.describe()).contains("kafka.sasl.password = ******\n").doesNotContain(SECRET);
     assertThat(config.toString()).isEqualTo(config.describe());
 
@@ -551,7 +559,7 @@ class JobConfigTest {
                 + "\n");
     JobConfig config = loadWith(Map.of(), "--config", file.toString());
 
-    assertThat(config.get(JobOptions.KAFKA_SASL_PASSWORD)).isEqualTo(SECRET);
+    assertThat(config.get(KafkaOptions.KAFKA_SASL_PASSWORD)).isEqualTo(SECRET);
     assertThat(config.describe())
         .contains("kafka.sasl.password = ******\n")
         .contains("kafka.sasl.password-file = " + secret + "\n")
@@ -703,8 +711,9 @@ class JobConfigTest {
   @Test
   void shouldValidateExplicitValuesWithoutRequiringKafka() {
     JobConfig config = JobConfig.of(Map.of("sampling.mode", "adaptive"));
-    assertThat(config.get(JobOptions.SAMPLING_MODE)).isEqualTo(JobOptions.SamplingMode.ADAPTIVE);
-    assertThat(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS)).isNull();
+    assertThat(config.get(SamplingOptions.SAMPLING_MODE))
+        .isEqualTo(SamplingOptions.SamplingMode.ADAPTIVE);
+    assertThat(config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS)).isNull();
     assertThat(JobConfig.of(Map.of("kafka.sasl.password", SECRET)).describe())
         .doesNotContain(SECRET);
 
@@ -717,16 +726,16 @@ class JobConfigTest {
   @Test
   void shouldLoadTheLocalFile() {
     JobConfig config = JobConfig.load(new String[] {"--config", "jobs/local.yaml"}, Map.of());
-    assertThat(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("localhost:9092");
-    assertThat(config.get(JobOptions.OUTPUT_CONSOLE)).isTrue();
-    assertThat(config.get(JobOptions.SAMPLING_RATES))
-        .isEqualTo(JobOptions.SAMPLING_RATES.defaultValue());
-    assertThat(config.get(JobOptions.PRIORITY_HIGH_EVENT_TYPES))
-        .isEqualTo(JobOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue());
-    assertThat(config.get(JobOptions.PRIORITY_LOW_EVENT_TYPES))
-        .isEqualTo(JobOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue());
-    assertThat(config.get(JobOptions.EVENTS_MIN_TIMESTAMP))
-        .isEqualTo(JobOptions.EVENTS_MIN_TIMESTAMP.defaultValue());
+    assertThat(config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("localhost:9092");
+    assertThat(config.get(OutputOptions.OUTPUT_CONSOLE)).isTrue();
+    assertThat(config.get(SamplingOptions.SAMPLING_RATES))
+        .isEqualTo(SamplingOptions.SAMPLING_RATES.defaultValue());
+    assertThat(config.get(PriorityOptions.PRIORITY_HIGH_EVENT_TYPES))
+        .isEqualTo(PriorityOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue());
+    assertThat(config.get(PriorityOptions.PRIORITY_LOW_EVENT_TYPES))
+        .isEqualTo(PriorityOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue());
+    assertThat(config.get(EventOptions.EVENTS_MIN_TIMESTAMP))
+        .isEqualTo(EventOptions.EVENTS_MIN_TIMESTAMP.defaultValue());
   }
 
   @Test
@@ -742,11 +751,11 @@ class JobConfigTest {
                 "ANALYTICS_KAFKA_BOOTSTRAP_SERVERS", "broker1:9093,broker2:9093",
                 "ANALYTICS_KAFKA_SASL_USERNAME", "analytics"));
 
-    assertThat(config.get(JobOptions.KAFKA_SECURITY_PROTOCOL))
-        .isEqualTo(JobOptions.SecurityProtocol.SASL_SSL);
-    assertThat(config.get(JobOptions.KAFKA_SASL_PASSWORD)).isEqualTo(SECRET);
+    assertThat(config.get(KafkaOptions.KAFKA_SECURITY_PROTOCOL))
+        .isEqualTo(KafkaOptions.SecurityProtocol.SASL_SSL);
+    assertThat(config.get(KafkaOptions.KAFKA_SASL_PASSWORD)).isEqualTo(SECRET);
     assertThat(config.get(JobOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
-    assertThat(config.get(JobOptions.SAMPLING_RATES))
+    assertThat(config.get(SamplingOptions.SAMPLING_RATES))
         .containsEntry("performance.response_time", "0.5");
     assertThat(config.describe()).doesNotContain(SECRET);
   }

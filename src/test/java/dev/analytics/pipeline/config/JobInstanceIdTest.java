@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.analytics.pipeline.ingest.KafkaOptions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class JobInstanceIdTest {
     // The ids of jobs that already run do not change (their prepared transactions keep their
     // prefix, their Kafka transactional ids theirs with the default prefix).
     assertEquals("analytics-pipeline", config().instanceId());
-    assertEquals("analytics-pipeline", config().kafkaTransactionalIdPrefix());
+    assertEquals("analytics-pipeline", KafkaOptions.transactionalIdPrefix(config()));
     assertEquals("prod.eu_1", config("job.name", "prod.eu_1").instanceId());
   }
 
@@ -46,8 +47,9 @@ class JobInstanceIdTest {
   void anExplicitIdAndPrefixWinAndBadOnesAreRefusedByName() {
     JobConfig c = config("job.name", "a b", "job.instance-id", "backfill-2026");
     assertEquals("backfill-2026", c.instanceId());
-    assertEquals("backfill-2026", c.kafkaTransactionalIdPrefix());
-    assertEquals("tx", config("kafka.transactional-id-prefix", "tx").kafkaTransactionalIdPrefix());
+    assertEquals("backfill-2026", KafkaOptions.transactionalIdPrefix(c));
+    assertEquals(
+        "tx", KafkaOptions.transactionalIdPrefix(config("kafka.transactional-id-prefix", "tx")));
 
     for (Map.Entry<String, String> bad :
         Map.of("job.instance-id", "with space", "kafka.transactional-id-prefix", "x".repeat(61))

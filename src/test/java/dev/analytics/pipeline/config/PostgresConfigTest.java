@@ -3,7 +3,8 @@ package dev.analytics.pipeline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.analytics.pipeline.config.JobOptions.PostgresMode;
+import dev.analytics.pipeline.sinks.postgres.PostgresOptions;
+import dev.analytics.pipeline.sinks.postgres.PostgresOptions.PostgresMode;
 import dev.analytics.pipeline.sinks.postgres.PostgresSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,11 +29,11 @@ class PostgresConfigTest {
   @Test
   void shouldBeOffByDefaultWithExactlyOnceAndDailyCounters() {
     JobConfig config = load(Map.of());
-    assertThat(config.get(JobOptions.POSTGRES_URL)).isEmpty();
+    assertThat(config.get(PostgresOptions.POSTGRES_URL)).isEmpty();
     assertThat(PostgresSettings.from(config)).isNull();
-    assertThat(config.get(JobOptions.POSTGRES_MODE)).isEqualTo(PostgresMode.EXACTLY_ONCE);
-    assertThat(config.get(JobOptions.POSTGRES_DAILY_COUNTERS)).isTrue();
-    assertThat(config.get(JobOptions.POSTGRES_DAILY_COUNTER_DIMENSIONS))
+    assertThat(config.get(PostgresOptions.POSTGRES_MODE)).isEqualTo(PostgresMode.EXACTLY_ONCE);
+    assertThat(config.get(PostgresOptions.POSTGRES_DAILY_COUNTERS)).isTrue();
+    assertThat(config.get(PostgresOptions.POSTGRES_DAILY_COUNTER_DIMENSIONS))
         .containsExactly(
             "template_id", "jurisdiction", "delivery_method", "utm_source", "error_type");
     assertThat(config.describe())
@@ -78,7 +79,7 @@ class PostgresConfigTest {
 
   @Test
   void shouldParseTheModeInAnyCase() {
-    assertThat(load(Map.of(), "--postgres.mode", "EXACTLY-ONCE").get(JobOptions.POSTGRES_MODE))
+    assertThat(load(Map.of(), "--postgres.mode", "EXACTLY-ONCE").get(PostgresOptions.POSTGRES_MODE))
         .isEqualTo(PostgresMode.EXACTLY_ONCE);
   }
 

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.ingest.EventOptions;
+import dev.analytics.pipeline.ingest.KafkaOptions;
+import dev.analytics.pipeline.sinks.OutputOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +110,7 @@ class DockerComposeConfigTest {
   @Test
   void theJobConfigurationLoadsAndNamesTheTopicsTheStackCreates() throws IOException {
     JobConfig config = JobConfig.load(new String[] {"--config", "jobs/docker.yaml"}, Map.of());
-    assertEquals("kafka:9092", config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
+    assertEquals("kafka:9092", config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS));
     String topicsCommand = compose().get("services").get("topics").get("command").get(0).asText();
     Matcher m = Pattern.compile("for t in ([a-z. -]+); do").matcher(topicsCommand);
     assertTrue(m.find(), topicsCommand);
@@ -115,9 +118,9 @@ class DockerComposeConfigTest {
         new TreeSet<>(List.of(m.group(1).trim().split(" "))),
         new TreeSet<>(
             List.of(
-                config.get(JobOptions.KAFKA_TOPIC),
-                config.get(JobOptions.DEAD_LETTER_TOPIC),
-                config.get(JobOptions.OUTPUT_AGGREGATES_TOPIC))));
+                config.get(KafkaOptions.KAFKA_TOPIC),
+                config.get(EventOptions.DEAD_LETTER_TOPIC),
+                config.get(OutputOptions.OUTPUT_AGGREGATES_TOPIC))));
     String client = compose().get("services").get("client").get("command").get(0).asText();
     assertTrue(client.contains("--config /opt/jobs/docker.yaml"), client);
     assertTrue(client.contains("flink run -d /opt/job/analytics-pipeline-*-job.jar"), client);

@@ -25,19 +25,19 @@ class PriorityClassifierTest {
   /** The rules of the default configuration (priority.* defaults of {@link JobOptions}). */
   private static final PriorityRules DEFAULTS =
       new PriorityRules(
-          JobOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue(),
-          JobOptions.PRIORITY_HIGH_CATEGORIES.defaultValue(),
-          JobOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue(),
-          JobOptions.PRIORITY_LOW_CATEGORIES.defaultValue(),
-          JobOptions.PRIORITY_TRUST_EXPLICIT.defaultValue());
+          PriorityOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue(),
+          PriorityOptions.PRIORITY_HIGH_CATEGORIES.defaultValue(),
+          PriorityOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue(),
+          PriorityOptions.PRIORITY_LOW_CATEGORIES.defaultValue(),
+          PriorityOptions.PRIORITY_TRUST_EXPLICIT.defaultValue());
 
   /** The default rules, trusting every event's own priority field. */
   private static final PriorityRules TRUSTING =
       new PriorityRules(
-          JobOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue(),
-          JobOptions.PRIORITY_HIGH_CATEGORIES.defaultValue(),
-          JobOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue(),
-          JobOptions.PRIORITY_LOW_CATEGORIES.defaultValue(),
+          PriorityOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue(),
+          PriorityOptions.PRIORITY_HIGH_CATEGORIES.defaultValue(),
+          PriorityOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue(),
+          PriorityOptions.PRIORITY_LOW_CATEGORIES.defaultValue(),
           List.of("*"));
 
   @Test
@@ -62,10 +62,10 @@ class PriorityClassifierTest {
   void explicitPriorityIsTrustedForTheListedTypesOnly() throws Exception {
     PriorityRules some =
         new PriorityRules(
-            JobOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue(),
-            JobOptions.PRIORITY_HIGH_CATEGORIES.defaultValue(),
-            JobOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue(),
-            JobOptions.PRIORITY_LOW_CATEGORIES.defaultValue(),
+            PriorityOptions.PRIORITY_HIGH_EVENT_TYPES.defaultValue(),
+            PriorityOptions.PRIORITY_HIGH_CATEGORIES.defaultValue(),
+            PriorityOptions.PRIORITY_LOW_EVENT_TYPES.defaultValue(),
+            PriorityOptions.PRIORITY_LOW_CATEGORIES.defaultValue(),
             List.of("checkout.*"));
     AnalyticsEvent trusted = typed("checkout.completed", null);
     trusted.priority = Priority.HIGH;

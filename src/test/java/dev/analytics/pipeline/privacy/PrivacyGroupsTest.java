@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -67,7 +66,7 @@ class PrivacyGroupsTest {
 
     assertTrue(groups.isEmpty());
     assertEquals(PrivacyGroups.NONE, groups);
-    assertEquals(List.of(), JobConfig.of(Map.of()).get(JobOptions.PRIVACY_GROUPS));
+    assertEquals(List.of(), JobConfig.of(Map.of()).get(PrivacyOptions.PRIVACY_GROUPS));
   }
 
   @Test

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics.pipeline.config.ConfigException;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.Priority;
 import dev.analytics.pipeline.testing.TestEvents;
@@ -202,7 +201,7 @@ class DeterministicSamplerTest {
                 "performance.response_time", 0.5,
                 "performance.memory_usage", 0.1,
                 "performance.cache_hit_rate", 0.05),
-            JobOptions.SAMPLING_DEFAULT_RATE.defaultValue()));
+            SamplingOptions.SAMPLING_DEFAULT_RATE.defaultValue()));
     ConfigException zero =
         assertThrows(ConfigException.class, () -> new SamplingRates(Map.of("a", 0.0), 1.0));
     assertEquals("sampling.rates.a", zero.key());

@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.WindowAggregate;
@@ -18,18 +17,18 @@ public final class ClickHouseSinks {
 
   /** Whether {@code clickhouse.url} is set. */
   public static boolean enabled(JobConfig config) {
-    return !config.get(JobOptions.CLICKHOUSE_URL).isBlank();
+    return !config.get(ClickHouseOptions.CLICKHOUSE_URL).isBlank();
   }
 
   public static ClickHouseSink<WindowAggregate> aggregates(JobConfig config) {
     return new ClickHouseSink<>(
         settings(
             config,
-            JobOptions.CLICKHOUSE_AGGREGATES_TABLE,
-            JobOptions.CLICKHOUSE_AGGREGATES_STRATEGY,
-            JobOptions.CLICKHOUSE_AGGREGATES_MAX_ROWS,
-            JobOptions.CLICKHOUSE_AGGREGATES_MAX_BYTES,
-            JobOptions.CLICKHOUSE_AGGREGATES_INTERVAL),
+            ClickHouseOptions.CLICKHOUSE_AGGREGATES_TABLE,
+            ClickHouseOptions.CLICKHOUSE_AGGREGATES_STRATEGY,
+            ClickHouseOptions.CLICKHOUSE_AGGREGATES_MAX_ROWS,
+            ClickHouseOptions.CLICKHOUSE_AGGREGATES_MAX_BYTES,
+            ClickHouseOptions.CLICKHOUSE_AGGREGATES_INTERVAL),
         new WindowAggregateRowEncoder());
   }
 
@@ -37,11 +36,11 @@ public final class ClickHouseSinks {
     return new ClickHouseSink<>(
         settings(
             config,
-            JobOptions.CLICKHOUSE_ALERTS_TABLE,
-            JobOptions.CLICKHOUSE_ALERTS_STRATEGY,
-            JobOptions.CLICKHOUSE_ALERTS_MAX_ROWS,
-            JobOptions.CLICKHOUSE_ALERTS_MAX_BYTES,
-            JobOptions.CLICKHOUSE_ALERTS_INTERVAL),
+            ClickHouseOptions.CLICKHOUSE_ALERTS_TABLE,
+            ClickHouseOptions.CLICKHOUSE_ALERTS_STRATEGY,
+            ClickHouseOptions.CLICKHOUSE_ALERTS_MAX_ROWS,
+            ClickHouseOptions.CLICKHOUSE_ALERTS_MAX_BYTES,
+            ClickHouseOptions.CLICKHOUSE_ALERTS_INTERVAL),
         new AlertRowEncoder());
   }
 
@@ -49,45 +48,46 @@ public final class ClickHouseSinks {
     return new ClickHouseSink<>(
         settings(
             config,
-            JobOptions.CLICKHOUSE_EVENTS_TABLE,
-            JobOptions.CLICKHOUSE_EVENTS_STRATEGY,
-            JobOptions.CLICKHOUSE_EVENTS_MAX_ROWS,
-            JobOptions.CLICKHOUSE_EVENTS_MAX_BYTES,
-            JobOptions.CLICKHOUSE_EVENTS_INTERVAL),
+            ClickHouseOptions.CLICKHOUSE_EVENTS_TABLE,
+            ClickHouseOptions.CLICKHOUSE_EVENTS_STRATEGY,
+            ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_ROWS,
+            ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_BYTES,
+            ClickHouseOptions.CLICKHOUSE_EVENTS_INTERVAL),
         new HighPriorityEventRowEncoder());
   }
 
   /** The connection of {@code clickhouse.*}. */
   public static ClickHouseConnection connection(JobConfig config) {
     return new ClickHouseConnection(
-        config.get(JobOptions.CLICKHOUSE_URL),
-        config.get(JobOptions.CLICKHOUSE_DATABASE),
-        config.get(JobOptions.CLICKHOUSE_USER),
-        config.get(JobOptions.CLICKHOUSE_PASSWORD),
-        config.get(JobOptions.CLICKHOUSE_COMPRESSION) == JobOptions.ClickHouseCompression.GZIP,
-        config.get(JobOptions.CLICKHOUSE_CONNECT_TIMEOUT),
-        config.get(JobOptions.CLICKHOUSE_REQUEST_TIMEOUT),
+        config.get(ClickHouseOptions.CLICKHOUSE_URL),
+        config.get(ClickHouseOptions.CLICKHOUSE_DATABASE),
+        config.get(ClickHouseOptions.CLICKHOUSE_USER),
+        config.get(ClickHouseOptions.CLICKHOUSE_PASSWORD),
+        config.get(ClickHouseOptions.CLICKHOUSE_COMPRESSION)
+            == ClickHouseOptions.ClickHouseCompression.GZIP,
+        config.get(ClickHouseOptions.CLICKHOUSE_CONNECT_TIMEOUT),
+        config.get(ClickHouseOptions.CLICKHOUSE_REQUEST_TIMEOUT),
         trustStore(config));
   }
 
   private static ClickHouseConnection.TrustStore trustStore(JobConfig config) {
-    String path = config.get(JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_LOCATION);
+    String path = config.get(ClickHouseOptions.CLICKHOUSE_TLS_TRUSTSTORE_LOCATION);
     return path == null
         ? null
         : new ClickHouseConnection.TrustStore(
             path,
-            config.get(JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_TYPE),
-            config.get(JobOptions.CLICKHOUSE_TLS_TRUSTSTORE_PASSWORD));
+            config.get(ClickHouseOptions.CLICKHOUSE_TLS_TRUSTSTORE_TYPE),
+            config.get(ClickHouseOptions.CLICKHOUSE_TLS_TRUSTSTORE_PASSWORD));
   }
 
   /** The retry policy of {@code clickhouse.retry.*}. */
   public static RetryPolicy retryPolicy(JobConfig config) {
     return new RetryPolicy(
-        config.get(JobOptions.CLICKHOUSE_RETRY_MAX_ATTEMPTS),
-        config.get(JobOptions.CLICKHOUSE_RETRY_INITIAL_BACKOFF),
-        config.get(JobOptions.CLICKHOUSE_RETRY_MAX_BACKOFF),
-        config.get(JobOptions.CLICKHOUSE_RETRY_MULTIPLIER),
-        config.get(JobOptions.CLICKHOUSE_RETRY_JITTER));
+        config.get(ClickHouseOptions.CLICKHOUSE_RETRY_MAX_ATTEMPTS),
+        config.get(ClickHouseOptions.CLICKHOUSE_RETRY_INITIAL_BACKOFF),
+        config.get(ClickHouseOptions.CLICKHOUSE_RETRY_MAX_BACKOFF),
+        config.get(ClickHouseOptions.CLICKHOUSE_RETRY_MULTIPLIER),
+        config.get(ClickHouseOptions.CLICKHOUSE_RETRY_JITTER));
   }
 
   private static ClickHouseSinkSettings settings(
@@ -108,8 +108,8 @@ public final class ClickHouseSinks {
             config.get(maxRows),
             config.get(maxBytes),
             config.get(interval),
-            config.get(JobOptions.CLICKHOUSE_MAX_PARTITIONS_PER_INSERT)),
+            config.get(ClickHouseOptions.CLICKHOUSE_MAX_PARTITIONS_PER_INSERT)),
         retryPolicy(config),
-        config.get(JobOptions.CLICKHOUSE_CREATE_TABLES));
+        config.get(ClickHouseOptions.CLICKHOUSE_CREATE_TABLES));
   }
 }

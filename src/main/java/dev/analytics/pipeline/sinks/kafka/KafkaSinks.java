@@ -1,8 +1,8 @@
 package dev.analytics.pipeline.sinks.kafka;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.ingest.KafkaClientProperties;
+import dev.analytics.pipeline.ingest.KafkaOptions;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -38,13 +38,13 @@ public final class KafkaSinks {
   public static <T> KafkaSink<T> exactlyOnce(
       JobConfig config, KafkaRecordSerializationSchema<T> serializer, String idSuffix) {
     return KafkaSink.<T>builder()
-        .setBootstrapServers(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
+        .setBootstrapServers(config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS))
         .setKafkaProducerConfig(producerProperties(config))
         .setProperty(
             "transaction.timeout.ms",
-            String.valueOf(config.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis()))
+            String.valueOf(config.get(KafkaOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis()))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(config.kafkaTransactionalIdPrefix() + "-" + idSuffix)
+        .setTransactionalIdPrefix(KafkaOptions.transactionalIdPrefix(config) + "-" + idSuffix)
         .setRecordSerializer(serializer)
         .build();
   }

@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.sinks.postgres;
 
 import dev.analytics.pipeline.config.ConfigException;
-import dev.analytics.pipeline.config.JobOptions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,14 +37,14 @@ public final class PostgresSchema {
     List<Table> tables = new ArrayList<>();
     tables.add(
         new Table(
-            JobOptions.POSTGRES_TABLE_AGGREGATES.key(),
+            PostgresOptions.POSTGRES_TABLE_AGGREGATES.key(),
             s.aggregatesTable(),
             "sql/postgres/001_window_aggregates.sql",
             PostgresStatements.AGGREGATE_COLUMNS,
             PostgresStatements.AGGREGATE_KEY));
     tables.add(
         new Table(
-            JobOptions.POSTGRES_TABLE_ALERTS.key(),
+            PostgresOptions.POSTGRES_TABLE_ALERTS.key(),
             s.alertsTable(),
             "sql/postgres/002_alerts.sql",
             PostgresStatements.ALERT_COLUMNS,
@@ -53,7 +52,7 @@ public final class PostgresSchema {
     if (s.dailyCounters()) {
       tables.add(
           new Table(
-              JobOptions.POSTGRES_TABLE_DAILY_COUNTERS.key(),
+              PostgresOptions.POSTGRES_TABLE_DAILY_COUNTERS.key(),
               s.dailyCountersTable(),
               "sql/postgres/003_daily_counters.sql",
               PostgresStatements.dailyCounterColumns(s.dailyCounterDimensions()),
@@ -62,7 +61,7 @@ public final class PostgresSchema {
     if (s.exactlyOnce()) {
       tables.add(
           new Table(
-              JobOptions.POSTGRES_TABLE_COMMITS.key(),
+              PostgresOptions.POSTGRES_TABLE_COMMITS.key(),
               s.commitsTable(),
               "sql/postgres/004_sink_commits.sql",
               List.of("gid", "prepared_at"),
@@ -175,13 +174,13 @@ public final class PostgresSchema {
   }
 
   static List<String> ddl(Table table, PostgresSettings s) {
-    if (table.optionKey().equals(JobOptions.POSTGRES_TABLE_AGGREGATES.key())) {
+    if (table.optionKey().equals(PostgresOptions.POSTGRES_TABLE_AGGREGATES.key())) {
       return aggregatesDdl(table.name());
     }
-    if (table.optionKey().equals(JobOptions.POSTGRES_TABLE_ALERTS.key())) {
+    if (table.optionKey().equals(PostgresOptions.POSTGRES_TABLE_ALERTS.key())) {
       return alertsDdl(table.name());
     }
-    if (table.optionKey().equals(JobOptions.POSTGRES_TABLE_COMMITS.key())) {
+    if (table.optionKey().equals(PostgresOptions.POSTGRES_TABLE_COMMITS.key())) {
       return commitsDdl(table.name());
     }
     return dailyCountersDdl(table.name(), s.dailyCounterDimensions());
@@ -212,7 +211,7 @@ public final class PostgresSchema {
       }
     } catch (SQLException e) {
       throw new ConfigException(
-          JobOptions.POSTGRES_URL.key(),
+          PostgresOptions.POSTGRES_URL.key(),
           "cannot connect to "
               + s.url()
               + " as "
@@ -240,7 +239,7 @@ public final class PostgresSchema {
     }
     if (s.dailyCounters()) {
       for (String d : s.dailyCounterDimensions()) {
-        names.putIfAbsent(d, JobOptions.POSTGRES_DAILY_COUNTER_DIMENSIONS.key());
+        names.putIfAbsent(d, PostgresOptions.POSTGRES_DAILY_COUNTER_DIMENSIONS.key());
       }
     }
     try (PreparedStatement ps =

@@ -1,8 +1,7 @@
 package dev.analytics.pipeline.sinks.postgres;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
-import dev.analytics.pipeline.config.JobOptions.PostgresMode;
+import dev.analytics.pipeline.sinks.postgres.PostgresOptions.PostgresMode;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Properties;
@@ -38,27 +37,27 @@ public record PostgresSettings(
 
   /** The settings, or null when {@code postgres.url} is empty (PostgreSQL is off). */
   public static PostgresSettings from(JobConfig config) {
-    String url = config.get(JobOptions.POSTGRES_URL);
+    String url = config.get(PostgresOptions.POSTGRES_URL);
     if (url.isEmpty()) {
       return null;
     }
     return new PostgresSettings(
         url,
-        config.get(JobOptions.POSTGRES_USER),
-        config.get(JobOptions.POSTGRES_PASSWORD),
-        config.get(JobOptions.POSTGRES_MODE),
-        config.get(JobOptions.POSTGRES_CREATE_TABLES),
-        config.get(JobOptions.POSTGRES_DAILY_COUNTERS),
-        config.get(JobOptions.POSTGRES_DAILY_COUNTER_DIMENSIONS),
-        config.get(JobOptions.POSTGRES_BATCH_SIZE),
-        config.get(JobOptions.POSTGRES_LOCK_TIMEOUT).toMillis(),
-        (int) config.get(JobOptions.POSTGRES_CONNECT_TIMEOUT).toSeconds(),
-        (int) config.get(JobOptions.POSTGRES_SOCKET_TIMEOUT).toSeconds(),
-        config.get(JobOptions.POSTGRES_TABLE_AGGREGATES),
-        config.get(JobOptions.POSTGRES_TABLE_ALERTS),
-        config.get(JobOptions.POSTGRES_TABLE_DAILY_COUNTERS),
-        config.get(JobOptions.POSTGRES_TABLE_COMMITS),
-        config.get(JobOptions.POSTGRES_COMMIT_RECORD_RETENTION).toMillis(),
+        config.get(PostgresOptions.POSTGRES_USER),
+        config.get(PostgresOptions.POSTGRES_PASSWORD),
+        config.get(PostgresOptions.POSTGRES_MODE),
+        config.get(PostgresOptions.POSTGRES_CREATE_TABLES),
+        config.get(PostgresOptions.POSTGRES_DAILY_COUNTERS),
+        config.get(PostgresOptions.POSTGRES_DAILY_COUNTER_DIMENSIONS),
+        config.get(PostgresOptions.POSTGRES_BATCH_SIZE),
+        config.get(PostgresOptions.POSTGRES_LOCK_TIMEOUT).toMillis(),
+        (int) config.get(PostgresOptions.POSTGRES_CONNECT_TIMEOUT).toSeconds(),
+        (int) config.get(PostgresOptions.POSTGRES_SOCKET_TIMEOUT).toSeconds(),
+        config.get(PostgresOptions.POSTGRES_TABLE_AGGREGATES),
+        config.get(PostgresOptions.POSTGRES_TABLE_ALERTS),
+        config.get(PostgresOptions.POSTGRES_TABLE_DAILY_COUNTERS),
+        config.get(PostgresOptions.POSTGRES_TABLE_COMMITS),
+        config.get(PostgresOptions.POSTGRES_COMMIT_RECORD_RETENTION).toMillis(),
         config.instanceId());
   }
 

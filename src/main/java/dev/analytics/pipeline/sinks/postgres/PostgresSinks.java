@@ -1,8 +1,8 @@
 package dev.analytics.pipeline.sinks.postgres;
 
 import dev.analytics.pipeline.OperatorIds;
+import dev.analytics.pipeline.aggregation.AggregationOptions;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.model.Granularity;
@@ -76,8 +76,8 @@ public final class PostgresSinks {
         .name(OperatorIds.POSTGRES_AGGREGATE_SINK_NAME);
 
     if (s.dailyCounters()) {
-      String fine = Granularity.label(config.get(JobOptions.WINDOW_SIZE));
-      long lateness = config.get(JobOptions.WINDOW_ALLOWED_LATENESS).toMillis();
+      String fine = Granularity.label(config.get(AggregationOptions.WINDOW_SIZE));
+      long lateness = config.get(AggregationOptions.WINDOW_ALLOWED_LATENESS).toMillis();
       aggregates
           .filter(a -> fine.equals(a.granularity))
           .name("Fine windows")
