@@ -57,11 +57,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole pipeline on a MiniCluster, from a real in-JVM Kafka into a real private ClickHouse
  * (Debian's 18.16: no insert_deduplication_token, so the ReplacingMergeTree keys alone collapse
- * repeats), built like production ({@link AnalyticsPipeline#build} + {@link
- * AnalyticsJob#attachSinks}). Three failures: one injected after a completed checkpoint, one in a
- * commit after its insert succeeded, and ClickHouse stopped for 30 s mid-run. Each time the tables
- * read with FINAL hold exactly the expected rows, computed from the produced input: every window
- * with its exact count, every alert, every high-priority event once.
+ * repeats), built like production ({@link AnalyticsPipeline#build} + {@link PipelineSinks#attach}).
+ * Three failures: one injected after a completed checkpoint, one in a commit after its insert
+ * succeeded, and ClickHouse stopped for 30 s mid-run. Each time the tables read with FINAL hold
+ * exactly the expected rows, computed from the produced input: every window with its exact count,
+ * every alert, every high-priority event once.
  */
 class ClickHouseSinkITCase {
   @RegisterExtension
@@ -275,7 +275,8 @@ class ClickHouseSinkITCase {
               built.privacyEstimates(),
               alertStream);
       if (wrapAggregateSink) {
-        AnalyticsJob.attachSinks(outputs, withoutClickHouse);
+        PipelineSinks.prepareTables(withoutClickHouse);
+        PipelineSinks.attach(outputs, withoutClickHouse);
         outputs
             .aggregates()
             .sinkTo(new FailOnceAfterCommit<>(ClickHouseSinks.aggregates(config)))
@@ -292,7 +293,8 @@ class ClickHouseSinkITCase {
             .uid(OperatorIds.CLICKHOUSE_ALERTS_SINK)
             .name(OperatorIds.CLICKHOUSE_ALERTS_SINK_NAME);
       } else {
-        AnalyticsJob.attachSinks(outputs, config);
+        PipelineSinks.prepareTables(config);
+        PipelineSinks.attach(outputs, config);
       }
       return env;
     }

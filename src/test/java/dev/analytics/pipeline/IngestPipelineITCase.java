@@ -270,7 +270,8 @@ class IngestPipelineITCase {
                 KafkaEventSource.watermarks(config),
                 OperatorIds.KAFKA_SOURCE_NAME)
             .uid(OperatorIds.KAFKA_SOURCE);
-    AnalyticsJob.attachSinks(AnalyticsPipeline.build(inject.apply(records), config), config);
+    PipelineSinks.prepareTables(config);
+    PipelineSinks.attach(AnalyticsPipeline.build(inject.apply(records), config), config);
     env.execute(name);
   }
 

@@ -129,7 +129,8 @@ class InvalidUnicodePostgresITCase {
             .uid(OperatorIds.KAFKA_SOURCE)
             .map(new CountOpens())
             .name("Count opens");
-    AnalyticsJob.attachSinks(AnalyticsPipeline.build(records, config), config);
+    PipelineSinks.prepareTables(config);
+    PipelineSinks.attach(AnalyticsPipeline.build(records, config), config);
     CountOpens.OPENS.set(0);
     JobClient job = env.executeAsync(name);
     try {

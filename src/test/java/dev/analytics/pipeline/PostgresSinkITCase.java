@@ -10,7 +10,6 @@ import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.sinks.postgres.PostgresConnections;
 import dev.analytics.pipeline.sinks.postgres.PostgresSettings;
-import dev.analytics.pipeline.sinks.postgres.PostgresSinks;
 import dev.analytics.pipeline.testing.FaultyConnections;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
 import dev.analytics.pipeline.testing.PostgresServer;
@@ -216,7 +215,8 @@ class PostgresSinkITCase {
       }
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-      PostgresSinks.attachAlerts(
+      PipelineSinks.prepareTables(config);
+      PipelineSinks.postgresAlerts(
           env.fromData(alerts).setParallelism(1), config, PostgresConnections.DEFAULT);
       env.execute("alerts " + mode);
 
@@ -394,10 +394,11 @@ class PostgresSinkITCase {
                 OperatorIds.KAFKA_SOURCE_NAME)
             .uid(OperatorIds.KAFKA_SOURCE);
     AnalyticsPipeline.Outputs outputs = AnalyticsPipeline.build(inject.apply(records), config);
+    PipelineSinks.prepareTables(config);
     if (connections == null) {
-      AnalyticsJob.attachSinks(outputs, config);
+      PipelineSinks.attach(outputs, config);
     } else {
-      PostgresSinks.attach(outputs.aggregates(), config, connections);
+      PipelineSinks.postgresAggregates(outputs.aggregates(), config, connections);
     }
     Run run =
         new Run(

@@ -256,6 +256,7 @@ class SecureKafkaITCase {
       Configuration flink = config.flinkConfiguration();
       flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+      PipelineSinks.prepareTables(config);
       AnalyticsJob.defineWorkflow(env, config);
       JobClient client = env.executeAsync("secure-" + topic);
       job = client.getJobID();

@@ -228,6 +228,7 @@ class SqlInjectionITCase {
     Configuration flink = config.flinkConfiguration();
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    PipelineSinks.prepareTables(config);
     AnalyticsJob.defineWorkflow(env, config);
     env.execute("sql-injection");
 

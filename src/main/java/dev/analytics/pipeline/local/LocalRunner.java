@@ -1,6 +1,7 @@
 package dev.analytics.pipeline.local;
 
 import dev.analytics.pipeline.AnalyticsJob;
+import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.aggregation.AggregationOptions;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
@@ -87,6 +88,7 @@ public final class LocalRunner {
         "metrics.reporter.console.factory.class", ConsoleMetrics.Factory.class.getName());
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+    PipelineSinks.prepareTables(config);
     AnalyticsJob.defineWorkflow(env, config);
     JobClient job = env.executeAsync(config.get(JobOptions.JOB_NAME));
     say(

@@ -1,8 +1,8 @@
 package dev.analytics.pipeline.bench;
 
-import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.AnalyticsPipeline;
 import dev.analytics.pipeline.OperatorIds;
+import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.local.EmbeddedKafka;
@@ -448,7 +448,8 @@ public final class ClickHouseBenchmark {
     if (perMilli > 0) {
       records = records.map(new Throttle(perMilli)).name("Throttle");
     }
-    AnalyticsJob.attachSinks(AnalyticsPipeline.build(records, config), config);
+    PipelineSinks.prepareTables(config);
+    PipelineSinks.attach(AnalyticsPipeline.build(records, config), config);
   }
 
   /** About {@code perMilli} records per millisecond per subtask. */

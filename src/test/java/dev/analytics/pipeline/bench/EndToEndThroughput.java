@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.OperatorIds;
+import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
@@ -538,6 +539,7 @@ public final class EndToEndThroughput implements DescribedSection {
       context.clickhouse().query("CREATE DATABASE IF NOT EXISTS bench");
       JobConfig config = pipelineConfig(context, corpus, parallelism, name, deadLetters, tmp);
       StreamExecutionEnvironment env = environment(config.flinkConfiguration(), parallelism);
+      PipelineSinks.prepareTables(config);
       AnalyticsJob.defineWorkflow(env, config);
       JobRun job =
           execute(env, "pipeline " + name, OperatorIds.KAFKA_SOURCE_NAME, corpus.records());

@@ -1,6 +1,7 @@
 package dev.analytics.pipeline.bench;
 
 import dev.analytics.pipeline.AnalyticsJob;
+import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.ingest.KafkaOptions;
 import dev.analytics.pipeline.local.EmbeddedKafka;
@@ -95,6 +96,7 @@ final class LiveJob implements AutoCloseable {
     flink.setString("rest.port", "0");
     reporter.addToConfiguration(flink);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
+    PipelineSinks.prepareTables(config);
     AnalyticsJob.defineWorkflow(env, config);
     client = env.executeAsync("bench-live-" + prefix);
   }

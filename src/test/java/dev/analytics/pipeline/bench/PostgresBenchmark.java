@@ -1,8 +1,10 @@
 package dev.analytics.pipeline.bench;
 
+import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.model.WindowAggregate;
+import dev.analytics.pipeline.sinks.postgres.PostgresConnections;
 import dev.analytics.pipeline.sinks.postgres.PostgresSchema;
 import dev.analytics.pipeline.sinks.postgres.PostgresSettings;
 import dev.analytics.pipeline.sinks.postgres.PostgresSinks;
@@ -109,11 +111,13 @@ public final class PostgresBenchmark {
     JobConfig config = JobConfig.of(values);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-    PostgresSinks.attach(
+    PipelineSinks.prepareTables(config);
+    PipelineSinks.postgresAggregates(
         env.fromSequence(0, ROWS - 1)
             .map(PostgresBenchmark::aggregate)
             .returns(WindowAggregate.class),
-        config);
+        config,
+        PostgresConnections.DEFAULT);
     long start = System.nanoTime();
     env.execute("bench " + mode);
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -2,6 +2,7 @@ package dev.analytics.pipeline.chaos;
 
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.AnalyticsPipeline;
+import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.ParsedRecord;
@@ -12,8 +13,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The production workflow with one test operator: {@link FailureInjector} right after the Kafka
- * source. Everything else is {@link AnalyticsPipeline#build} and {@link AnalyticsJob#attachSinks},
- * as in {@link AnalyticsJob#defineWorkflow}, with the same uids, so savepoints behave as in
+ * source. Everything else is {@link AnalyticsPipeline#build} and {@link PipelineSinks#attach}, as
+ * in {@link AnalyticsJob#defineWorkflow}, with the same uids, so savepoints behave as in
  * production. The harness submits it to the standalone cluster with the job jar ({@code
  * jobs/cluster.sh submit -c dev.analytics.pipeline.chaos.ChaosJob -C file:.../test-classes/}).
  *
@@ -35,7 +36,8 @@ public final class ChaosJob {
             .map(new FailureInjector(triggerDir(config).toString()))
             .uid(INJECTOR_UID)
             .name("Chaos failure injector");
-    AnalyticsJob.attachSinks(AnalyticsPipeline.build(records, config), config);
+    PipelineSinks.prepareTables(config);
+    PipelineSinks.attach(AnalyticsPipeline.build(records, config), config);
     env.execute(config.get(JobOptions.JOB_NAME));
   }
 

@@ -1,6 +1,7 @@
 package dev.analytics.pipeline.testing;
 
 import dev.analytics.pipeline.AnalyticsJob;
+import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.config.JobConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ public final class BoundedJobs {
       flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    PipelineSinks.prepareTables(config);
     AnalyticsJob.defineWorkflow(env, config);
     return env.executeAsync(name);
   }

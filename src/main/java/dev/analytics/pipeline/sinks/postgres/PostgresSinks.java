@@ -1,20 +1,16 @@
 package dev.analytics.pipeline.sinks.postgres;
 
-import dev.analytics.pipeline.OperatorIds;
-import dev.analytics.pipeline.aggregation.AggregationOptions;
-import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.DailyCounterIncrement;
-import dev.analytics.pipeline.model.Granularity;
 import dev.analytics.pipeline.model.WindowAggregate;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
-import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
- * The PostgreSQL sinks: window aggregates, alerts and daily counters.
+ * The PostgreSQL sinks: window aggregates, alerts and daily counters (attached to the pipeline by
+ * {@code PipelineSinks}; their tables created or checked before, by {@link
+ * PostgresSchema#prepare}).
  *
  * <p><b>Exactly-once</b> ({@code postgres.mode: exactly-once}, the default): {@link
  * PostgresTwoPhaseCommitSink}. Each sink subtask writes the rows between two checkpoints in one
@@ -46,88 +42,28 @@ public final class PostgresSinks {
   private PostgresSinks() {}
 
   /** Most buckets the daily-counter batcher holds before emitting early. */
-  static final int MAX_BUCKETS = 10_000;
+  public static final int MAX_BUCKETS = 10_000;
 
-  /**
-   * Creates or checks the tables, then adds the aggregate sink and, if enabled, the daily counters.
-   * Does nothing when {@code postgres.url} is empty.
-   */
-  public static void attach(DataStream<WindowAggregate> aggregates, JobConfig config) {
-    attach(aggregates, config, PostgresConnections.DEFAULT);
+  /** The sink of the window aggregates (versioned upserts). */
+  public static Sink<WindowAggregate> aggregates(
+      PostgresSettings s, PostgresConnections connections, String uid) {
+    return sink(s, connections, uid, new PostgresStatements.AggregateUpsert(s.aggregatesTable()));
   }
 
-  /** {@link #attach(DataStream, JobConfig)} with the given connections. */
-  public static void attach(
-      DataStream<WindowAggregate> aggregates, JobConfig config, PostgresConnections connections) {
-    PostgresSettings s = PostgresSettings.from(config);
-    if (s == null) {
-      return;
-    }
-    PostgresSchema.prepare(s);
-    aggregates
-        .keyBy(PostgresSinks::aggregateIdentity)
-        .sinkTo(
-            sink(
-                s,
-                connections,
-                OperatorIds.POSTGRES_AGGREGATE_SINK,
-                new PostgresStatements.AggregateUpsert(s.aggregatesTable())))
-        .uid(OperatorIds.POSTGRES_AGGREGATE_SINK)
-        .name(OperatorIds.POSTGRES_AGGREGATE_SINK_NAME);
-
-    if (s.dailyCounters()) {
-      String fine = Granularity.label(config.get(AggregationOptions.WINDOW_SIZE));
-      long lateness = config.get(AggregationOptions.WINDOW_ALLOWED_LATENESS).toMillis();
-      aggregates
-          .filter(a -> fine.equals(a.granularity))
-          .name("Fine windows")
-          .keyBy(DailyCounterDeltas::windowIdentity)
-          .process(new DailyCounterDeltas(s.dailyCounterDimensions(), lateness))
-          .uid(OperatorIds.DAILY_COUNTER_DELTAS)
-          .name(OperatorIds.DAILY_COUNTER_DELTAS_NAME)
-          .keyBy(DailyCounterIncrement::bucketKey)
-          .transform(
-              OperatorIds.DAILY_COUNTER_BATCHER_NAME,
-              TypeInformation.of(DailyCounterIncrement.class),
-              new DailyCounterBatcher(MAX_BUCKETS))
-          .uid(OperatorIds.DAILY_COUNTER_BATCHER)
-          .sinkTo(
-              sink(
-                  s,
-                  connections,
-                  OperatorIds.POSTGRES_DAILY_COUNTER_SINK,
-                  new PostgresStatements.DailyCounterAdd(
-                      s.dailyCountersTable(), s.dailyCounterDimensions())))
-          .uid(OperatorIds.POSTGRES_DAILY_COUNTER_SINK)
-          .name(OperatorIds.POSTGRES_DAILY_COUNTER_SINK_NAME);
-    }
+  /** The sink of the alerts (versioned upserts). */
+  public static Sink<Alert> alerts(
+      PostgresSettings s, PostgresConnections connections, String uid) {
+    return sink(s, connections, uid, new PostgresStatements.AlertUpsert(s.alertsTable()));
   }
 
-  /**
-   * Adds the alert sink (tables as {@link #attach}); nothing when {@code postgres.url} is empty.
-   */
-  public static void attachAlerts(DataStream<Alert> alerts, JobConfig config) {
-    attachAlerts(alerts, config, PostgresConnections.DEFAULT);
-  }
-
-  /** {@link #attachAlerts(DataStream, JobConfig)} with the given connections. */
-  public static void attachAlerts(
-      DataStream<Alert> alerts, JobConfig config, PostgresConnections connections) {
-    PostgresSettings s = PostgresSettings.from(config);
-    if (s == null) {
-      return;
-    }
-    PostgresSchema.prepare(s);
-    alerts
-        .keyBy(PostgresSinks::alertIdentity)
-        .sinkTo(
-            sink(
-                s,
-                connections,
-                OperatorIds.POSTGRES_ALERT_SINK,
-                new PostgresStatements.AlertUpsert(s.alertsTable())))
-        .uid(OperatorIds.POSTGRES_ALERT_SINK)
-        .name(OperatorIds.POSTGRES_ALERT_SINK_NAME);
+  /** The sink of the daily counters' increments (added to the stored counts). */
+  public static Sink<DailyCounterIncrement> dailyCounters(
+      PostgresSettings s, PostgresConnections connections, String uid) {
+    return sink(
+        s,
+        connections,
+        uid,
+        new PostgresStatements.DailyCounterAdd(s.dailyCountersTable(), s.dailyCounterDimensions()));
   }
 
   /**
@@ -136,7 +72,7 @@ public final class PostgresSinks {
    * take for one always meet in the same subtask. Parts are joined with U+0000, which the stored
    * form never holds.
    */
-  static String aggregateIdentity(WindowAggregate a) {
+  public static String aggregateIdentity(WindowAggregate a) {
     return PostgresStatements.text(a.eventType)
         + '\u0000'
         + PostgresStatements.canonicalJson(a.dimensions)
@@ -147,7 +83,7 @@ public final class PostgresSinks {
   }
 
   /** The row identity of an alert, likewise. */
-  static String alertIdentity(Alert a) {
+  public static String alertIdentity(Alert a) {
     return PostgresStatements.text(a.eventType)
         + '\u0000'
         + PostgresStatements.canonicalJson(a.dimensions)
