@@ -8,12 +8,12 @@
 # jobs/local.yaml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source jobs/classpath.sh
+source jobs/classpath.sh local
 
 config=(--config jobs/local.yaml)
 for a in "$@"; do [ "$a" = "--config" ] && config=(); done
 
 exec java -Xmx2g $(cat jobs/jvm-options) \
   -Dlog4j.configurationFile=jobs/log4j2-local.properties \
-  -cp "target/classes:$(cat "$CLASSPATH_FILE")" \
+  -cp "$RUN_CLASSPATH" \
   dev.analytics.pipeline.local.LocalRunner "${config[@]}" "$@"
