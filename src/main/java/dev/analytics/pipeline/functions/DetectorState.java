@@ -182,6 +182,16 @@ public class DetectorState {
   /** 1 - the tail probability of the latest observed window under the model, in [0, 1]. */
   public double rawScore;
 
+  /**
+   * The anomaly scores written for the last judged aggregates' windows (a ring of their window
+   * starts and scores; the next slot), for a late re-emission of one of them. Null in older
+   * savepoints: allocated empty.
+   */
+  public long[] scoreStarts;
+
+  public double[] scoreValues;
+  public int scoreNext;
+
   /** Whether this key was reported as too sparse for its min-values. */
   public boolean sparseReported;
 
@@ -254,6 +264,9 @@ public class DetectorState {
     c.lastAlertStart = lastAlertStart;
     c.anomalyScore = anomalyScore;
     c.rawScore = rawScore;
+    c.scoreStarts = scoreStarts == null ? null : scoreStarts.clone();
+    c.scoreValues = scoreValues == null ? null : scoreValues.clone();
+    c.scoreNext = scoreNext;
     c.sparseReported = sparseReported;
     return c;
   }

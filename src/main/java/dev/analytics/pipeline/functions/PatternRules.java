@@ -56,9 +56,9 @@ import org.apache.commons.math3.stat.regression.SimpleRegression;
  * after {@code shift-windows} consecutive abnormal windows on the same side, {@code resolved} with
  * the new level as baseline, the history restarts from those windows and the profile is rescaled
  * (the baseline follows a level shift). Abnormal values never enter the history nor the profile.
- * State is constant-size (likelihood mode: about 1.7 KB serialized whatever the options; each
- * window O(1)). The result is a function of the inputs only (no clock, no randomness), so a state
- * restored from a checkpoint decides and scores as the uninterrupted one.
+ * State is constant-size (likelihood mode: about 2 KB serialized whatever the options; each window
+ * O(1)). The result is a function of the inputs only (no clock, no randomness), so a state restored
+ * from a checkpoint decides and scores as the uninterrupted one.
  */
 public final class PatternRules implements Serializable {
   private static final long serialVersionUID = 1L;
