@@ -119,6 +119,20 @@ public class DetectorState {
   public int trendStreak;
 
   /**
+   * The smoothed prediction (level + profile, model scale) at the first learnt window of each UTC
+   * hour of the day, as last completed (about a day ago for the current hour), moved by the level
+   * changes reported since (a trend, a re-levelling); NaN when none. Null in older savepoints:
+   * allocated empty (the trend rule then goes without it until the hours are seen again).
+   */
+  public double[] dayAgo;
+
+  /** The prediction at the first learnt window of the current hour, not yet in {@link #dayAgo}. */
+  public double dayAgoPending;
+
+  /** The hour (since the epoch) of {@link #dayAgoPending} + 1; 0 when none (older savepoints). */
+  public long dayAgoHour;
+
+  /**
    * Slow deseasonalised level (about 4 hours) against which the profiles are learnt once one is in
    * use (before, against the previous day's mean).
    */
@@ -167,6 +181,16 @@ public class DetectorState {
 
   /** 1 - the tail probability of the latest observed window under the model, in [0, 1]. */
   public double rawScore;
+
+  /**
+   * The anomaly scores written for the last judged aggregates' windows (a ring of their window
+   * starts and scores; the next slot), for a late re-emission of one of them. Null in older
+   * savepoints: allocated empty.
+   */
+  public long[] scoreStarts;
+
+  public double[] scoreValues;
+  public int scoreNext;
 
   /** Whether this key was reported as too sparse for its min-values. */
   public boolean sparseReported;
@@ -218,6 +242,9 @@ public class DetectorState {
     c.releveledAt = releveledAt;
     c.profileLevel = profileLevel;
     c.trendStreak = trendStreak;
+    c.dayAgo = dayAgo == null ? null : dayAgo.clone();
+    c.dayAgoPending = dayAgoPending;
+    c.dayAgoHour = dayAgoHour;
     c.day = day;
     c.daySum = daySum;
     c.dayCount = dayCount;
@@ -237,6 +264,9 @@ public class DetectorState {
     c.lastAlertStart = lastAlertStart;
     c.anomalyScore = anomalyScore;
     c.rawScore = rawScore;
+    c.scoreStarts = scoreStarts == null ? null : scoreStarts.clone();
+    c.scoreValues = scoreValues == null ? null : scoreValues.clone();
+    c.scoreNext = scoreNext;
     c.sparseReported = sparseReported;
     return c;
   }

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * latest judged window judges that window again from the state before it and emits what that
  * decides with the aggregate's version (or, for a window first judged as missing, the previous
  * version + 1); a re-emission of an older window, or a version not above the one judged, is ignored
- * (counter {@code detectionIgnoredAggregates}).
+ * (counter {@code detectionIgnoredAggregates}); an older window's copy for the sinks keeps the
+ * score written for that window when it is one of the last {@link #KEPT_SCORES} judged.
  *
  * <p><b>Guarantees</b>: the alerts are a function of the input sequence (no wall clock, no
  * randomness); state per key is constant-size ({@link DetectorState}, twice: the current state and
@@ -171,6 +172,8 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
       s = rules.newState(a.eventType, a.dimensions, a.granularity, windowMillis);
       s.timer = Long.MIN_VALUE;
     } else if (a.windowStart < s.latestStart) {
+      // Not judged again; the sink row of its latest version keeps the score the window had.
+      scored.anomalyScore = recallScore(s, a.windowStart);
       ignored.inc();
       return;
     } else if (a.windowStart == s.latestStart) {
@@ -185,6 +188,7 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
       again.timer = s.timer;
       if (judge(rules, again, a, version, out)) {
         scored.anomalyScore = again.anomalyScore;
+        keepScore(again, a.windowStart, again.anomalyScore);
       }
       state.update(again);
       return;
@@ -200,6 +204,7 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     previous.update(s.copy());
     if (judge(rules, s, a, a.version, out)) {
       scored.anomalyScore = s.anomalyScore;
+      keepScore(s, a.windowStart, s.anomalyScore);
     }
     long next = a.windowEnd + windowMillis - 1;
     if (s.timer != next) {
@@ -210,6 +215,40 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
       s.timer = next;
     }
     state.update(s);
+  }
+
+  /** Judged aggregates whose window's score a late re-emission of an older window gets. */
+  static final int KEPT_SCORES = 16;
+
+  /** Keeps the score written for the window starting at {@code start} (replacing an older one). */
+  static void keepScore(DetectorState s, long start, double score) {
+    if (s.scoreStarts == null || s.scoreStarts.length != KEPT_SCORES) {
+      s.scoreStarts = new long[KEPT_SCORES];
+      s.scoreValues = new double[KEPT_SCORES];
+      java.util.Arrays.fill(s.scoreStarts, Long.MIN_VALUE);
+      s.scoreNext = 0;
+    }
+    for (int i = 0; i < KEPT_SCORES; i++) {
+      if (s.scoreStarts[i] == start) {
+        s.scoreValues[i] = score;
+        return;
+      }
+    }
+    s.scoreStarts[s.scoreNext] = start;
+    s.scoreValues[s.scoreNext] = score;
+    s.scoreNext = (s.scoreNext + 1) % KEPT_SCORES;
+  }
+
+  /** The score written for the window starting at {@code start}; NaN when not kept. */
+  static double recallScore(DetectorState s, long start) {
+    if (s.scoreStarts != null) {
+      for (int i = 0; i < s.scoreStarts.length; i++) {
+        if (s.scoreStarts[i] == start) {
+          return s.scoreValues[i];
+        }
+      }
+    }
+    return Double.NaN;
   }
 
   /** The end of a window without aggregate: judge it as missing; clear a silent key. */

@@ -56,9 +56,9 @@ import org.apache.commons.math3.stat.regression.SimpleRegression;
  * after {@code shift-windows} consecutive abnormal windows on the same side, {@code resolved} with
  * the new level as baseline, the history restarts from those windows and the profile is rescaled
  * (the baseline follows a level shift). Abnormal values never enter the history nor the profile.
- * State is constant-size (likelihood mode: about 1.5 KB serialized whatever the options; each
- * window O(1)). The result is a function of the inputs only (no clock, no randomness), so a state
- * restored from a checkpoint decides and scores as the uninterrupted one.
+ * State is constant-size (likelihood mode: about 2 KB serialized whatever the options; each window
+ * O(1)). The result is a function of the inputs only (no clock, no randomness), so a state restored
+ * from a checkpoint decides and scores as the uninterrupted one.
  */
 public final class PatternRules implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -325,7 +325,14 @@ public final class PatternRules implements Serializable {
   static final double PROFILE_HOURS = 8;
 
   /** Consecutive windows a trend must last before it is reported. */
-  static final int TREND_PERSISTENCE = 10;
+  static final int TREND_PERSISTENCE = 15;
+
+  /**
+   * A trend: the prediction has also moved from the one a day before (same time of day) by this
+   * many times trend.min-change (on the model's scale: log(1 + min-change) for the log scale), so
+   * that a daily cycle the profile does not (yet) explain is no trend.
+   */
+  static final double TREND_DAY_FACTOR = 1.1;
 
   /** A trend: the level at least this many spreads from the slow level (and trend.min-change). */
   static final double TREND_SIGMAS = 2;
@@ -399,6 +406,11 @@ public final class PatternRules implements Serializable {
       s.weeklyEffects = new double[48];
       s.weeklyCounts = new int[48];
     }
+    if (s.dayAgo == null || s.dayAgo.length != 24) {
+      s.dayAgo = new double[24];
+      Arrays.fill(s.dayAgo, Double.NaN);
+      s.dayAgoHour = 0;
+    }
     if (s.recentSurprises == null || s.recentSurprises.length != SHORT_WINDOWS) {
       s.recentSurprises = new double[SHORT_WINDOWS];
       s.modelWindows = 0;
@@ -438,6 +450,44 @@ public final class PatternRules implements Serializable {
     s.surpriseWindows = 0;
     Arrays.fill(s.recentSurprises, 1);
     s.surpriseNext = 0;
+    Arrays.fill(s.dayAgo, Double.NaN);
+    s.dayAgoHour = 0;
+  }
+
+  /**
+   * Keeps the prediction y at the first learnt window of each hour, for {@link #dayAgo}: the hour
+   * before is complete; hours without a learnt window (a gap, an incident) are forgotten.
+   */
+  private static void rememberHour(DetectorState s, long t, double y) {
+    long hour = Math.floorDiv(t, HOUR) + 1;
+    if (s.dayAgoHour != hour) {
+      if (s.dayAgoHour > 0 && hour > s.dayAgoHour) {
+        s.dayAgo[(int) Math.floorMod(s.dayAgoHour - 1, 24L)] = s.dayAgoPending;
+        for (long h = s.dayAgoHour + 1; h < hour && h <= s.dayAgoHour + 24; h++) {
+          s.dayAgo[(int) Math.floorMod(h - 1, 24L)] = Double.NaN;
+        }
+      }
+      s.dayAgoPending = y;
+      s.dayAgoHour = hour;
+    }
+  }
+
+  /** Moves the kept predictions by delta: a level change already reported is no new trend. */
+  private static void shiftDayAgo(DetectorState s, double delta) {
+    for (int i = 0; i < s.dayAgo.length; i++) {
+      s.dayAgo[i] += delta;
+    }
+    s.dayAgoPending += delta;
+  }
+
+  /** The prediction about a day before t (between the kept hours); NaN when not known. */
+  private static double dayAgo(DetectorState s, long t) {
+    long ofDay = Math.floorMod(t, DAY);
+    int hour = (int) (ofDay / HOUR);
+    double frac = (ofDay % HOUR) / (double) HOUR;
+    double at = s.dayAgo[hour];
+    double next = s.dayAgo[(hour + 1) % 24];
+    return Double.isNaN(next) ? at : Double.isNaN(at) ? next : at + frac * (next - at);
   }
 
   /** The neighbouring hour centres of a window: {lo bin, hi bin} and the weight of hi. */
@@ -522,6 +572,16 @@ public final class PatternRules implements Serializable {
    * window's tail probability p (t tail) gives the surprise −ln p; the anomaly likelihood compares
    * the mean surprise of the last {@link #SHORT_WINDOWS} windows with the long-run mean and
    * variance of the surprise of quiet windows (a Gaussian tail).
+   *
+   * <p>A trend (no open incident, not suppressed, once the profile has settled): for {@link
+   * #TREND_PERSISTENCE} consecutive windows, the level is trend.min-change and {@link
+   * #TREND_SIGMAS} spreads away from the slow level (an EWMA of 4 × trend.windows) and the
+   * prediction (level with the profile in use) has moved the same way by {@link #TREND_DAY_FACTOR}
+   * × trend.min-change from the prediction at the same time of day a day before (kept per hour,
+   * moved by the level changes reported since: a trend, a re-levelled shift). A daily cycle the
+   * profile explains badly (it was learnt across an incident) moves the level against the slow
+   * level on every rise and fall, but is where it was a day before: no trend. For windows without a
+   * profile (longer than an hour, or seasonal.enabled false) the day before is not asked.
    */
   private List<Alert> observeLikelihood(DetectorState s, long t, double x, int version) {
     ensureModel(s);
@@ -659,6 +719,7 @@ public final class PatternRules implements Serializable {
         }
       }
     }
+    rememberHour(s, t, prediction(s, t));
     // The resolution after the judgement: a jump out of a flat stretch is judged by the one before.
     if (Double.isFinite(previousValue) && !repeated) {
       double d = Math.abs(x - previousValue);
@@ -740,7 +801,11 @@ public final class PatternRules implements Serializable {
       double spreadRate = Math.max(1.0 / (n + 1), 1.0 / SPREAD_WINDOWS);
       s.spread += spreadRate * (1.2533 * Math.min(Math.abs(deviation), clampS) - s.spread);
     }
+    double levelBefore = s.level;
     s.level += levelRate * Math.max(-clampL, Math.min(clampL, deviation));
+    if (TREND.equals(s.incident)) {
+      shiftDayAgo(s, s.level - levelBefore);
+    }
     double profileRate = Math.max(1.0 / (n + 1), s.windowMillis / (PROFILE_HOURS * HOUR));
     s.profileLevel +=
         profileRate * Math.max(-clampS, Math.min(clampS, y - seasonal - s.profileLevel));
@@ -757,7 +822,10 @@ public final class PatternRules implements Serializable {
     }
   }
 
-  /** A trend: the level has moved from the slow level by trend.min-change and two spreads. */
+  /**
+   * A trend: the level has moved from the slow level by trend.min-change and two spreads, and from
+   * the day before (see {@link #observeLikelihood}), for {@link #TREND_PERSISTENCE} windows.
+   */
   private Alert likelihoodTrend(DetectorState s, long t, double x, double sigma, int version) {
     if (s.modelWindows < warmupWindows(s) + rules.trendWindows()
         || (seasonalApplies(s)
@@ -768,7 +836,9 @@ public final class PatternRules implements Serializable {
     }
     double gap = s.level - s.trendLevel;
     double change = trendChange(s);
-    if (!(Math.abs(change) >= rules.trendMinChange()) || Math.abs(gap) < TREND_SIGMAS * sigma) {
+    if (!(Math.abs(change) >= rules.trendMinChange())
+        || Math.abs(gap) < TREND_SIGMAS * sigma
+        || !changedSinceDayAgo(s, t, gap)) {
       s.trendStreak = 0;
       return null;
     }
@@ -792,6 +862,7 @@ public final class PatternRules implements Serializable {
     s.incidentSide = gap > 0 ? 1 : -1;
     s.normalStreak = 0;
     s.lastAlertStart = t;
+    shiftDayAgo(s, gap);
     s.trendLevel = s.level;
     double confidence = 1 - 0.5 * rules.trendMinChange() / Math.abs(change);
     return alert(
@@ -811,6 +882,33 @@ public final class PatternRules implements Serializable {
             100 * change,
             from,
             fromModel(s, s.level)));
+  }
+
+  /**
+   * Whether the prediction has moved, on the trend's side, by {@link #TREND_DAY_FACTOR} times
+   * trend.min-change from the one a day before at the same time of day (for windows of a profile;
+   * not known: no).
+   */
+  private boolean changedSinceDayAgo(DetectorState s, long t, double gap) {
+    if (!seasonalApplies(s)) {
+      return true;
+    }
+    double ago = dayAgo(s, t);
+    if (Double.isNaN(ago)) {
+      return false;
+    }
+    double needed =
+        s.linearScale ? rules.trendMinChange() * Math.abs(ago) : Math.log1p(rules.trendMinChange());
+    return (prediction(s, t) - ago) * Math.signum(gap) >= TREND_DAY_FACTOR * needed;
+  }
+
+  /** The level with the profile in use at t, on the model's scale. */
+  private static double prediction(DetectorState s, long t) {
+    Hours h = hours(s, t);
+    return s.level
+        + (s.seasonMode == 2
+            ? effect(s.weeklyEffects, h.weekLo, h.weekHi, h.frac)
+            : s.seasonMode == 1 ? effect(s.dailyEffects, h.dayLo, h.dayHi, h.frac) : 0);
   }
 
   /** Subtracts the mean of values[from, to) when {@code apply} is 1. */
@@ -854,6 +952,7 @@ public final class PatternRules implements Serializable {
             ? effect(s.weeklyEffects, h.weekLo, h.weekHi, h.frac)
             : season == 1 ? effect(s.dailyEffects, h.dayLo, h.dayHi, h.frac) : 0;
     s.level = newLevel - seasonal;
+    shiftDayAgo(s, s.level - s.formerLevel);
     s.trendLevel = s.level;
     s.profileLevel = s.level;
     Arrays.fill(s.recentSurprises, s.surpriseMean);

@@ -447,7 +447,8 @@ class PatternDetectorTest {
   /**
    * Every aggregate goes on to the sinks (the SCORED side output), in order, as a copy carrying its
    * window's anomaly score: 0 in the warm-up, in [0, 1] once judged, highest at the spike; NaN for
-   * a window too sparse to judge and for a re-emission of an older window.
+   * a window too sparse to judge and for a re-emission of an older window beyond the last 16
+   * judged, which otherwise gets the score its window had.
    */
   @Test
   void shouldPassEveryAggregateOnWithItsAnomalyScore() throws Exception {
@@ -464,6 +465,10 @@ class PatternDetectorTest {
     older.version = 1; // a late re-emission of a window long judged
     fed.add(older);
     feed(harness, older);
+    WindowAggregate recent = p95(995, 210);
+    recent.version = 1; // a late re-emission of one of the last windows judged
+    fed.add(recent);
+    feed(harness, recent);
 
     List<WindowAggregate> scored = new ArrayList<>();
     harness.getSideOutput(PatternDetector.SCORED).forEach(r -> scored.add(r.getValue()));
@@ -479,7 +484,13 @@ class PatternDetectorTest {
     }
     assertEquals(0.0, scored.get(10).anomalyScore, "warm-up");
     assertTrue(Double.isNaN(scored.get(800).anomalyScore), "no value, not judged");
-    assertTrue(Double.isNaN(scored.get(1000).anomalyScore), "re-emission of an older window");
+    assertTrue(
+        Double.isNaN(scored.get(1000).anomalyScore), "re-emission of a window not kept (900 back)");
+    assertEquals(
+        scored.get(995).anomalyScore,
+        scored.get(1001).anomalyScore,
+        "re-emission of one of the last 16 windows: the score that window had");
+    assertTrue(scored.get(995).anomalyScore >= 0, "judged");
     double highest = 0;
     int at = -1;
     for (int w = 760; w < 1000; w++) {
