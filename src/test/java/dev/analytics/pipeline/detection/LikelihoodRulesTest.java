@@ -3,7 +3,6 @@ package dev.analytics.pipeline.detection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.analytics.pipeline.detection.EvaluationSeries;
 import dev.analytics.pipeline.model.Alert;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

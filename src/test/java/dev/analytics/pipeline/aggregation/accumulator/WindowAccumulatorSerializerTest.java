@@ -34,10 +34,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The accumulator's Flink serializer, its type information and its snapshot: what Flink's {@code
- * SerializerTestBase} checks (it lives in flink-core's test jar, not on this classpath), written
- * out: exact round trips, copies, stream-to-stream copy, duplicate, equality, Java serializability,
- * snapshot write/read and schema compatibility, and refusal of corrupt input.
+ * The accumulator's Flink serializer, its type information and its snapshot, beyond Flink's own
+ * contract ({@link WindowAccumulatorSerializerContractTest}): exact round trips bit for bit, schema
+ * compatibility of the snapshot, refusal of corrupt input, and the type information that Flink
+ * finds through the annotation.
  */
 class WindowAccumulatorSerializerTest {
   private static final WindowAccumulatorSerializer SERIALIZER =
