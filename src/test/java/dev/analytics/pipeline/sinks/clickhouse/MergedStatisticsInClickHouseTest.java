@@ -31,7 +31,8 @@ class MergedStatisticsInClickHouseTest {
 
   private static List<Case> cases() throws Exception {
     String query = exampleQuery();
-    String eu = "AND value_count > 0\n      AND has(dimensions.value, 'eu')";
+    String eu =
+        "AND value_count > 0\n      AND dimensions.value[indexOf(dimensions.key, 'region')] = 'eu'";
     assertThat(query).contains("AND value_count > 0");
     List<Case> cases = new ArrayList<>();
     cases.add(new Case("all response times", MergedWindows.RESPONSE_TIME, d -> true, query));
@@ -56,7 +57,8 @@ class MergedStatisticsInClickHouseTest {
                 .replace(MergedWindows.RESPONSE_TIME, MergedWindows.DELTA)
                 .replace(
                     "AND value_count > 0",
-                    "AND value_count > 0\n      AND has(dimensions.value, '/search')")));
+                    "AND value_count > 0\n"
+                        + "      AND dimensions.value[indexOf(dimensions.key, 'endpoint')] = '/search'")));
     return cases;
   }
 

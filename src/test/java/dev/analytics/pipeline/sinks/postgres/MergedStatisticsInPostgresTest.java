@@ -78,6 +78,29 @@ class MergedStatisticsInPostgresTest {
         d -> d.get("endpoint").equals("/search"));
   }
 
+  /** The custom grouping of docs/postgresql.md: unnest, array_agg and sketch_quantile. */
+  @Test
+  void aCustomGroupingPerRegion() throws Exception {
+    String sql =
+        "SELECT a.dimensions->>'region' AS region,"
+            + " sketch_quantile(array_agg(b.k), array_agg(b.c), 0.99) AS p99_unclamped"
+            + " FROM analytics_window_aggregate a, unnest(a.sketch_index, a.sketch_count) AS b(k, c)"
+            + " WHERE a.event_type = 'performance.response_time' AND a.granularity = '1m'"
+            + " AND a.window_start >= now() - interval '7 days'"
+            + " GROUP BY 1 ORDER BY 1";
+    try (Connection c = postgres.connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      for (String region : new String[] {"eu", "us"}) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo(region);
+        var job = DATA.merged(MergedWindows.RESPONSE_TIME, d -> d.get("region").equals(region));
+        assertThat(Math.max(job.min, Math.min(job.max, rs.getDouble(2)))).isEqualTo(job.p99);
+      }
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
   @Test
   void noRowNoValue() throws Exception {
     try (Connection c = postgres.connect();
