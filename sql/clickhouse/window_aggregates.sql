@@ -23,6 +23,13 @@
 -- NULL when the window had no value (value_count = 0; the variance_sample below 2 values).
 -- estimated_count and value_sum are Horvitz-Thompson estimates (sampling weights); kept_count is
 -- what survived sampling, sample_rate their ratio.
+-- sketch_index and sketch_count are the bins of the row's percentile sketch (a DDSketch of
+-- relative accuracy 0.0075, one key per non-empty bin, ascending in value order, and the number of
+-- values in each): SQL merges them over any windows and dimensions into percentiles equal to those
+-- the job would compute over the same windows, and value_count, value_mean and variance_pop merge
+-- into the exact standard deviation. The query is in examples.sql, the definition in
+-- docs/clickhouse.md ("Percentiles and variance over any range"). Rows of versions before them
+-- hold [] (the job adds both columns to such a table when it creates tables).
 --
 -- Partitioned by UTC day of the window start. Works on ClickHouse 18.16 and current versions.
 -- On ClickHouse >= 22.2 the job also sends insert_deduplication_token, which a plain MergeTree
@@ -58,7 +65,9 @@ CREATE TABLE IF NOT EXISTS window_aggregates
     p95                 Nullable(Float64),
     p99                 Nullable(Float64),
     p999                Nullable(Float64),
-    anomaly_score       Nullable(Float64)
+    anomaly_score       Nullable(Float64),
+    sketch_index        Array(Int32),
+    sketch_count        Array(Float64)
 )
 ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMMDD(window_start)

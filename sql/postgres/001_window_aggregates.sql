@@ -12,6 +12,16 @@
 -- kept_count the events kept by sampling, sample_rate their ratio. NULL statistics: no value in
 -- the window (variance_sample: fewer than 2). Percentiles have at most 1% relative error.
 --
+-- sketch_index and sketch_count are the bins of the row's percentile sketch (a DDSketch of
+-- relative accuracy 0.0075: one key per non-empty bin, ascending in value order, and the number
+-- of values in each). SQL merges them over any windows and dimensions into the percentiles the
+-- job would compute over the same rows, and value_count, mean and variance_pop into the exact
+-- standard deviation: the functions of percentiles.sql, e.g. p99 of one type over 7 days
+--   SELECT merged_p99 FROM window_percentiles('performance.response_time', '1m',
+--                                             now() - interval '7 days', now());
+-- (docs/postgresql.md, "Percentiles and variance over any range"). Rows of versions before them
+-- hold NULL.
+--
 -- Query, e.g. the last hour of one event type, one row per window:
 --   SELECT window_start, dimensions, estimated_count, mean, p95, p99
 --   FROM analytics_window_aggregate
@@ -49,6 +59,8 @@ CREATE TABLE IF NOT EXISTS analytics_window_aggregate (
   p99             double precision,
   p999            double precision,
   anomaly_score   double precision,
+  sketch_index    integer[],
+  sketch_count    double precision[],
   PRIMARY KEY (event_type, dimensions, granularity, window_start)
 );
 
@@ -56,3 +68,8 @@ CREATE INDEX IF NOT EXISTS analytics_window_aggregate_window_start_idx ON analyt
 
 -- Tables made by versions before the anomaly score get its column (a no-op on a new table).
 ALTER TABLE analytics_window_aggregate ADD COLUMN IF NOT EXISTS anomaly_score double precision;
+
+-- Tables made by versions before the sketch's bins get their columns (no-ops on a new table).
+ALTER TABLE analytics_window_aggregate ADD COLUMN IF NOT EXISTS sketch_index integer[];
+
+ALTER TABLE analytics_window_aggregate ADD COLUMN IF NOT EXISTS sketch_count double precision[];

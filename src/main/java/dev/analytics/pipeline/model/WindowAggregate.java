@@ -1,5 +1,6 @@
 package dev.analytics.pipeline.model;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -64,6 +65,15 @@ public class WindowAggregate {
    */
   public double anomalyScore = Double.NaN;
 
+  /**
+   * The bins of the percentile sketch, which SQL merges over any set of rows ({@code SketchBins}):
+   * one key per non-empty bin, ascending, and the number of kept values in each. Empty when there
+   * is no value.
+   */
+  public int[] sketchIndex = new int[0];
+
+  public double[] sketchCount = new double[0];
+
   public WindowAggregate() {}
 
   /** A copy of every field (the dimensions map copied too). */
@@ -94,6 +104,8 @@ public class WindowAggregate {
     c.p99 = p99;
     c.p999 = p999;
     c.anomalyScore = anomalyScore;
+    c.sketchIndex = sketchIndex == null ? null : sketchIndex.clone();
+    c.sketchCount = sketchCount == null ? null : sketchCount.clone();
     return c;
   }
 
@@ -127,6 +139,8 @@ public class WindowAggregate {
         && Double.compare(p99, w.p99) == 0
         && Double.compare(p999, w.p999) == 0
         && Double.compare(anomalyScore, w.anomalyScore) == 0
+        && Arrays.equals(sketchIndex, w.sketchIndex)
+        && Arrays.equals(sketchCount, w.sketchCount)
         && Objects.equals(eventType, w.eventType)
         && Objects.equals(dimensions, w.dimensions)
         && Objects.equals(granularity, w.granularity);

@@ -205,8 +205,9 @@ public final class WindowAccumulator {
 
   /**
    * Writes every statistic into {@code out}: counts, sampling rate, HT sum, min, max, mean,
-   * variances, standard deviations and percentiles. Value statistics are NaN without values; the
-   * sample variance and deviation are NaN below two values. Key, window and version are untouched.
+   * variances, standard deviations, percentiles and the sketch's bins ({@link SketchBins}). Value
+   * statistics are NaN without values; the sample variance and deviation are NaN below two values.
+   * Key, window and version are untouched.
    */
   public void fillInto(WindowAggregate out) {
     out.estimatedCount = weightedCount;
@@ -228,6 +229,9 @@ public final class WindowAccumulator {
     out.p95 = quantile(0.95);
     out.p99 = quantile(0.99);
     out.p999 = quantile(0.999);
+    SketchBins.Bins bins = SketchBins.of(sketch);
+    out.sketchIndex = bins.keys();
+    out.sketchCount = bins.counts();
   }
 
   /** A deep copy. */

@@ -86,9 +86,9 @@ public final class ClickHouseTables {
       }
     }
     if (create) {
-      // Columns added by later versions (Nullable, so old rows read as NULL) to a table that an
-      // earlier version created.
-      List<ClickHouseColumn> added = missingNullable(described, encoder.columns());
+      // Columns added by later versions (Nullable or Array, so old rows read as NULL or []) to a
+      // table that an earlier version created.
+      List<ClickHouseColumn> added = missingAddable(described, encoder.columns());
       for (ClickHouseColumn column : added) {
         String alter =
             "ALTER TABLE "
@@ -211,14 +211,18 @@ public final class ClickHouseTables {
         && !engineFull.matches("(?s).*non_replicated_deduplication_window\\s*=\\s*[1-9].*");
   }
 
-  /** The Nullable columns of {@code expected} that an existing table described so lacks. */
-  static List<ClickHouseColumn> missingNullable(
+  /**
+   * The Nullable and Array columns of {@code expected} that an existing table described so lacks:
+   * the ones an ALTER can add with a default that means "not recorded" (NULL, the empty array).
+   */
+  static List<ClickHouseColumn> missingAddable(
       String describedColumns, List<ClickHouseColumn> expected) {
     Map<String, String> actual = described(describedColumns);
     List<ClickHouseColumn> missing = new ArrayList<>();
     if (!actual.isEmpty()) {
       for (ClickHouseColumn column : expected) {
-        if (!actual.containsKey(column.name()) && column.type().startsWith("Nullable(")) {
+        if (!actual.containsKey(column.name())
+            && (column.type().startsWith("Nullable(") || column.type().startsWith("Array("))) {
           missing.add(column);
         }
       }

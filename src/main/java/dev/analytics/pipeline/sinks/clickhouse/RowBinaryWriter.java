@@ -133,6 +133,33 @@ public final class RowBinaryWriter {
     return this;
   }
 
+  /** {@code Array(Int32)}; null is written as the empty array. */
+  public RowBinaryWriter int32Array(int[] items) {
+    if (items == null) {
+      return varint(0);
+    }
+    varint(items.length);
+    ensure(4 * items.length);
+    for (int v : items) {
+      for (int i = 0; i < 4; i++) {
+        buf[size++] = (byte) (v >>> (8 * i));
+      }
+    }
+    return this;
+  }
+
+  /** {@code Array(Float64)}; null is written as the empty array. */
+  public RowBinaryWriter float64Array(double[] items) {
+    if (items == null) {
+      return varint(0);
+    }
+    varint(items.length);
+    for (double v : items) {
+      float64(v);
+    }
+    return this;
+  }
+
   /**
    * {@code DateTime} (UInt32 seconds) of {@code epochMillis} followed by {@code UInt16} of its
    * milliseconds: the time with millisecond precision on servers without DateTime64.

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * {@link WindowAggregate} as a row of {@code window_aggregates} ({@code
  * sql/clickhouse/window_aggregates.sql}). Row identity: event_type, dims, granularity,
- * window_start; version: the window's version. Undefined statistics (NaN) are written as NULL.
+ * window_start; version: the window's version. Undefined statistics (NaN) are written as NULL; the
+ * sketch's bins as two arrays of one length (empty without values).
  */
 public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<WindowAggregate> {
   private static final long serialVersionUID = 1L;
@@ -56,6 +57,17 @@ public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<Win
     out.nullableFloat64(a.p99);
     out.nullableFloat64(a.p999);
     out.nullableFloat64(a.anomalyScore);
+    if (a.sketchIndex != null
+        && a.sketchCount != null
+        && a.sketchIndex.length != a.sketchCount.length) {
+      throw new IllegalArgumentException(
+          "sketchIndex and sketchCount differ in length: "
+              + a.sketchIndex.length
+              + " and "
+              + a.sketchCount.length);
+    }
+    out.int32Array(a.sketchIndex);
+    out.float64Array(a.sketchCount);
   }
 
   private static List<ClickHouseColumn> columnsInOrder() {
@@ -91,6 +103,8 @@ public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<Win
             "anomaly_score")) {
       c.add(new ClickHouseColumn(stat, "Nullable(Float64)"));
     }
+    c.add(new ClickHouseColumn("sketch_index", "Array(Int32)"));
+    c.add(new ClickHouseColumn("sketch_count", "Array(Float64)"));
     return List.copyOf(c);
   }
 }

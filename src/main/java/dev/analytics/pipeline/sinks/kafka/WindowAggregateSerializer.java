@@ -15,7 +15,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * A window aggregate as a Kafka record: key {@code eventType|dims|granularity|windowStart}, value a
  * JSON object with every statistic (window bounds in ISO-8601 UTC; undefined statistics, NaN in the
- * aggregate, as null).
+ * aggregate, as null) and the sketch's bins as two arrays, {@code sketch_index} and {@code
+ * sketch_count} (see {@code SketchBins}), from which a consumer merges percentiles over windows.
  */
 public final class WindowAggregateSerializer
     implements KafkaRecordSerializationSchema<WindowAggregate> {
@@ -61,11 +62,24 @@ public final class WindowAggregateSerializer
       JsonFields.number(g, "p99", a.p99);
       JsonFields.number(g, "p999", a.p999);
       JsonFields.number(g, "anomaly_score", a.anomalyScore);
+      g.writeFieldName("sketch_index");
+      g.writeArray(a.sketchIndex == null ? new int[0] : a.sketchIndex, 0, lengthOf(a.sketchIndex));
+      g.writeFieldName("sketch_count");
+      g.writeArray(
+          a.sketchCount == null ? new double[0] : a.sketchCount, 0, lengthOf(a.sketchCount));
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  private static int lengthOf(int[] a) {
+    return a == null ? 0 : a.length;
+  }
+
+  private static int lengthOf(double[] a) {
+    return a == null ? 0 : a.length;
   }
 
   /** JSON has no NaN: an undefined statistic (no values, or one for a sample variance) is null. */

@@ -101,6 +101,8 @@ public final class PostgresSchema {
             + "  p99             double precision,\n"
             + "  p999            double precision,\n"
             + "  anomaly_score   double precision,\n"
+            + "  sketch_index    integer[],\n"
+            + "  sketch_count    double precision[],\n"
             + "  PRIMARY KEY (event_type, dimensions, granularity, window_start)\n"
             + ")",
         "CREATE INDEX IF NOT EXISTS "
@@ -109,7 +111,10 @@ public final class PostgresSchema {
             + table
             + " (window_start)",
         // Tables of versions before the anomaly score (PostgreSQL 9.6 and later).
-        "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS anomaly_score double precision");
+        "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS anomaly_score double precision",
+        // Tables of versions before the sketch's bins.
+        "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS sketch_index integer[]",
+        "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS sketch_count double precision[]");
   }
 
   /** DDL of the alerts table. */

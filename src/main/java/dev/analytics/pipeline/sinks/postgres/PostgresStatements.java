@@ -68,7 +68,9 @@ public final class PostgresStatements {
           "p95",
           "p99",
           "p999",
-          "anomaly_score");
+          "anomaly_score",
+          "sketch_index",
+          "sketch_count");
 
   static final List<String> AGGREGATE_KEY = AGGREGATE_COLUMNS.subList(0, 4);
 
@@ -161,6 +163,8 @@ public final class PostgresStatements {
           }) {
         doubleOrNull(ps, i++, v);
       }
+      ps.setString(i++, intArray(a.sketchIndex));
+      ps.setString(i, doubleArray(a.sketchCount));
     }
 
     /** The key: event_type, dimensions, granularity, window_start. */
@@ -279,13 +283,20 @@ public final class PostgresStatements {
   /**
    * {@code INSERT ... ON CONFLICT (key) DO UPDATE SET <other columns> WHERE <guard>}, the guard a
    * format with {@code %1$s} for the table (e.g. {@code %1$s.version < EXCLUDED.version}); the
-   * dimensions parameter is cast to jsonb.
+   * dimensions parameter is cast to jsonb, the sketch's bins from array literals.
    */
   static String versionedUpsert(
       String table, List<String> columns, List<String> key, String guard) {
     String values =
         columns.stream()
-            .map(c -> c.equals("dimensions") ? "CAST(? AS jsonb)" : "?")
+            .map(
+                c ->
+                    switch (c) {
+                      case "dimensions" -> "CAST(? AS jsonb)";
+                      case "sketch_index" -> "CAST(? AS integer[])";
+                      case "sketch_count" -> "CAST(? AS double precision[])";
+                      default -> "?";
+                    })
             .collect(Collectors.joining(", "));
     String updates =
         columns.stream()
@@ -397,6 +408,27 @@ public final class PostgresStatements {
 
   private static OffsetDateTime timestamp(long epochMillis) {
     return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+  }
+
+  /** An {@code integer[]} literal ({@code {1,2}}); an empty array for null. */
+  static String intArray(int[] values) {
+    return values == null
+        ? "{}"
+        : Arrays.stream(values)
+            .mapToObj(Integer::toString)
+            .collect(Collectors.joining(",", "{", "}"));
+  }
+
+  /**
+   * A {@code double precision[]} literal of finite values (Java's shortest decimal form, which
+   * PostgreSQL reads back to the same double); an empty array for null.
+   */
+  static String doubleArray(double[] values) {
+    return values == null
+        ? "{}"
+        : Arrays.stream(values)
+            .mapToObj(Double::toString)
+            .collect(Collectors.joining(",", "{", "}"));
   }
 
   private static void doubleOrNull(PreparedStatement ps, int index, double value)

@@ -101,6 +101,47 @@ class ClickHouseRowBinaryTest {
         .containsExactly("Nullable(Float64)");
   }
 
+  /**
+   * A table of a version before the sketch's bins: refused without create-tables, naming the
+   * column; with it both array columns are added, and the rows written before read as empty arrays
+   * (which the merging query of examples.sql counts as no sketched value).
+   */
+  @Test
+  void aTableOfAnEarlierVersionGetsTheSketchColumns() throws Exception {
+    RetryPolicy once = new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), 2, 0);
+    String earlier =
+        ClickHouseTables.ddl("window_aggregates", client.qualified("unsketched_aggregates"))
+            .replace(",\n    sketch_index        Array(Int32)", "")
+            .replace(",\n    sketch_count        Array(Float64)", "");
+    assertThat(earlier).doesNotContain("sketch_").contains("anomaly_score");
+    client.query(earlier);
+    client.query(
+        "INSERT INTO "
+            + client.qualified("unsketched_aggregates")
+            + " (event_type, dims, granularity, window_start, value_count) VALUES"
+            + " ('old', '', '1m', 1767225600, 3)");
+    ClickHouseException refused =
+        assertThrows(
+            ClickHouseException.class,
+            () ->
+                ClickHouseTables.prepare(
+                    client, once, "unsketched_aggregates", new WindowAggregateRowEncoder(), false));
+    assertThat(refused.getMessage()).contains("has no column sketch_index Array(Int32)");
+    ClickHouseTables.prepare(
+        client, once, "unsketched_aggregates", new WindowAggregateRowEncoder(), true);
+    ClickHouseTables.prepare(
+        client, once, "unsketched_aggregates", new WindowAggregateRowEncoder(), false);
+    assertThat(
+            server.rows(
+                "SELECT name, type FROM system.columns WHERE database = '"
+                    + DB
+                    + "' AND table = 'unsketched_aggregates' AND name LIKE 'sketch%'"
+                    + " ORDER BY name"))
+        .containsExactly("sketch_count\tArray(Float64)", "sketch_index\tArray(Int32)");
+    assertThat(select("SELECT sketch_index, sketch_count FROM unsketched_aggregates"))
+        .containsExactly(List.of("[]", "[]"));
+  }
+
   @Test
   void shouldRoundTripWindowAggregates() throws Exception {
     WindowAggregate full = new WindowAggregate();
@@ -129,6 +170,8 @@ class ClickHouseRowBinaryTest {
     full.p99 = 99;
     full.p999 = 99.9;
     full.anomalyScore = 0.9987;
+    full.sketchIndex = new int[] {-100_005, 0, 100_001, 147_317};
+    full.sketchCount = new double[] {1, 2, 3.5, 4};
 
     WindowAggregate empty = new WindowAggregate(); // no values: NaN statistics -> NULL
     empty.eventType = "ünïcödé:type-✓";
@@ -150,7 +193,7 @@ class ClickHouseRowBinaryTest {
                 + " estimated_count, kept_count, sample_rate, value_count, value_sum, value_min,"
                 + " value_max, value_mean, variance_pop, variance_sample, stddev_pop,"
                 + " stddev_sample, p50, p75, p90, p95, p99, p999, anomaly_score,"
-                + " toYYYYMMDD(window_start)"
+                + " toYYYYMMDD(window_start), sketch_index, sketch_count"
                 + " FROM window_aggregates ORDER BY granularity DESC");
     assertThat(rows)
         .containsExactly(
@@ -184,7 +227,9 @@ class ClickHouseRowBinaryTest {
                 "99",
                 "99.9",
                 "0.9987",
-                "20260101"),
+                "20260101",
+                "[-100005,0,100001,147317]",
+                "[1,2,3.5,4]"),
             List.of(
                 "ünïcödé:type-✓",
                 "k=a\\,b\\=c\\\\d\te",
@@ -215,7 +260,9 @@ class ClickHouseRowBinaryTest {
                 "\\N",
                 "\\N",
                 "\\N",
-                "20260101"));
+                "20260101",
+                "[]",
+                "[]"));
   }
 
   @Test

@@ -294,7 +294,7 @@ class ClickHouseTablesOnCurrentEngineTest {
 
   @Test
   void everyExampleQueryRunsAndReturnsRows() {
-    assertThat(exampleQueries).hasSize(6);
+    assertThat(exampleQueries).hasSize(7);
     int first = 5;
     for (int i = 0; i < exampleQueries.size(); i++) {
       assertThat(result.results().get(first + i))

@@ -88,6 +88,28 @@ class WindowAggregateSerializerTest {
     assertEquals(0.9987, parse(a).get("anomaly_score"));
   }
 
+  /** The sketch's bins as two arrays of numbers, so a consumer can merge windows as SQL does. */
+  @Test
+  void theSketchBinsAreWrittenAsArrays() throws Exception {
+    WindowAccumulator acc = new WindowAccumulator();
+    acc.add(-2.5, 1.0);
+    acc.add(0, 1.0);
+    acc.add(120, 1.0);
+    acc.add(120, 1.0);
+    WindowAggregate a = aggregate(acc);
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(WindowAggregateSerializer.toJson(a));
+    assertEquals(
+        "[" + (-100_000 - 61) + ",0," + (100_000 + 319) + "]", json.get("sketch_index").toString());
+    assertEquals("[1.0,1.0,2.0]", json.get("sketch_count").toString());
+    json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(WindowAggregateSerializer.toJson(aggregate(new WindowAccumulator())));
+    assertEquals("[]", json.get("sketch_index").toString());
+    assertEquals("[]", json.get("sketch_count").toString());
+  }
+
   private static WindowAggregate aggregate(WindowAccumulator acc) {
     WindowAggregate a = new WindowAggregate();
     a.eventType = "performance.response_time";
@@ -110,7 +132,7 @@ class WindowAggregateSerializerTest {
           case VALUE_NUMBER_INT -> fields.put(name, p.getLongValue());
           case VALUE_NUMBER_FLOAT -> fields.put(name, p.getDoubleValue());
           case VALUE_NULL -> fields.put(name, null);
-          case START_OBJECT -> p.skipChildren();
+          case START_OBJECT, START_ARRAY -> p.skipChildren();
           default -> fields.put(name, p.getText());
         }
       }
