@@ -3,7 +3,6 @@ package dev.analytics.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.ParsedRecord;
@@ -11,6 +10,7 @@ import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseCommittable;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSink;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinks;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import dev.analytics.pipeline.testing.ClickHouseServer;
 import dev.analytics.pipeline.testing.KafkaTopics;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
@@ -40,7 +40,6 @@ import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -64,13 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every alert, every high-priority event once.
  */
 class ClickHouseSinkITCase {
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
 
   private static final long START = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
   // No sampling for these types (rate 1): counts are exact. api.error is high priority.
@@ -188,7 +181,9 @@ class ClickHouseSinkITCase {
         String type = TYPES[i % TYPES.length];
         long ts = START + i * 60L;
         String id = name + "-" + i;
-        inputs.add(new Input(i % 2, event(id, type, ts).getBytes(StandardCharsets.UTF_8)));
+        inputs.add(
+            new Input(
+                i % 2, BoundedJobs.eventJson(id, type, ts, "eu").getBytes(StandardCharsets.UTF_8)));
         expectedWindows.merge(type + "@" + (ts - ts % 60_000), 1L, Long::sum);
         if (type.equals("api.error")) {
           expectedEventIds.add(id);
@@ -249,12 +244,7 @@ class ClickHouseSinkITCase {
     private StreamExecutionEnvironment define() {
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-      DataStream<ParsedRecord> records =
-          env.fromSource(
-                  KafkaEventSource.create(config),
-                  KafkaEventSource.watermarks(config),
-                  OperatorIds.KAFKA_SOURCE_NAME)
-              .uid(OperatorIds.KAFKA_SOURCE);
+      DataStream<ParsedRecord> records = AnalyticsJob.kafkaRecords(env, config);
       DataStream<ParsedRecord> throttled =
           records.map(new Throttle(throttleRecords, throttleMillis)).name("Throttle");
       AnalyticsPipeline.Outputs built = AnalyticsPipeline.build(inject.apply(throttled), config);
@@ -423,18 +413,6 @@ class ClickHouseSinkITCase {
     alert.version = a.version;
     alert.message = "window of " + a.keptCount + " events";
     return alert;
-  }
-
-  private static String event(String id, String type, long ts) {
-    return "{\"event_id\":\""
-        + id
-        + "\",\"event_type\":\""
-        + type
-        + "\",\"timestamp\":\""
-        + Instant.ofEpochMilli(ts)
-        + "\",\"value\":"
-        + (ts % 1000)
-        + ",\"dimensions\":{\"region\":\"eu\"}}";
   }
 
   /** Slows the input to about {@code perMilli} records per millisecond per subtask. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.local.TrafficGenerator;
@@ -185,7 +184,10 @@ class IngestPipelineITCase {
     for (int i = 0; i < validCount; i++) {
       String type = TYPES[i % TYPES.length];
       long ts = START + i * 20L; // 30,000 events over 600 s
-      inputs.add(new Input(i % 2, event("e-" + i, type, ts).getBytes(StandardCharsets.UTF_8)));
+      inputs.add(
+          new Input(
+              i % 2,
+              BoundedJobs.eventJson("e-" + i, type, ts, "eu").getBytes(StandardCharsets.UTF_8)));
       expected.computeIfAbsent(type, t -> new TreeMap<>()).merge(ts - ts % 60_000, 1L, Long::sum);
       if (i % 500 == 0) {
         Map.Entry<String, String> bad = invalid.get(invalidCount % invalid.size());
@@ -264,27 +266,10 @@ class IngestPipelineITCase {
       throws Exception {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-    DataStream<ParsedRecord> records =
-        env.fromSource(
-                KafkaEventSource.create(config),
-                KafkaEventSource.watermarks(config),
-                OperatorIds.KAFKA_SOURCE_NAME)
-            .uid(OperatorIds.KAFKA_SOURCE);
+    DataStream<ParsedRecord> records = AnalyticsJob.kafkaRecords(env, config);
     PipelineSinks.prepareTables(config);
     PipelineSinks.attach(AnalyticsPipeline.build(inject.apply(records), config), config);
     env.execute(name);
-  }
-
-  private static String event(String id, String type, long ts) {
-    return "{\"event_id\":\""
-        + id
-        + "\",\"event_type\":\""
-        + type
-        + "\",\"timestamp\":\""
-        + Instant.ofEpochMilli(ts)
-        + "\",\"value\":"
-        + (ts % 1000)
-        + ",\"dimensions\":{\"region\":\"eu\"}}";
   }
 
   /**

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.sinks.postgres.PostgresConnections;
 import dev.analytics.pipeline.sinks.postgres.PostgresSettings;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import dev.analytics.pipeline.testing.FaultyConnections;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
 import dev.analytics.pipeline.testing.PostgresServer;
@@ -35,7 +35,6 @@ import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -58,13 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * windows across a UTC midnight), and no prepared transaction is left.
  */
 class PostgresSinkITCase {
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
 
   /** 23:57 UTC: the 10 minutes of input cross midnight, so counters span two days. */
   private static final long START = Instant.parse("2026-03-01T23:57:00Z").toEpochMilli();
@@ -387,12 +380,7 @@ class PostgresSinkITCase {
 
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-    DataStream<ParsedRecord> records =
-        env.fromSource(
-                KafkaEventSource.create(config),
-                KafkaEventSource.watermarks(config),
-                OperatorIds.KAFKA_SOURCE_NAME)
-            .uid(OperatorIds.KAFKA_SOURCE);
+    DataStream<ParsedRecord> records = AnalyticsJob.kafkaRecords(env, config);
     AnalyticsPipeline.Outputs outputs = AnalyticsPipeline.build(inject.apply(records), config);
     PipelineSinks.prepareTables(config);
     if (connections == null) {
@@ -447,23 +435,13 @@ class PostgresSinkITCase {
       String id,
       String type,
       long ts) {
-    inputs.add(new Input(partition, event(id, type, ts).getBytes(StandardCharsets.UTF_8)));
+    inputs.add(
+        new Input(
+            partition, BoundedJobs.eventJson(id, type, ts, null).getBytes(StandardCharsets.UTF_8)));
     long windowStart = ts - Math.floorMod(ts, 60_000L);
     windows.merge(type + "@" + Instant.ofEpochMilli(windowStart), 1L, Long::sum);
     LocalDate day = Instant.ofEpochMilli(windowStart).atZone(ZoneOffset.UTC).toLocalDate();
     days.merge(type + "@" + day, 1L, Long::sum);
-  }
-
-  private static String event(String id, String type, long ts) {
-    return "{\"event_id\":\""
-        + id
-        + "\",\"event_type\":\""
-        + type
-        + "\",\"timestamp\":\""
-        + Instant.ofEpochMilli(ts)
-        + "\",\"value\":"
-        + (ts % 1000)
-        + "}";
   }
 
   /** Waits until the job has written rows, then restarts PostgreSQL (connections are cut). */

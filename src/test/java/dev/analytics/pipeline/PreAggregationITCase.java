@@ -11,12 +11,12 @@ import dev.analytics.pipeline.ingest.ParserSettings;
 import dev.analytics.pipeline.local.TrafficGenerator;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.model.WindowAggregate;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -30,13 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * rounding of a different summation order, identical percentiles.
  */
 class PreAggregationITCase {
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
 
   @Test
   void givesTheSameResultsAsThePlainPath() throws Exception {

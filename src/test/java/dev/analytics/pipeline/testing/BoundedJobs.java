@@ -4,6 +4,7 @@ import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.config.JobConfig;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
@@ -13,7 +14,10 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
-/** What the MiniCluster tests of the whole job share: the cluster, and a bounded job's settings. */
+/**
+ * What the MiniCluster tests of the whole job share: the cluster, a bounded job's settings, its
+ * start, and the event records they produce.
+ */
 public final class BoundedJobs {
   private BoundedJobs() {}
 
@@ -63,5 +67,22 @@ public final class BoundedJobs {
     // as late, which is correct but not what these exact tests are about).
     values.put("watermark.idleness", "0 ms");
     return values;
+  }
+
+  /**
+   * An event record of {@code type} at {@code ts} with value {@code ts % 1000}, and the dimension
+   * region = {@code region} unless it is null.
+   */
+  public static String eventJson(String id, String type, long ts, String region) {
+    return "{\"event_id\":\""
+        + id
+        + "\",\"event_type\":\""
+        + type
+        + "\",\"timestamp\":\""
+        + Instant.ofEpochMilli(ts)
+        + "\",\"value\":"
+        + (ts % 1000)
+        + (region == null ? "" : ",\"dimensions\":{\"region\":\"" + region + "\"}")
+        + "}";
   }
 }
