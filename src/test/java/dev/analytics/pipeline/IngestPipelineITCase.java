@@ -113,7 +113,7 @@ class IngestPipelineITCase {
   void sampledEstimatesStayWithinThreeStandardDeviationsAndAreExactAtRateOne() throws Exception {
     String name = "sampled";
     kafka.createTopics(2, name + "-events", name + "-dead-letters", name + "-aggregates");
-    // Generated traffic: true counts per (type, minute) known; default seed-000 sampling rates.
+    // Generated traffic: true counts per (type, minute) known; the default sampling rates.
     Map<String, Map<Long, Long>> truth = new TreeMap<>();
     List<Input> inputs = new ArrayList<>();
     for (TrafficGenerator.Generated g :

@@ -40,7 +40,7 @@ import java.util.Objects;
 
 /**
  * Parses one Kafka record value into a schema-v1 {@link AnalyticsEvent}, enforcing every rule of
- * the schema (see DESIGN.md, "Event schema, version 1").
+ * the schema (docs/events.md, "Event schema, version 1").
  *
  * <p><b>Takes</b> the raw record bytes, which must be one UTF-8 JSON object. <b>Gives</b> a new
  * event with {@code weight} and {@code sampleRate} 1.0, {@code priority} null unless the record

@@ -74,7 +74,8 @@ public final class ClickHouseBenchmark {
           String topic = "bench-events";
           kafka.createTopics(2, topic, "bench-dead-letters");
           produce(kafka, topic, 2_000_000, 100_000);
-          // Seed 000's batching of the raw events (the default before 2026-11-22), then larger.
+          // The original design's batching of the raw events (the default before 2026-11-22), then
+          // larger.
           pipelineInserts(
               server, kafka, tmp, topic, "p_", Map.of("clickhouse.events.batch.max-rows", "10"));
           pipelineInserts(

@@ -15,12 +15,12 @@ import java.util.Locale;
  * Section "Naive baselines": the ways the seeds wrote, measured against the same servers.
  *
  * <ul>
- *   <li>Seed 003: one INSERT per event into ClickHouse, sequential over HTTP, for a fixed time,
- *       beside batched inserts of the same rows (high-priority event rows, RowBinary, the
- *       production HTTP client), both by {@link ClickHouseBenchmark#insertRate}.
- *   <li>Seed 004: daily counter increments into PostgreSQL (durable), one upsert and commit per
- *       metric sequentially vs summed in memory and one transaction, by {@link
- *       PostgresBenchmark#seed004}.
+ *   <li>The original design: one INSERT per event into ClickHouse, sequential over HTTP, for a
+ *       fixed time, beside batched inserts of the same rows (high-priority event rows, RowBinary,
+ *       the production HTTP client), both by {@link ClickHouseBenchmark#insertRate}.
+ *   <li>The original design's daily counters: daily counter increments into PostgreSQL (durable),
+ *       one upsert and commit per metric sequentially vs summed in memory and one transaction, by
+ *       {@link PostgresBenchmark#seed004}.
  * </ul>
  */
 public final class NaiveBaselines implements DescribedSection {
@@ -33,12 +33,12 @@ public final class NaiveBaselines implements DescribedSection {
 
   @Override
   public String whatItMeasures() {
-    return "Seed 003's baseline: one INSERT per event into ClickHouse, sequential over HTTP"
+    return "The original design's ClickHouse baseline: one INSERT per event into ClickHouse, sequential over HTTP"
         + " (RowBinary, the production client, loopback), for a fixed time, beside batched"
         + " INSERTs of "
         + String.format(Locale.ROOT, "%,d", BATCH)
         + " of the same high-priority event rows; rows are encoded beforehand, so the figures are"
-        + " the server and the transport. Seed 004: daily counter increments into a durable"
+        + " the server and the transport. The original design's daily counters: daily counter increments into a durable"
         + " PostgreSQL (fsync on), (a) one upsert and commit per increment, (b) the seed's old code"
         + " (one upsert and commit per metric, sequential) and (c) the pipeline's way (summed by"
         + " bucket in memory, one transaction of batched upserts); rows/s = counter rows upserted"
@@ -75,7 +75,7 @@ public final class NaiveBaselines implements DescribedSection {
     out.add(
         new Measurement(
             title(),
-            "seed 003: one INSERT per event into ClickHouse (sequential HTTP)",
+            "original design: one INSERT per event into ClickHouse (sequential HTTP)",
             naive.rowsPerSecond(),
             "events/s",
             String.format(
@@ -100,7 +100,7 @@ public final class NaiveBaselines implements DescribedSection {
     out.add(
         new Measurement(
             title(),
-            "seed 003: batched / one INSERT per event",
+            "original design: batched / one INSERT per event",
             batched.rowsPerSecond() / naive.rowsPerSecond(),
             "x",
             ""));
@@ -111,26 +111,27 @@ public final class NaiveBaselines implements DescribedSection {
       String batch = String.format(Locale.ROOT, "%,d increments over %d metrics", plan[0], plan[1]);
       out.add(
           seed004Row(
-              "seed 004 (a) one upsert per increment, " + batch,
+              "original design's daily counters (a) one upsert per increment, " + batch,
               r.perIncrementMs(),
               plan[0],
               plan[0]));
       out.add(
           seed004Row(
-              "seed 004 (b) per-metric sequential upserts, " + batch,
+              "original design's daily counters (b) per-metric sequential upserts, " + batch,
               r.perMetricMs(),
               plan[1],
               plan[0]));
       out.add(
           seed004Row(
-              "seed 004 (c) one aggregated transaction, " + batch,
+              "original design's daily counters (c) one aggregated transaction, " + batch,
               r.oneTransactionMs(),
               plan[1],
               plan[0]));
       out.add(
           new Measurement(
               title(),
-              "seed 004: (b) per-metric time / (c) one transaction, " + batch,
+              "original design's daily counters: (b) per-metric time / (c) one transaction, "
+                  + batch,
               r.perMetricMs() / r.oneTransactionMs(),
               "x",
               String.format(

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Bounded resources during a ClickHouse outage (issue #8, part 3): {@code jobs/bench-outage.sh
- * [--outage 120s] [--rate 50000] [--warmup 60s]}.
+ * Bounded resources during a ClickHouse outage: {@code jobs/bench-outage.sh [--outage 120s] [--rate
+ * 50000] [--warmup 60s]}.
  *
  * <p>The full production job ({@link LiveJob}: parallelism 2, RocksDB, exactly-once checkpoints
  * every 10 s, 60 s windows) reads events that {@link LiveProducer} sends live at {@code --rate};

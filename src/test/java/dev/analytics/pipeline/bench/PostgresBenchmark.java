@@ -33,13 +33,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *       checkpoints every second) writes {@value #ROWS} distinct window aggregates through the real
  *       sinks ({@link PostgresSinks}), exactly-once (two-phase commit) and at-least-once (versioned
  *       upserts); rows/s = rows / job wall time, job start included, so a lower bound.
- *   <li><b>Seed 004: sequential vs one transaction</b>, for 100 increments over 10 metrics and
- *       1,000 increments over 50 buckets (the seed's scenarios): (a) one upsert statement and one
- *       commit per increment; (b) the seed's old code: counts per metric first, then one upsert and
- *       one commit per metric, sequentially; (c) what the job does: increments summed in memory by
- *       bucket, then one transaction with one batched upsert per bucket. Mean milliseconds per
- *       batch over {@value #REPETITIONS} batches after a warm-up ((a), by far the slowest, over a
- *       twentieth of them).
+ *   <li><b>The original design's daily counters: sequential vs one transaction</b>, for 100
+ *       increments over 10 metrics and 1,000 increments over 50 buckets (the seed's scenarios): (a)
+ *       one upsert statement and one commit per increment; (b) the seed's old code: counts per
+ *       metric first, then one upsert and one commit per metric, sequentially; (c) what the job
+ *       does: increments summed in memory by bucket, then one transaction with one batched upsert
+ *       per bucket. Mean milliseconds per batch over {@value #REPETITIONS} batches after a warm-up
+ *       ((a), by far the slowest, over a twentieth of them).
  * </ol>
  *
  * <p>Run: {@code jobs/bench-postgres.sh} (PostgreSQL server binaries needed, as for the tests).
@@ -63,7 +63,8 @@ public final class PostgresBenchmark {
         System.out.printf(Locale.ROOT, "%-14s %,10.0f rows/s%n", mode, rate);
       }
       System.out.println();
-      System.out.println("== seed 004: daily counter increments, ms per batch (mean)");
+      System.out.println(
+          "== original design's daily counters: daily counter increments, ms per batch (mean)");
       System.out.printf(
           Locale.ROOT,
           "%-28s %22s %26s %26s%n",
@@ -153,7 +154,7 @@ public final class PostgresBenchmark {
   }
 
   /**
-   * Mean milliseconds per batch of seed 004's three ways.
+   * Mean milliseconds per batch of the original design's three ways of writing daily counters.
    *
    * @param perIncrementMs (a) one upsert and one commit per increment (over a twentieth of the
    *     batches, at least 3: it is by far the slowest)
@@ -168,9 +169,9 @@ public final class PostgresBenchmark {
       double oneTransactionMs) {}
 
   /**
-   * {@code count} increments over {@code buckets} buckets (metric x template), seed 004 style: each
-   * way runs {@code repetitions} batches after 20 warm-up batches; the counters are checked at the
-   * end.
+   * {@code count} increments over {@code buckets} buckets (metric x template), as the original
+   * design writes them: each way runs {@code repetitions} batches after 20 warm-up batches; the
+   * counters are checked at the end.
    */
   static Seed004 seed004(PostgresServer pg, int count, int buckets, int repetitions)
       throws Exception {

@@ -9,10 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CI variant of the chaos suite (issue #8): one round of every fault against real Kafka,
- * ClickHouse, PostgreSQL and the standalone cluster while the known stream is produced, then every
- * sink equal to the expectation. See {@link ChaosRun}; the soak variant is {@code
- * jobs/chaos-soak.sh}.
+ * The CI variant of the chaos suite: one round of every fault against real Kafka, ClickHouse,
+ * PostgreSQL and the standalone cluster while the known stream is produced, then every sink equal
+ * to the expectation. See {@link ChaosRun}; the soak variant is {@code jobs/chaos-soak.sh}.
  */
 class ChaosSuiteITCase {
   /** Wall-clock rate of the producer; with the faults of one round, about 1,000,000 events. */

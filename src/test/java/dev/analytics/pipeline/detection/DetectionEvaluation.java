@@ -25,8 +25,9 @@ import java.util.function.Function;
  * and level shift 3 windows; variance change its 60 windows; trend its ramp plus 30 windows. Delay
  * = alert window − incident start.
  *
- * <p>Seed rules (seed 000, applied to every window): over the last 10 values, spike if x > 2 ·
- * mean, drop if x < 0.5 · mean, anomaly if |x − mean| > 3 · standard deviation; no trend rule.
+ * <p>Seed rules (the original design's rules, applied to every window): over the last 10 values,
+ * spike if x > 2 · mean, drop if x < 0.5 · mean, anomaly if |x − mean| > 3 · standard deviation; no
+ * trend rule.
  *
  * <p>{@code main} prints the report as Markdown ({@code jobs/evaluate-detection.sh}).
  */

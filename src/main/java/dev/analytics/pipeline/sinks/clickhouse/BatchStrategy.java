@@ -1,7 +1,8 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
 /**
- * When a {@link ClickHouseSink} writes its buffered rows (after seed 003's per-table strategies).
+ * When a {@link ClickHouseSink} writes its buffered rows (the original design's per-table
+ * strategies).
  *
  * <p>{@link #CHECKPOINT} is the exactly-once strategy: rows are held until a checkpoint, travel in
  * the committable and are inserted when that checkpoint completes. All others are at-least-once:

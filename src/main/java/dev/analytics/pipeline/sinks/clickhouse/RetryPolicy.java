@@ -8,8 +8,8 @@ import java.util.function.DoubleSupplier;
 import java.util.function.Predicate;
 
 /**
- * Exponential backoff with jitter and a bounded number of attempts (seed 001: 100 ms, x2, at most
- * 30 s).
+ * Exponential backoff with jitter and a bounded number of attempts (the original design: 100 ms,
+ * x2, at most 30 s).
  *
  * <p>The schedule is a pure function ({@link #backoff(int, double)}): before retry {@code n}
  * (1-based) the delay is {@code min(maxBackoff, initialBackoff * multiplier^(n-1))}, reduced by up

@@ -10,8 +10,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Aggregates daily-counter increments in memory by bucket (metric, dimensions, day) between two
- * checkpoints, as seed 004 aggregates a batch before its one transaction: the sink then sends one
- * upsert per bucket instead of one per window.
+ * checkpoints, as the original design aggregates a batch before its one transaction: the sink then
+ * sends one upsert per bucket instead of one per window.
  *
  * <p><b>Takes</b> increments; <b>gives</b> one increment per bucket with the sum of its amounts,
  * just before each checkpoint barrier ({@link #prepareSnapshotPreBarrier}) and at end of input, in

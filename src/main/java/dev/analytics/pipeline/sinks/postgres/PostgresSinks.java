@@ -28,12 +28,12 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * one. Daily counters are increments, which a replay would double: the configuration refuses them
  * in this mode.
  *
- * <p><b>Daily counters</b> (seed 004): the fine windows ({@code window.size}) only, turned into
- * increments by {@link DailyCounterDeltas} (keyed by window: a late re-emission adds the
- * difference), routed by bucket so one subtask owns each counter row (two subtasks' transactions on
- * the same row would wait on each other's uncommitted locks across the checkpoint: a deadlock),
- * summed per bucket by {@link DailyCounterBatcher} and added in the checkpoint's transaction with
- * {@code count = count + excluded.count}.
+ * <p><b>Daily counters</b> (per day and dimension, for dashboards that read one row): the fine
+ * windows ({@code window.size}) only, turned into increments by {@link DailyCounterDeltas} (keyed
+ * by window: a late re-emission adds the difference), routed by bucket so one subtask owns each
+ * counter row (two subtasks' transactions on the same row would wait on each other's uncommitted
+ * locks across the checkpoint: a deadlock), summed per bucket by {@link DailyCounterBatcher} and
+ * added in the checkpoint's transaction with {@code count = count + excluded.count}.
  *
  * <p>Aggregate and alert rows are routed by row identity too ({@code keyBy} before the sink), so
  * every row has a single writer whatever the upstream partitioning.
