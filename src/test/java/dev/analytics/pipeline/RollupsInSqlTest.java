@@ -32,16 +32,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -83,7 +76,7 @@ class RollupsInSqlTest {
             List.of(Duration.ofHours(1)));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     DataStream<AnalyticsEvent> in = env.fromData(event(TYPE, hour, 1, "/home", true));
-    var windows = harness(AnalyticsPipeline.eventWindows(in, s, true), s::keyOf);
+    var windows = WindowStageTest.harness(AnalyticsPipeline.eventWindows(in, s, true), s::keyOf);
     Random random = new Random(19);
     List<AnalyticsEvent> late = new ArrayList<>();
     for (long t = hour; t < hour + HOUR; t += 50 + random.nextInt(100)) {
@@ -113,7 +106,7 @@ class RollupsInSqlTest {
     DataStream<PartialAggregate> p =
         env.fromData(new PartialAggregate("t", hour, new WindowAccumulator()));
     var rollup =
-        harness(
+        WindowStageTest.harness(
             AnalyticsPipeline.windowPartials(p, s, Duration.ofHours(1), false),
             (PartialAggregate x) -> x.key);
     for (StreamRecord<PartialAggregate> r : partials) {
@@ -330,20 +323,5 @@ class RollupsInSqlTest {
     e.hasValue = hasValue;
     e.dimensions = new LinkedHashMap<>(Map.of("endpoint", endpoint));
     return e;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <I> KeyedOneInputStreamOperatorTestHarness<String, I, WindowAggregate> harness(
-      SingleOutputStreamOperator<WindowAggregate> stream, KeySelector<I, String> key)
-      throws Exception {
-    OneInputTransformation<I, WindowAggregate> t =
-        (OneInputTransformation<I, WindowAggregate>) stream.getTransformation();
-    OneInputStreamOperator<I, WindowAggregate> op =
-        (OneInputStreamOperator<I, WindowAggregate>)
-            ((SimpleOperatorFactory<WindowAggregate>) t.getOperatorFactory()).getOperator();
-    KeyedOneInputStreamOperatorTestHarness<String, I, WindowAggregate> h =
-        new KeyedOneInputStreamOperatorTestHarness<>(op, key, Types.STRING);
-    h.open();
-    return h;
   }
 }

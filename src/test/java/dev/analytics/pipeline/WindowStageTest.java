@@ -59,8 +59,9 @@ class WindowStageTest {
     return e;
   }
 
+  /** The keyed harness of a window stage's operator, opened. */
   @SuppressWarnings("unchecked")
-  private static <I> KeyedOneInputStreamOperatorTestHarness<String, I, WindowAggregate> harness(
+  static <I> KeyedOneInputStreamOperatorTestHarness<String, I, WindowAggregate> harness(
       SingleOutputStreamOperator<WindowAggregate> stream, KeySelector<I, String> key)
       throws Exception {
     OneInputTransformation<I, WindowAggregate> t =
