@@ -30,6 +30,7 @@ public final class Benchmarks {
     return List.of(
         new EndToEndThroughput(),
         new FlinkSqlBaseline(),
+        new ClickHouseKafkaEngineBaseline(),
         new Latency(),
         new NaiveBaselines(),
         new AccumulatorAccuracy());
