@@ -13,8 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates a sink's table from its DDL file ({@code sql/clickhouse/<default table>.sql}, on the
- * classpath) or checks that it exists with the columns its encoder writes.
+ * Creates a sink's table from its DDL file ({@code sql/clickhouse/<default table>.sql}, or {@code
+ * sql/clickhouse/current/<default table>.sql} on ClickHouse 22.2 and later: {@link TableVariant};
+ * on the classpath) or checks that it exists with the columns its encoder writes, and tells which
+ * of the two layouts it has.
  *
  * <p>The DDL files are the single definition of the tables: the job runs them with the configured
  * database and table name; an analyst runs them as they are with {@code clickhouse-client}.
@@ -30,13 +32,16 @@ public final class ClickHouseTables {
   private static final int DATABASE_ALREADY_EXISTS = 82;
 
   /**
-   * With {@code create}: creates the database and the table if they do not exist. Then checks that
-   * the table has every column of {@code encoder} with its type (more columns are fine).
+   * With {@code create}: creates the database and the table if they do not exist, with the DDL of
+   * the server's {@link TableVariant#forServer variant}. Then decides from the table's columns
+   * which variant the writer encodes ({@link #closestVariant}) and checks that the table has every
+   * column of that variant with its type (more columns are fine).
    *
+   * @return the variant of the table: give the writer {@code encoder.withVariant(it)}
    * @throws ClickHouseException (permanent) naming the table and what is wrong: missing table,
-   *     missing column, other type
+   *     missing column, other type, a table of neither variant
    */
-  public static void prepare(
+  public static TableVariant prepare(
       ClickHouseHttpClient client,
       RetryPolicy retry,
       String table,
@@ -55,7 +60,13 @@ public final class ClickHouseTables {
                     client),
             (n, d, e) -> {});
       }
-      String ddl = ddl(encoder.defaultTable(), client.qualified(table), client.serverVersion());
+      String version = client.serverVersion();
+      String ddl =
+          ddl(
+              TableVariant.forServer(version),
+              encoder.defaultTable(),
+              client.qualified(table),
+              version);
       retry.call(
           "create table " + database + "." + table,
           () -> ignoring(TABLE_ALREADY_EXISTS, ddl, client),
@@ -85,10 +96,12 @@ public final class ClickHouseTables {
             DEDUPLICATION_WINDOW);
       }
     }
+    TableVariant variant = closestVariant(described, encoder);
+    ClickHouseRowEncoder<?> chosen = encoder.withVariant(variant);
     if (create) {
       // Columns added by later versions (Nullable or Array, so old rows read as NULL or []) to a
       // table that an earlier version created.
-      List<ClickHouseColumn> added = missingAddable(described, encoder.columns());
+      List<ClickHouseColumn> added = missingAddable(described, chosen.columns());
       for (ClickHouseColumn column : added) {
         String alter =
             "ALTER TABLE "
@@ -104,26 +117,82 @@ public final class ClickHouseTables {
         described = describe(client, retry, table);
       }
     }
-    List<String> problems = problems(described, encoder.columns());
+    List<String> problems = problems(described, chosen.columns());
     if (!problems.isEmpty()) {
       throw new ClickHouseException(
-          "ClickHouse table "
-              + database
-              + "."
-              + table
-              + " at "
-              + client.connection().url()
-              + " "
-              + String.join("; ", problems)
-              + ". Create it with sql/clickhouse/"
-              + encoder.defaultTable()
-              + ".sql (table name "
-              + table
-              + ") or set clickhouse.create-tables: true",
+          refusal(database + "." + table, client.connection().url(), described, encoder, variant),
           0,
           0,
           false);
     }
+    return variant;
+  }
+
+  /** The message of a table that does not match the {@code variant} it is closest to. */
+  static String refusal(
+      String table,
+      String url,
+      String described,
+      ClickHouseRowEncoder<?> encoder,
+      TableVariant variant) {
+    String name = table.substring(table.indexOf('.') + 1);
+    return "ClickHouse table "
+        + table
+        + " at "
+        + url
+        + " "
+        + String.join("; ", problems(described, encoder.withVariant(variant).columns()))
+        + (described(described).isEmpty()
+            ? ""
+            : " (it is closest to the layout of "
+                + variant.ddlFile(encoder.defaultTable())
+                + " and matches neither that nor "
+                + other(variant).ddlFile(encoder.defaultTable())
+                + ")")
+        + ". Create it with "
+        + TableVariant.LEGACY.ddlFile(encoder.defaultTable())
+        + " (any server) or "
+        + TableVariant.CURRENT.ddlFile(encoder.defaultTable())
+        + " (ClickHouse 22.2 and later), table name "
+        + name
+        + ", or set clickhouse.create-tables: true";
+  }
+
+  /**
+   * The variant whose columns an existing table described by {@code system.columns} rows (name TAB
+   * type) has, or null when it has those of neither (or does not exist).
+   */
+  static TableVariant variantOf(String describedColumns, ClickHouseRowEncoder<?> encoder) {
+    for (TableVariant v : TableVariant.values()) {
+      if (problems(describedColumns, encoder.withVariant(v).columns()).isEmpty()) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@link #variantOf}, or else the variant with the fewest missing or mistyped columns (not
+   * counting the Nullable and Array columns that {@code create} adds to a table of an earlier
+   * version): the one whose problems a refusal names. {@link TableVariant#LEGACY} on a tie.
+   */
+  static TableVariant closestVariant(String describedColumns, ClickHouseRowEncoder<?> encoder) {
+    TableVariant best = TableVariant.LEGACY;
+    int fewest = Integer.MAX_VALUE;
+    for (TableVariant v : TableVariant.values()) {
+      List<ClickHouseColumn> columns = new ArrayList<>(encoder.withVariant(v).columns());
+      columns.removeAll(missingAddable(describedColumns, columns));
+      int n = problems(describedColumns, columns).size();
+      if (n < fewest) {
+        best = v;
+        fewest = n;
+      }
+    }
+    return best;
+  }
+
+  private static TableVariant other(TableVariant v) {
+    return v == TableVariant.CURRENT ? TableVariant.LEGACY : TableVariant.CURRENT;
   }
 
   /**
@@ -155,18 +224,29 @@ public final class ClickHouseTables {
   static final int DEDUPLICATION_WINDOW = 1_000;
 
   /**
-   * {@link #ddl(String, String)} for a server of {@code serverVersion}: with the deduplication
-   * window on servers that take deduplication tokens.
+   * {@link #ddl(String, String)} (the 18.16 DDL) for a server of {@code serverVersion}: with the
+   * deduplication window on servers that take deduplication tokens.
    */
   public static String ddl(String defaultTable, String qualifiedName, String serverVersion) {
-    String ddl = ddl(defaultTable, qualifiedName);
-    if (!ClickHouseHttpClient.supportsDeduplicationToken(serverVersion)) {
+    return ddl(TableVariant.LEGACY, defaultTable, qualifiedName, serverVersion);
+  }
+
+  /**
+   * The DDL of {@code variant} creating {@code qualifiedName} on a server of {@code serverVersion}:
+   * with the deduplication window on servers that take deduplication tokens (the current DDL has it
+   * in its SETTINGS already).
+   */
+  public static String ddl(
+      TableVariant variant, String defaultTable, String qualifiedName, String serverVersion) {
+    String ddl = ddl(variant, defaultTable, qualifiedName);
+    if (!ClickHouseHttpClient.supportsDeduplicationToken(serverVersion)
+        || ddl.contains("non_replicated_deduplication_window")) {
       return ddl;
     }
     int settings = ddl.lastIndexOf("\nSETTINGS ");
     if (settings < 0) {
       throw new IllegalStateException(
-          "sql/clickhouse/" + defaultTable + ".sql must end with a SETTINGS clause");
+          variant.ddlFile(defaultTable) + " must end with a SETTINGS clause");
     }
     return ddl + ", non_replicated_deduplication_window = " + DEDUPLICATION_WINDOW;
   }
@@ -176,7 +256,15 @@ public final class ClickHouseTables {
    * without comment lines and the final semicolon: as it is, for ClickHouse 18.16.
    */
   public static String ddl(String defaultTable, String qualifiedName) {
-    String file = "sql/clickhouse/" + defaultTable + ".sql";
+    return ddl(TableVariant.LEGACY, defaultTable, qualifiedName);
+  }
+
+  /**
+   * The DDL of {@code variant} ({@link TableVariant#ddlFile}) creating {@code qualifiedName}
+   * instead, without comment lines and the final semicolon.
+   */
+  public static String ddl(TableVariant variant, String defaultTable, String qualifiedName) {
+    String file = variant.ddlFile(defaultTable);
     String text;
     try (InputStream in = ClickHouseTables.class.getClassLoader().getResourceAsStream(file)) {
       if (in == null) {
@@ -273,8 +361,32 @@ public final class ClickHouseTables {
     return null;
   }
 
-  private static String normalize(String type) {
-    return type.replace(" ", "").replace("\"", "'");
+  /**
+   * A type as compared: without blanks, and without {@code LowCardinality(...)}, which changes the
+   * storage but neither what RowBinary carries nor what a query reads (a table whose string columns
+   * differ from the DDL only in it is accepted either way).
+   */
+  static String normalize(String type) {
+    String t = type.replace(" ", "").replace("\"", "'");
+    String wrapper = "LowCardinality(";
+    int i;
+    while ((i = t.indexOf(wrapper)) >= 0) {
+      int depth = 1;
+      int end = -1;
+      for (int j = i + wrapper.length(); j < t.length() && end < 0; j++) {
+        char c = t.charAt(j);
+        if (c == '(') {
+          depth++;
+        } else if (c == ')' && --depth == 0) {
+          end = j;
+        }
+      }
+      if (end < 0) {
+        break;
+      }
+      t = t.substring(0, i) + t.substring(i + wrapper.length(), end) + t.substring(end + 1);
+    }
+    return t;
   }
 
   private static String escape(String s) {
