@@ -96,7 +96,8 @@ public final class ClickHouseTables {
             DEDUPLICATION_WINDOW);
       }
     }
-    TableVariant variant = closestVariant(described, encoder);
+    TableVariant variant =
+        closestVariant(described, encoder, TableVariant.forServer(client.serverVersion()));
     ClickHouseRowEncoder<?> chosen = encoder.withVariant(variant);
     if (create) {
       // Columns added by later versions (Nullable or Array, so old rows read as NULL or []) to a
@@ -172,23 +173,40 @@ public final class ClickHouseTables {
   }
 
   /**
-   * {@link #variantOf}, or else the variant with the fewest missing or mistyped columns (not
-   * counting the Nullable and Array columns that {@code create} adds to a table of an earlier
-   * version): the one whose problems a refusal names. {@link TableVariant#LEGACY} on a tie.
+   * {@link #variantOf}, or else the variant of which the table has the most columns with their
+   * types, {@code preferred} (the server's) on a tie: the layout the writer adds missing Nullable
+   * and Array columns to (a table that an earlier version created), and whose problems a refusal
+   * names.
    */
-  static TableVariant closestVariant(String describedColumns, ClickHouseRowEncoder<?> encoder) {
-    TableVariant best = TableVariant.LEGACY;
-    int fewest = Integer.MAX_VALUE;
+  static TableVariant closestVariant(
+      String describedColumns, ClickHouseRowEncoder<?> encoder, TableVariant preferred) {
+    TableVariant exact = variantOf(describedColumns, encoder);
+    if (exact != null) {
+      return exact;
+    }
+    TableVariant best = preferred;
+    int most = matching(describedColumns, encoder.withVariant(preferred).columns());
     for (TableVariant v : TableVariant.values()) {
-      List<ClickHouseColumn> columns = new ArrayList<>(encoder.withVariant(v).columns());
-      columns.removeAll(missingAddable(describedColumns, columns));
-      int n = problems(describedColumns, columns).size();
-      if (n < fewest) {
+      int n = matching(describedColumns, encoder.withVariant(v).columns());
+      if (n > most) {
         best = v;
-        fewest = n;
+        most = n;
       }
     }
     return best;
+  }
+
+  /** How many of {@code expected} the table described so has with their types. */
+  private static int matching(String describedColumns, List<ClickHouseColumn> expected) {
+    Map<String, String> actual = described(describedColumns);
+    int n = 0;
+    for (ClickHouseColumn column : expected) {
+      String type = actual.get(column.name());
+      if (type != null && normalize(type).equals(normalize(column.type()))) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static TableVariant other(TableVariant v) {

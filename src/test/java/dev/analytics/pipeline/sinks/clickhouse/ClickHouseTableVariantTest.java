@@ -67,7 +67,9 @@ class ClickHouseTableVariantTest {
       for (TableVariant v : TableVariant.values()) {
         String described = described(e.withVariant(v).columns());
         assertThat(ClickHouseTables.variantOf(described, e)).as(e.defaultTable()).isEqualTo(v);
-        assertThat(ClickHouseTables.closestVariant(described, e)).isEqualTo(v);
+        for (TableVariant server : TableVariant.values()) {
+          assertThat(ClickHouseTables.closestVariant(described, e, server)).isEqualTo(v);
+        }
       }
     }
   }
@@ -97,8 +99,11 @@ class ClickHouseTableVariantTest {
     earlier.remove("sketch_count");
     String described = described(earlier);
     assertThat(ClickHouseTables.variantOf(described, new WindowAggregateRowEncoder())).isNull();
-    assertThat(ClickHouseTables.closestVariant(described, new WindowAggregateRowEncoder()))
-        .isEqualTo(TableVariant.LEGACY);
+    for (TableVariant server : TableVariant.values()) {
+      assertThat(
+              ClickHouseTables.closestVariant(described, new WindowAggregateRowEncoder(), server))
+          .isEqualTo(TableVariant.LEGACY);
+    }
     assertThat(
             ClickHouseTables.missingAddable(
                 described, new WindowAggregateRowEncoder(TableVariant.LEGACY).columns()))
@@ -116,7 +121,11 @@ class ClickHouseTableVariantTest {
     String described = described(mixed);
     WindowAggregateRowEncoder encoder = new WindowAggregateRowEncoder();
     assertThat(ClickHouseTables.variantOf(described, encoder)).isNull();
-    assertThat(ClickHouseTables.closestVariant(described, encoder)).isEqualTo(TableVariant.CURRENT);
+    // As close to one as to the other: the refusal names the problems of the server's variant.
+    assertThat(ClickHouseTables.closestVariant(described, encoder, TableVariant.CURRENT))
+        .isEqualTo(TableVariant.CURRENT);
+    assertThat(ClickHouseTables.closestVariant(described, encoder, TableVariant.LEGACY))
+        .isEqualTo(TableVariant.LEGACY);
 
     FakeServer server = new FakeServer("26.7.2.1", described);
     try {
@@ -145,7 +154,8 @@ class ClickHouseTableVariantTest {
             "http://h:8123",
             described(other),
             new AlertRowEncoder(),
-            ClickHouseTables.closestVariant(described(other), new AlertRowEncoder()));
+            ClickHouseTables.closestVariant(
+                described(other), new AlertRowEncoder(), TableVariant.LEGACY));
     assertThat(message)
         .startsWith("ClickHouse table db.alerts at http://h:8123 has no column dimensions.key")
         .contains("sql/clickhouse/alerts.sql (any server)")
