@@ -98,8 +98,10 @@ public final class ClickHouseOptions implements StageOptions {
           .booleanType()
           .defaultValue(false)
           .withDescription(
-              "Create the database and tables (sql/clickhouse/*.sql) if missing; otherwise the"
-                  + " job checks at start-up that they exist with the expected columns.");
+              "Create the database and tables if missing (sql/clickhouse/*.sql, on ClickHouse 22.2"
+                  + " and later sql/clickhouse/current/*.sql); otherwise the job checks at start-up"
+                  + " that they exist with the columns of either. The table's columns decide"
+                  + " which of the two layouts the job writes.");
 
   public static final ConfigOption<Integer> CLICKHOUSE_MAX_PARTITIONS_PER_INSERT =
       key("clickhouse.max-partitions-per-insert")
