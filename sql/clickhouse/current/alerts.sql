@@ -11,7 +11,8 @@
 --   WHERE window_start >= now() - INTERVAL 1 DAY AND pattern != 'resolved'
 --   ORDER BY window_start DESC;
 --
--- Partitioned by UTC day of the window start. Retention: uncomment the TTL line, or later
+-- Partitioned by UTC day of the window start. Retention: clickhouse.*.ttl when the job creates
+-- the table (docs/clickhouse.md), or uncomment the TTL line, or later
 --   ALTER TABLE alerts MODIFY TTL toDateTime(window_start) + INTERVAL 400 DAY;
 CREATE TABLE IF NOT EXISTS alerts
 (

@@ -12,7 +12,8 @@
 --   WHERE event_time >= now() - INTERVAL 1 HOUR
 --   GROUP BY event_type ORDER BY events DESC;
 --
--- Partitioned by UTC day of the event time. Retention: uncomment the TTL line, or later
+-- Partitioned by UTC day of the event time. Retention: clickhouse.*.ttl when the job creates
+-- the table (docs/clickhouse.md), or uncomment the TTL line, or later
 --   ALTER TABLE high_priority_events MODIFY TTL toDateTime(event_time) + INTERVAL 90 DAY;
 CREATE TABLE IF NOT EXISTS high_priority_events
 (

@@ -19,7 +19,8 @@
 --   FROM window_aggregates WHERE window_start >= today() GROUP BY event_type, dims, granularity,
 --   window_start;
 --
--- Partitioned by UTC day of the window start. Retention: uncomment the TTL line, or later
+-- Partitioned by UTC day of the window start. Retention: clickhouse.*.ttl when the job creates
+-- the table (docs/clickhouse.md), or uncomment the TTL line, or later
 --   ALTER TABLE window_aggregates MODIFY TTL toDateTime(window_start) + INTERVAL 400 DAY;
 CREATE TABLE IF NOT EXISTS window_aggregates
 (

@@ -77,7 +77,12 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
     try {
       variant =
           ClickHouseTables.prepare(
-              client, settings.retry(), settings.table(), encoder, settings.createTables());
+              client,
+              settings.retry(),
+              settings.table(),
+              encoder,
+              settings.createTables(),
+              settings.ttl());
       if (context.getTaskInfo().getIndexOfThisSubtask() == 0) {
         String version = client.serverVersion();
         LOG.info(

@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +51,38 @@ public final class ClickHouseTables {
       ClickHouseRowEncoder<?> encoder,
       boolean create)
       throws IOException, InterruptedException {
+    return prepare(client, retry, table, encoder, create, Duration.ZERO);
+  }
+
+  /**
+   * {@link #prepare(ClickHouseHttpClient, RetryPolicy, String, ClickHouseRowEncoder, boolean)}
+   * creating the table with {@code ttl} (zero: none; an existing table keeps its own).
+   *
+   * @throws ClickHouseException (permanent) also for a TTL on a server without TTLs (before 19.6)
+   */
+  public static TableVariant prepare(
+      ClickHouseHttpClient client,
+      RetryPolicy retry,
+      String table,
+      ClickHouseRowEncoder<?> encoder,
+      boolean create,
+      Duration ttl)
+      throws IOException, InterruptedException {
     String database = client.connection().database();
+    if (create && !ttl.isZero() && !ClickHouseHttpClient.knowsTtl(client.serverVersion())) {
+      throw new ClickHouseException(
+          ttlOption(encoder.defaultTable())
+              + " is set, but ClickHouse "
+              + client.serverVersion()
+              + " has no TTL (19.6 and later): unset it to create "
+              + database
+              + "."
+              + table
+              + " without one",
+          0,
+          0,
+          false);
+    }
     if (create) {
       if (!"default".equals(database)) {
         retry.call(
@@ -66,7 +100,8 @@ public final class ClickHouseTables {
               TableVariant.forServer(version),
               encoder.defaultTable(),
               client.qualified(table),
-              version);
+              version,
+              ttl);
       retry.call(
           "create table " + database + "." + table,
           () -> ignoring(TABLE_ALREADY_EXISTS, ddl, client),
@@ -267,6 +302,50 @@ public final class ClickHouseTables {
           variant.ddlFile(defaultTable) + " must end with a SETTINGS clause");
     }
     return ddl + ", non_replicated_deduplication_window = " + DEDUPLICATION_WINDOW;
+  }
+
+  /**
+   * {@link #ddl(TableVariant, String, String, String)} with a table TTL of {@code ttl} (whole
+   * seconds; zero: none) on the table's time, the column of its PARTITION BY: {@code TTL
+   * toDateTime(window_start) + INTERVAL <seconds> SECOND} before the SETTINGS.
+   */
+  public static String ddl(
+      TableVariant variant,
+      String defaultTable,
+      String qualifiedName,
+      String serverVersion,
+      Duration ttl) {
+    String ddl = ddl(variant, defaultTable, qualifiedName, serverVersion);
+    if (ttl.isZero()) {
+      return ddl;
+    }
+    Matcher partition = PARTITION_TIME.matcher(ddl);
+    int settings = ddl.lastIndexOf("\nSETTINGS ");
+    if (!partition.find() || settings < 0) {
+      throw new IllegalStateException(
+          variant.ddlFile(defaultTable)
+              + " must have PARTITION BY toYYYYMMDD(<time>) and end with a SETTINGS clause");
+    }
+    return ddl.substring(0, settings)
+        + "\nTTL toDateTime("
+        + partition.group(1)
+        + ") + INTERVAL "
+        + ttl.getSeconds()
+        + " SECOND"
+        + ddl.substring(settings);
+  }
+
+  private static final Pattern PARTITION_TIME =
+      Pattern.compile("\nPARTITION BY toYYYYMMDD\\((\\w+)\\)\n");
+
+  /** The option that sets the TTL of the table of {@code defaultTable}. */
+  private static String ttlOption(String defaultTable) {
+    return switch (defaultTable) {
+      case "window_aggregates" -> "clickhouse.aggregates.ttl";
+      case "alerts" -> "clickhouse.alerts.ttl";
+      case "high_priority_events" -> "clickhouse.events.ttl";
+      default -> "the TTL of " + defaultTable;
+    };
   }
 
   /**

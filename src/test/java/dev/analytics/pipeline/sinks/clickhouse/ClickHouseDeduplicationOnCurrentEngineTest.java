@@ -102,7 +102,11 @@ class ClickHouseDeduplicationOnCurrentEngineTest {
         engine.run(
             List.of(
                 ClickHouseTables.ddl(
-                    TableVariant.CURRENT, "window_aggregates", "current_ddl", CURRENT)),
+                    TableVariant.CURRENT,
+                    "window_aggregates",
+                    "current_ddl",
+                    CURRENT,
+                    java.time.Duration.ofDays(400))),
             loads,
             List.of(
                 "SELECT count() FROM current_ddl",
@@ -113,6 +117,9 @@ class ClickHouseDeduplicationOnCurrentEngineTest {
     assertThat(result.version()).startsWith("26.");
     assertThat(result.loadErrors()).containsOnlyNulls();
     assertThat(ClickHouseTables.ignoresTokens(result.results().get(2).strip())).isFalse();
+    // The TTL of clickhouse.aggregates.ttl, as the engine reads it.
+    assertThat(result.results().get(2))
+        .contains("TTL toDateTime(window_start) + toIntervalSecond(34560000)");
     // The repeat of token 7 dropped; the same rows under another token (a later checkpoint's
     // re-emission) inserted, and collapsed by the key.
     assertThat(result.results().get(0).strip()).isEqualTo("80");

@@ -62,6 +62,45 @@ class ClickHouseTableVariantTest {
   }
 
   @Test
+  void aTtlGoesBeforeTheSettingsOfEitherDdl() {
+    Duration ttl = Duration.ofDays(400);
+    for (ClickHouseRowEncoder<?> e : ENCODERS) {
+      String time = e.defaultTable().equals("high_priority_events") ? "event_time" : "window_start";
+      for (TableVariant v : TableVariant.values()) {
+        String plain = ClickHouseTables.ddl(v, e.defaultTable(), "t", "26.7.2.1");
+        String withTtl = ClickHouseTables.ddl(v, e.defaultTable(), "t", "26.7.2.1", ttl);
+        int settings = plain.lastIndexOf("\nSETTINGS ");
+        assertThat(withTtl)
+            .isEqualTo(
+                plain.substring(0, settings)
+                    + "\nTTL toDateTime("
+                    + time
+                    + ") + INTERVAL 34560000 SECOND"
+                    + plain.substring(settings));
+        assertThat(ClickHouseTables.ddl(v, e.defaultTable(), "t", "26.7.2.1", Duration.ZERO))
+            .isEqualTo(plain);
+      }
+    }
+  }
+
+  @Test
+  void aTtlIsRefusedWhereTheServerHasNone() throws Exception {
+    FakeServer old = new FakeServer("18.16.1", described(new AlertRowEncoder().columns()));
+    try {
+      assertThatThrownBy(
+              () ->
+                  ClickHouseTables.prepare(
+                      old.client(), ONCE, "t", new AlertRowEncoder(), true, Duration.ofDays(1)))
+          .isInstanceOf(ClickHouseException.class)
+          .hasMessageContaining("clickhouse.alerts.ttl")
+          .hasMessageContaining("ClickHouse 18.16.1 has no TTL (19.6 and later)");
+      assertThat(old.creates()).isEmpty();
+    } finally {
+      old.stop();
+    }
+  }
+
+  @Test
   void eachLayoutIsRecognisedFromItsColumns() {
     for (ClickHouseRowEncoder<?> e : ENCODERS) {
       for (TableVariant v : TableVariant.values()) {

@@ -46,6 +46,10 @@ abstract class TablesOnCurrentEngine {
   private static final List<String> TABLES =
       List.of("window_aggregates", "alerts", "high_priority_events");
   private static final long NOW = System.currentTimeMillis();
+
+  /** A retention far beyond the rows' times (clickhouse.*.ttl): nothing expires. */
+  private static final java.time.Duration TTL = java.time.Duration.ofDays(400);
+
   private static final long MINUTE = 60_000L;
 
   private final List<WindowAggregate> FIRST = new ArrayList<>();
@@ -212,15 +216,18 @@ abstract class TablesOnCurrentEngine {
               + table
               + "'");
     }
+    queries.add(
+        "SELECT engine_full FROM system.tables WHERE database = currentDatabase()"
+            + " ORDER BY name");
     result =
         ChdbEngine.locate()
             .run(
                 List.of(
                     ClickHouseTables.ddl(
-                        variant(), "window_aggregates", "window_aggregates", VERSION),
-                    ClickHouseTables.ddl(variant(), "alerts", "alerts", VERSION),
+                        variant(), "window_aggregates", "window_aggregates", VERSION, TTL),
+                    ClickHouseTables.ddl(variant(), "alerts", "alerts", VERSION, TTL),
                     ClickHouseTables.ddl(
-                        variant(), "high_priority_events", "high_priority_events", VERSION)),
+                        variant(), "high_priority_events", "high_priority_events", VERSION, TTL)),
                 loads,
                 queries);
   }
@@ -377,6 +384,12 @@ abstract class TablesOnCurrentEngine {
                   described, encoders.get(i).withVariant(variant()).columns()))
           .isEmpty();
     }
+  }
+
+  @Test
+  void everyTableHasTheTtlOfItsOption() {
+    String engines = result.results().get(result.results().size() - 1);
+    assertThat(engines.lines().filter(l -> l.contains("+ toIntervalSecond(34560000)"))).hasSize(3);
   }
 
   // ---- helpers ----
