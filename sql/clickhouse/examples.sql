@@ -4,7 +4,8 @@
 -- argMax(column, version) grouped by the key). Times are UTC. Run with
 --   clickhouse-client --multiquery < sql/clickhouse/examples.sql
 -- or paste one query into the HTTP interface:  curl 'http://localhost:8123/' --data-binary @-
--- Works on ClickHouse 18.16 and current versions.
+-- Works on ClickHouse 18.16 and current versions, on tables of this directory's DDL (the 18.16
+-- one); tables of current/*.sql (ClickHouse 22.2 and later) take current/examples.sql.
 
 -- Hourly p99 per event type over the last day. A window's p99 is exact only within its window;
 -- the hourly value is the largest window p99 of the hour (percentiles do not average), with the

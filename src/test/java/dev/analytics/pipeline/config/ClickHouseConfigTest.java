@@ -54,6 +54,28 @@ class ClickHouseConfigTest {
     assertThat(config.get(ClickHouseOptions.CLICKHOUSE_EVENTS_INTERVAL))
         .isEqualTo(Duration.ofMillis(200));
     assertThrows(IllegalStateException.class, () -> ClickHouseSinks.aggregates(config));
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_AGGREGATES_TTL)).isEqualTo(Duration.ZERO);
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_ALERTS_TTL)).isEqualTo(Duration.ZERO);
+    assertThat(config.get(ClickHouseOptions.CLICKHOUSE_EVENTS_TTL)).isEqualTo(Duration.ZERO);
+  }
+
+  @Test
+  void shouldGiveEachSinkItsTtl() {
+    JobConfig config =
+        loadWith(
+            Map.of(),
+            "--clickhouse.url",
+            "http://localhost:8123",
+            "--clickhouse.create-tables",
+            "true",
+            "--clickhouse.aggregates.ttl",
+            "400 d",
+            "--clickhouse.events.ttl",
+            "90 d");
+    assertThat(settings(ClickHouseSinks.aggregates(config)).ttl()).isEqualTo(Duration.ofDays(400));
+    assertThat(settings(ClickHouseSinks.alerts(config)).ttl()).isEqualTo(Duration.ZERO);
+    assertThat(settings(ClickHouseSinks.highPriorityEvents(config)).ttl())
+        .isEqualTo(Duration.ofDays(90));
   }
 
   @Test
@@ -120,6 +142,20 @@ class ClickHouseConfigTest {
 
   static Stream<Arguments> badConfigurations() {
     return Stream.of(
+        bad(
+            "clickhouse.aggregates.ttl",
+            "applies only to the tables the job creates, and clickhouse.create-tables is false",
+            "--clickhouse.url",
+            "http://localhost:8123",
+            "--clickhouse.aggregates.ttl",
+            "400 d"),
+        bad(
+            "clickhouse.events.ttl",
+            "'1500 ms' is not a whole number of seconds",
+            "--clickhouse.create-tables",
+            "true",
+            "--clickhouse.events.ttl",
+            "1500 ms"),
         bad(
             "clickhouse.url",
             "'localhost:8123' is not an http:// or https:// URL",

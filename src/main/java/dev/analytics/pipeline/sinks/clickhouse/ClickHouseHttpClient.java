@@ -127,6 +127,11 @@ public final class ClickHouseHttpClient {
     return atLeast(version, 21, 11);
   }
 
+  /** Whether the server knows table TTLs (ClickHouse 19.6 and later). */
+  static boolean knowsTtl(String version) {
+    return atLeast(version, 19, 6);
+  }
+
   private static boolean atLeast(String version, int major, int minor) {
     Matcher m = VERSION.matcher(version);
     if (!m.find()) {

@@ -98,8 +98,10 @@ public final class ClickHouseOptions implements StageOptions {
           .booleanType()
           .defaultValue(false)
           .withDescription(
-              "Create the database and tables (sql/clickhouse/*.sql) if missing; otherwise the"
-                  + " job checks at start-up that they exist with the expected columns.");
+              "Create the database and tables if missing (sql/clickhouse/*.sql, on ClickHouse 22.2"
+                  + " and later sql/clickhouse/current/*.sql); otherwise the job checks at start-up"
+                  + " that they exist with the columns of either. The table's columns decide"
+                  + " which of the two layouts the job writes.");
 
   public static final ConfigOption<Integer> CLICKHOUSE_MAX_PARTITIONS_PER_INSERT =
       key("clickhouse.max-partitions-per-insert")
@@ -198,6 +200,15 @@ public final class ClickHouseOptions implements StageOptions {
           .defaultValue(Duration.ofSeconds(1))
           .withDescription("Window aggregates: insert interval of the time and hybrid strategies.");
 
+  public static final ConfigOption<Duration> CLICKHOUSE_AGGREGATES_TTL =
+      key("clickhouse.aggregates.ttl")
+          .durationType()
+          .defaultValue(Duration.ZERO)
+          .withDescription(
+              "Window aggregates: retention (TTL) of the table the job creates, whole seconds (e.g. 400 d);"
+                  + " 0 = none. Needs clickhouse.create-tables; an existing table keeps its own"
+                  + " (ALTER TABLE ... MODIFY TTL, docs/clickhouse.md).");
+
   public static final ConfigOption<String> CLICKHOUSE_ALERTS_TABLE =
       key("clickhouse.alerts.table")
           .stringType()
@@ -230,6 +241,15 @@ public final class ClickHouseOptions implements StageOptions {
           .durationType()
           .defaultValue(Duration.ofSeconds(1))
           .withDescription("Alerts: insert interval of the time and hybrid strategies.");
+
+  public static final ConfigOption<Duration> CLICKHOUSE_ALERTS_TTL =
+      key("clickhouse.alerts.ttl")
+          .durationType()
+          .defaultValue(Duration.ZERO)
+          .withDescription(
+              "Alerts: retention (TTL) of the table the job creates, whole seconds (e.g. 400 d);"
+                  + " 0 = none. Needs clickhouse.create-tables; an existing table keeps its own"
+                  + " (ALTER TABLE ... MODIFY TTL, docs/clickhouse.md).");
 
   public static final ConfigOption<String> CLICKHOUSE_EVENTS_TABLE =
       key("clickhouse.events.table")
@@ -267,6 +287,15 @@ public final class ClickHouseOptions implements StageOptions {
           .defaultValue(Duration.ofMillis(200))
           .withDescription(
               "High-priority events: insert interval of the time and hybrid strategies.");
+
+  public static final ConfigOption<Duration> CLICKHOUSE_EVENTS_TTL =
+      key("clickhouse.events.ttl")
+          .durationType()
+          .defaultValue(Duration.ZERO)
+          .withDescription(
+              "High-priority events: retention (TTL) of the table the job creates, whole seconds (e.g. 90 d);"
+                  + " 0 = none. Needs clickhouse.create-tables; an existing table keeps its own"
+                  + " (ALTER TABLE ... MODIFY TTL, docs/clickhouse.md).");
 
   private static void clickhouse(ConfigChecks c) {
     String url = c.get(ClickHouseOptions.CLICKHOUSE_URL);
@@ -350,6 +379,31 @@ public final class ClickHouseOptions implements StageOptions {
         ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_ROWS,
         ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_BYTES,
         ClickHouseOptions.CLICKHOUSE_EVENTS_INTERVAL);
+    for (ConfigOption<Duration> ttl :
+        List.of(
+            ClickHouseOptions.CLICKHOUSE_AGGREGATES_TTL,
+            ClickHouseOptions.CLICKHOUSE_ALERTS_TTL,
+            ClickHouseOptions.CLICKHOUSE_EVENTS_TTL)) {
+      ttl(c, ttl);
+    }
+  }
+
+  /** A TTL: 0 (none) or whole seconds, for the tables the job creates. */
+  private static void ttl(ConfigChecks c, ConfigOption<Duration> option) {
+    Duration ttl = c.get(option);
+    c.atLeast(option, Duration.ZERO);
+    if (ttl.isZero()) {
+      return;
+    }
+    if (ttl.getNano() != 0) {
+      throw c.fail(option, "is not a whole number of seconds");
+    }
+    if (!c.get(ClickHouseOptions.CLICKHOUSE_CREATE_TABLES)) {
+      throw c.fail(
+          option,
+          "applies only to the tables the job creates, and clickhouse.create-tables is false:"
+              + " set it, or ALTER TABLE ... MODIFY TTL (docs/clickhouse.md)");
+    }
   }
 
   private static void clickHouseBatch(

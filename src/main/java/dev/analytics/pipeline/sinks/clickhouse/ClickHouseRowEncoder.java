@@ -15,8 +15,17 @@ import java.util.stream.Collectors;
  */
 public interface ClickHouseRowEncoder<T> extends Serializable {
 
-  /** Default table name, and the DDL file {@code sql/clickhouse/<name>.sql} that creates it. */
+  /**
+   * Default table name, and the DDL files {@code sql/clickhouse/<name>.sql} and {@code
+   * sql/clickhouse/current/<name>.sql} that create it ({@link TableVariant}).
+   */
   String defaultTable();
+
+  /** The table layout this encoder writes. */
+  TableVariant variant();
+
+  /** This encoder for tables of {@code variant} (this one if it already writes that variant). */
+  ClickHouseRowEncoder<T> withVariant(TableVariant variant);
 
   /** The columns written, in order, with their ClickHouse types. */
   List<ClickHouseColumn> columns();

@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * nothing is buffered beyond the configured bounds. Permanent failures (unknown table or column,
  * type mismatch, syntax, authentication, ...) and exhausted retries fail the job with the table's
  * name and the server's message; it restarts from its last completed checkpoint and loses nothing.
- * At start-up each writer creates its table ({@code clickhouse.create-tables}) or checks that it
- * exists with the expected columns.
+ * At start-up each writer creates its table ({@code clickhouse.create-tables}; with the current DDL
+ * on ClickHouse 22.2 and later, see {@link TableVariant}) or checks that it exists with the
+ * expected columns; the existing table's columns decide which of the two layouts the writer
+ * encodes, and a table of neither fails the start naming the table and column.
  *
  * <h2>Caveats</h2>
  *
@@ -71,17 +73,27 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
   @Override
   public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
     ClickHouseHttpClient client = new ClickHouseHttpClient(settings.connection());
+    TableVariant variant;
     try {
-      ClickHouseTables.prepare(
-          client, settings.retry(), settings.table(), encoder, settings.createTables());
+      variant =
+          ClickHouseTables.prepare(
+              client,
+              settings.retry(),
+              settings.table(),
+              encoder,
+              settings.createTables(),
+              settings.ttl());
       if (context.getTaskInfo().getIndexOfThisSubtask() == 0) {
         String version = client.serverVersion();
         LOG.info(
-            "ClickHouse {} at {}: table {}.{} ready, batching {}, deduplication tokens {}",
+            "ClickHouse {} at {}: table {}.{} ready ({} DDL, {}), batching {}, deduplication"
+                + " tokens {}",
             version,
             settings.connection().url(),
             settings.connection().database(),
             settings.table(),
+            variant.name().toLowerCase(java.util.Locale.ROOT),
+            variant.ddlFile(encoder.defaultTable()),
             settings.batch(),
             ClickHouseHttpClient.supportsDeduplicationToken(version)
                 ? "sent"
@@ -92,7 +104,7 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
       throw new IOException("interrupted while preparing ClickHouse table " + settings.table(), e);
     }
     return new ClickHouseWriter<>(
-        encoder,
+        encoder.withVariant(variant),
         settings,
         client,
         context.getProcessingTimeService(),

@@ -28,7 +28,8 @@ public final class ClickHouseSinks {
             ClickHouseOptions.CLICKHOUSE_AGGREGATES_STRATEGY,
             ClickHouseOptions.CLICKHOUSE_AGGREGATES_MAX_ROWS,
             ClickHouseOptions.CLICKHOUSE_AGGREGATES_MAX_BYTES,
-            ClickHouseOptions.CLICKHOUSE_AGGREGATES_INTERVAL),
+            ClickHouseOptions.CLICKHOUSE_AGGREGATES_INTERVAL,
+            ClickHouseOptions.CLICKHOUSE_AGGREGATES_TTL),
         new WindowAggregateRowEncoder());
   }
 
@@ -40,7 +41,8 @@ public final class ClickHouseSinks {
             ClickHouseOptions.CLICKHOUSE_ALERTS_STRATEGY,
             ClickHouseOptions.CLICKHOUSE_ALERTS_MAX_ROWS,
             ClickHouseOptions.CLICKHOUSE_ALERTS_MAX_BYTES,
-            ClickHouseOptions.CLICKHOUSE_ALERTS_INTERVAL),
+            ClickHouseOptions.CLICKHOUSE_ALERTS_INTERVAL,
+            ClickHouseOptions.CLICKHOUSE_ALERTS_TTL),
         new AlertRowEncoder());
   }
 
@@ -52,7 +54,8 @@ public final class ClickHouseSinks {
             ClickHouseOptions.CLICKHOUSE_EVENTS_STRATEGY,
             ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_ROWS,
             ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_BYTES,
-            ClickHouseOptions.CLICKHOUSE_EVENTS_INTERVAL),
+            ClickHouseOptions.CLICKHOUSE_EVENTS_INTERVAL,
+            ClickHouseOptions.CLICKHOUSE_EVENTS_TTL),
         new HighPriorityEventRowEncoder());
   }
 
@@ -96,7 +99,8 @@ public final class ClickHouseSinks {
       ConfigOption<BatchStrategy> strategy,
       ConfigOption<Integer> maxRows,
       ConfigOption<Integer> maxBytes,
-      ConfigOption<Duration> interval) {
+      ConfigOption<Duration> interval,
+      ConfigOption<Duration> ttl) {
     if (!enabled(config)) {
       throw new IllegalStateException("clickhouse.url is not set");
     }
@@ -110,6 +114,7 @@ public final class ClickHouseSinks {
             config.get(interval),
             config.get(ClickHouseOptions.CLICKHOUSE_MAX_PARTITIONS_PER_INSERT)),
         retryPolicy(config),
-        config.get(ClickHouseOptions.CLICKHOUSE_CREATE_TABLES));
+        config.get(ClickHouseOptions.CLICKHOUSE_CREATE_TABLES),
+        config.get(ttl));
   }
 }

@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The dimensions of a row in the three forms the tables hold: a canonical string ({@code dims},
- * part of the row identity) and sorted key and value arrays ({@code dimensions.key}, {@code
- * dimensions.value}).
+ * The dimensions of a row in the forms the tables hold: a canonical string ({@code dims}, part of
+ * the row identity) and either sorted key and value arrays ({@code dimensions.key}, {@code
+ * dimensions.value}: the Nested column of {@link TableVariant#LEGACY}) or a {@code Map(String,
+ * String)} ({@code dimensions}, {@link TableVariant#CURRENT}).
  */
 final class Dimensions {
   private Dimensions() {}
@@ -35,9 +36,22 @@ final class Dimensions {
 
   /** Appends {@code dims}, {@code dimensions.key} and {@code dimensions.value}. */
   static void write(Map<String, String> dimensions, RowBinaryWriter out) {
+    write(dimensions, TableVariant.LEGACY, out);
+  }
+
+  /**
+   * Appends {@code dims} and then {@code dimensions.key} and {@code dimensions.value} ({@link
+   * TableVariant#LEGACY}) or the map {@code dimensions} ({@link TableVariant#CURRENT}), sorted by
+   * key.
+   */
+  static void write(Map<String, String> dimensions, TableVariant variant, RowBinaryWriter out) {
     TreeMap<String, String> sorted =
         dimensions == null ? new TreeMap<>() : new TreeMap<>(dimensions);
     out.string(canonical(sorted));
+    if (variant == TableVariant.CURRENT) {
+      out.stringMap(sorted);
+      return;
+    }
     out.stringArray(new ArrayList<>(sorted.keySet()));
     List<String> values = new ArrayList<>(sorted.size());
     for (String v : sorted.values()) {
@@ -48,6 +62,16 @@ final class Dimensions {
 
   /** The columns {@link #write} writes. */
   static List<ClickHouseColumn> columns() {
+    return columns(TableVariant.LEGACY);
+  }
+
+  /** The columns {@link #write} writes for {@code variant}. */
+  static List<ClickHouseColumn> columns(TableVariant variant) {
+    if (variant == TableVariant.CURRENT) {
+      return List.of(
+          new ClickHouseColumn("dims", "String"),
+          new ClickHouseColumn("dimensions", "Map(String, String)"));
+    }
     return List.of(
         new ClickHouseColumn("dims", "String"),
         new ClickHouseColumn("dimensions.key", "Array(String)"),

@@ -14,7 +14,30 @@ import java.util.Locale;
 public final class HighPriorityEventRowEncoder implements ClickHouseRowEncoder<AnalyticsEvent> {
   private static final long serialVersionUID = 1L;
 
-  private static final List<ClickHouseColumn> COLUMNS = columnsInOrder();
+  private static final List<ClickHouseColumn> LEGACY_COLUMNS = columnsInOrder(TableVariant.LEGACY);
+  private static final List<ClickHouseColumn> CURRENT_COLUMNS =
+      columnsInOrder(TableVariant.CURRENT);
+
+  private final TableVariant variant;
+
+  /** For tables of {@link TableVariant#LEGACY} (ClickHouse 18.16's DDL). */
+  public HighPriorityEventRowEncoder() {
+    this(TableVariant.LEGACY);
+  }
+
+  public HighPriorityEventRowEncoder(TableVariant variant) {
+    this.variant = java.util.Objects.requireNonNull(variant, "variant");
+  }
+
+  @Override
+  public TableVariant variant() {
+    return variant;
+  }
+
+  @Override
+  public HighPriorityEventRowEncoder withVariant(TableVariant variant) {
+    return variant == this.variant ? this : new HighPriorityEventRowEncoder(variant);
+  }
 
   @Override
   public String defaultTable() {
@@ -23,7 +46,7 @@ public final class HighPriorityEventRowEncoder implements ClickHouseRowEncoder<A
 
   @Override
   public List<ClickHouseColumn> columns() {
-    return COLUMNS;
+    return variant == TableVariant.CURRENT ? CURRENT_COLUMNS : LEGACY_COLUMNS;
   }
 
   @Override
@@ -35,31 +58,47 @@ public final class HighPriorityEventRowEncoder implements ClickHouseRowEncoder<A
   public void encode(AnalyticsEvent e, RowBinaryWriter out) {
     out.string(e.eventId);
     out.string(e.eventType);
-    out.dateTimeWithMillis(e.timestamp);
+    time(e.timestamp, out);
     out.nullableFloat64(e.hasValue ? e.value : Double.NaN);
     out.nullableString(e.category);
     out.string(e.priority == null ? "" : e.priority.name().toLowerCase(Locale.ROOT));
     out.nullableString(e.userId);
     out.nullableString(e.tenantId);
-    Dimensions.write(e.dimensions, out);
+    Dimensions.write(e.dimensions, variant, out);
     out.nullableString(e.properties);
     out.float64(e.weight);
     out.float64(e.sampleRate);
     out.uint64(Math.max(0, e.timestamp));
   }
 
-  private static List<ClickHouseColumn> columnsInOrder() {
+  private void time(long epochMillis, RowBinaryWriter out) {
+    if (variant == TableVariant.CURRENT) {
+      out.dateTime64Millis(epochMillis);
+    } else {
+      out.dateTimeWithMillis(epochMillis);
+    }
+  }
+
+  private static List<ClickHouseColumn> columnsInOrder(TableVariant v) {
+    boolean current = v == TableVariant.CURRENT;
+    String lowCardinality = current ? "LowCardinality(String)" : "String";
     List<ClickHouseColumn> c = new ArrayList<>();
     c.add(new ClickHouseColumn("event_id", "String"));
-    c.add(new ClickHouseColumn("event_type", "String"));
-    c.add(new ClickHouseColumn("event_time", "DateTime('UTC')"));
-    c.add(new ClickHouseColumn("event_time_millis", "UInt16"));
+    c.add(new ClickHouseColumn("event_type", lowCardinality));
+    if (current) {
+      c.add(new ClickHouseColumn("event_time", "DateTime64(3, 'UTC')"));
+    } else {
+      c.add(new ClickHouseColumn("event_time", "DateTime('UTC')"));
+      c.add(new ClickHouseColumn("event_time_millis", "UInt16"));
+    }
     c.add(new ClickHouseColumn("value", "Nullable(Float64)"));
-    c.add(new ClickHouseColumn("category", "Nullable(String)"));
-    c.add(new ClickHouseColumn("priority", "String"));
+    c.add(
+        new ClickHouseColumn(
+            "category", current ? "LowCardinality(Nullable(String))" : "Nullable(String)"));
+    c.add(new ClickHouseColumn("priority", lowCardinality));
     c.add(new ClickHouseColumn("user_id", "Nullable(String)"));
     c.add(new ClickHouseColumn("tenant_id", "Nullable(String)"));
-    c.addAll(Dimensions.columns());
+    c.addAll(Dimensions.columns(v));
     c.add(new ClickHouseColumn("properties", "Nullable(String)"));
     c.add(new ClickHouseColumn("weight", "Float64"));
     c.add(new ClickHouseColumn("sample_rate", "Float64"));

@@ -8,8 +8,10 @@ import java.util.List;
  * Appends values in ClickHouse's {@code RowBinary} format to a growable byte buffer: integers
  * little-endian, {@code String} as a LEB128 length and UTF-8 bytes, {@code Nullable(T)} as a byte
  * (1 = NULL) followed by the value when not NULL, {@code Array(T)} as a LEB128 count and the
- * elements, {@code DateTime} as UInt32 seconds. The columns of a row follow each other in the order
- * of the INSERT's column list; nothing separates rows.
+ * elements, {@code Map(K, V)} as a LEB128 count and the key and value of each entry, {@code
+ * DateTime} as UInt32 seconds, {@code DateTime64(3)} as Int64 milliseconds, {@code
+ * LowCardinality(T)} as {@code T}. The columns of a row follow each other in the order of the
+ * INSERT's column list; nothing separates rows.
  */
 public final class RowBinaryWriter {
   /** Largest {@code DateTime} (UInt32 seconds): 2106-02-07T06:28:15Z. */
@@ -174,6 +176,36 @@ public final class RowBinaryWriter {
     }
     uint32(seconds);
     return uint16((int) Math.floorMod(epochMillis, 1000L));
+  }
+
+  /** Smallest {@code DateTime64} of ClickHouse 22.2 (later versions reach 1900): 1925-01-01Z. */
+  static final long MIN_DATETIME64_MILLIS = -1_420_070_400_000L;
+
+  /** Largest {@code DateTime64} of ClickHouse 22.2: 2283-11-11T23:59:59.999Z. */
+  static final long MAX_DATETIME64_MILLIS = 9_904_377_599_999L;
+
+  /**
+   * {@code DateTime64(3)} of {@code epochMillis}: Int64 milliseconds, limited to the range of
+   * ClickHouse 22.2 (1925-01-01 to 2283-11-11).
+   */
+  public RowBinaryWriter dateTime64Millis(long epochMillis) {
+    if (epochMillis < MIN_DATETIME64_MILLIS || epochMillis > MAX_DATETIME64_MILLIS) {
+      throw new IllegalArgumentException(
+          "time "
+              + epochMillis
+              + " ms is outside the range of ClickHouse DateTime64 (1925-01-01 to 2283-11-11)");
+    }
+    return int64(epochMillis);
+  }
+
+  /** {@code Map(String, String)} of the entries in their iteration order; null values as "". */
+  public RowBinaryWriter stringMap(java.util.Map<String, String> entries) {
+    varint(entries.size());
+    for (java.util.Map.Entry<String, String> e : entries.entrySet()) {
+      string(e.getKey());
+      string(e.getValue());
+    }
+    return this;
   }
 
   /** LEB128 unsigned varint, as ClickHouse writes lengths and counts. */

@@ -13,7 +13,30 @@ import java.util.List;
 public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<WindowAggregate> {
   private static final long serialVersionUID = 1L;
 
-  private static final List<ClickHouseColumn> COLUMNS = columnsInOrder();
+  private static final List<ClickHouseColumn> LEGACY_COLUMNS = columnsInOrder(TableVariant.LEGACY);
+  private static final List<ClickHouseColumn> CURRENT_COLUMNS =
+      columnsInOrder(TableVariant.CURRENT);
+
+  private final TableVariant variant;
+
+  /** For tables of {@link TableVariant#LEGACY} (ClickHouse 18.16's DDL). */
+  public WindowAggregateRowEncoder() {
+    this(TableVariant.LEGACY);
+  }
+
+  public WindowAggregateRowEncoder(TableVariant variant) {
+    this.variant = java.util.Objects.requireNonNull(variant, "variant");
+  }
+
+  @Override
+  public TableVariant variant() {
+    return variant;
+  }
+
+  @Override
+  public WindowAggregateRowEncoder withVariant(TableVariant variant) {
+    return variant == this.variant ? this : new WindowAggregateRowEncoder(variant);
+  }
 
   @Override
   public String defaultTable() {
@@ -22,7 +45,7 @@ public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<Win
 
   @Override
   public List<ClickHouseColumn> columns() {
-    return COLUMNS;
+    return variant == TableVariant.CURRENT ? CURRENT_COLUMNS : LEGACY_COLUMNS;
   }
 
   @Override
@@ -33,10 +56,10 @@ public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<Win
   @Override
   public void encode(WindowAggregate a, RowBinaryWriter out) {
     out.string(a.eventType);
-    Dimensions.write(a.dimensions, out);
+    Dimensions.write(a.dimensions, variant, out);
     out.string(a.granularity);
-    out.dateTimeWithMillis(a.windowStart);
-    out.dateTimeWithMillis(a.windowEnd);
+    time(a.windowStart, out);
+    time(a.windowEnd, out);
     out.uint32(a.version);
     out.float64(a.estimatedCount);
     out.uint64(a.keptCount);
@@ -70,15 +93,33 @@ public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<Win
     out.float64Array(a.sketchCount);
   }
 
-  private static List<ClickHouseColumn> columnsInOrder() {
+  private void time(long epochMillis, RowBinaryWriter out) {
+    if (variant == TableVariant.CURRENT) {
+      out.dateTime64Millis(epochMillis);
+    } else {
+      out.dateTimeWithMillis(epochMillis);
+    }
+  }
+
+  private static List<ClickHouseColumn> columnsInOrder(TableVariant v) {
+    boolean current = v == TableVariant.CURRENT;
+    String lowCardinality = current ? "LowCardinality(String)" : "String";
     List<ClickHouseColumn> c = new ArrayList<>();
-    c.add(new ClickHouseColumn("event_type", "String"));
-    c.addAll(Dimensions.columns());
-    c.add(new ClickHouseColumn("granularity", "String"));
-    c.add(new ClickHouseColumn("window_start", "DateTime('UTC')"));
-    c.add(new ClickHouseColumn("window_start_millis", "UInt16"));
-    c.add(new ClickHouseColumn("window_end", "DateTime('UTC')"));
-    c.add(new ClickHouseColumn("window_end_millis", "UInt16"));
+    c.add(new ClickHouseColumn("event_type", lowCardinality));
+    c.addAll(Dimensions.columns(v));
+    c.add(new ClickHouseColumn("granularity", lowCardinality));
+    if (current) {
+      c.add(new ClickHouseColumn("window_start", "DateTime64(3, 'UTC')"));
+    } else {
+      c.add(new ClickHouseColumn("window_start", "DateTime('UTC')"));
+      c.add(new ClickHouseColumn("window_start_millis", "UInt16"));
+    }
+    if (current) {
+      c.add(new ClickHouseColumn("window_end", "DateTime64(3, 'UTC')"));
+    } else {
+      c.add(new ClickHouseColumn("window_end", "DateTime('UTC')"));
+      c.add(new ClickHouseColumn("window_end_millis", "UInt16"));
+    }
     c.add(new ClickHouseColumn("version", "UInt32"));
     c.add(new ClickHouseColumn("estimated_count", "Float64"));
     c.add(new ClickHouseColumn("kept_count", "UInt64"));

@@ -70,8 +70,70 @@ class ClickHouseDeduplicationOnCurrentEngineTest {
     assertThat(result.results().get(2).strip()).isEqualTo("40");
   }
 
+  /**
+   * The same on the current DDL ({@code sql/clickhouse/current/}, which has the window in its
+   * SETTINGS), with the encoder's current variant: the retried commit is dropped at once.
+   */
+  @Test
+  void aRetriedCommitIsDroppedByTheCurrentDdl() throws Exception {
+    ChdbEngine engine = ChdbEngine.locate();
+    WindowAggregateRowEncoder encoder = new WindowAggregateRowEncoder(TableVariant.CURRENT);
+    RowBinaryWriter body = new RowBinaryWriter();
+    for (int i = 0; i < 40; i++) {
+      encoder.encode(ClickHouseBatchingTest.aggregate(i), body);
+    }
+    Path file = Files.createTempFile("commit", ".rowbinary");
+    Files.write(file, body.toByteArray());
+    String structure =
+        encoder.columns().stream()
+            .map(c -> "`" + c.name() + "` " + c.type())
+            .collect(Collectors.joining(", "));
+    List<ChdbEngine.Load> loads = new ArrayList<>();
+    for (String token : List.of("j/w/1a/7/0/0", "j/w/1a/7/0/0", "j/w/1a/8/0/0")) {
+      loads.add(
+          new ChdbEngine.Load(
+              "current_ddl",
+              encoder.columnList(),
+              structure,
+              file,
+              "async_insert = 0, insert_deduplication_token = '" + token + "'"));
+    }
+    ChdbEngine.Result result =
+        engine.run(
+            List.of(
+                ClickHouseTables.ddl(
+                    TableVariant.CURRENT,
+                    "window_aggregates",
+                    "current_ddl",
+                    CURRENT,
+                    java.time.Duration.ofDays(400))),
+            loads,
+            List.of(
+                "SELECT count() FROM current_ddl",
+                "SELECT count() FROM current_ddl FINAL",
+                "SELECT engine_full FROM system.tables WHERE name = 'current_ddl'"));
+    Files.delete(file);
+
+    assertThat(result.version()).startsWith("26.");
+    assertThat(result.loadErrors()).containsOnlyNulls();
+    assertThat(ClickHouseTables.ignoresTokens(result.results().get(2).strip())).isFalse();
+    // The TTL of clickhouse.aggregates.ttl, as the engine reads it.
+    assertThat(result.results().get(2))
+        .contains("TTL toDateTime(window_start) + toIntervalSecond(34560000)");
+    // The repeat of token 7 dropped; the same rows under another token (a later checkpoint's
+    // re-emission) inserted, and collapsed by the key.
+    assertThat(result.results().get(0).strip()).isEqualTo("80");
+    assertThat(result.results().get(1).strip()).isEqualTo("40");
+  }
+
   @Test
   void theDeduplicationWindowIsSetOnlyWhereTokensAreTaken() {
+    for (String table : List.of("window_aggregates", "alerts", "high_priority_events")) {
+      assertThat(ClickHouseTables.ddl(TableVariant.CURRENT, table, "t", "26.7.2.1"))
+          .isEqualTo(ClickHouseTables.ddl(TableVariant.CURRENT, table, "t"))
+          .endsWith(
+              "SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 1000");
+    }
     for (String table : List.of("window_aggregates", "alerts", "high_priority_events")) {
       assertThat(ClickHouseTables.ddl(table, "t", "18.16.1"))
           .isEqualTo(ClickHouseTables.ddl(table, "t"))
