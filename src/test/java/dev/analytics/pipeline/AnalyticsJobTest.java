@@ -1,7 +1,7 @@
 package dev.analytics.pipeline;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -14,9 +14,9 @@ class AnalyticsJobTest {
   @Test
   void aBadOptionIsAnErrorNamingItsKeyNotAnExit() {
     ConfigException e =
-        assertThrows(
-            ConfigException.class,
-            () -> AnalyticsJob.main(new String[] {"--job.parallelism", "zero"}));
-    assertTrue(e.getMessage().contains("job.parallelism"), e.getMessage());
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> AnalyticsJob.main(new String[] {"--job.parallelism", "zero"}))
+            .actual();
+    assertThat(e.getMessage().contains("job.parallelism")).as(e.getMessage()).isTrue();
   }
 }

@@ -1,7 +1,6 @@
 package dev.analytics.pipeline;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.aggregation.CardinalityLimiter;
 import dev.analytics.pipeline.config.JobConfig;
@@ -128,13 +127,16 @@ class EventTypeCapITCase {
         expectedReal.merge(REAL[(int) (i % 13)], 1L, Long::sum);
       }
     }
-    assertEquals(expectedReal, real, "real types");
-    assertEquals(Map.of("1d", TOTAL, "1h", TOTAL, "1m", TOTAL), perGranularity, "every event");
+    assertThat(real).as("real types").isEqualTo(expectedReal);
+    assertThat(perGranularity)
+        .as("every event")
+        .isEqualTo(Map.of("1d", TOTAL, "1h", TOTAL, "1m", TOTAL));
     int widest = typesPerMinute.values().stream().mapToInt(Set::size).max().orElse(0);
     // Each shard admits ceil(CAP / SHARDS) types; __other__ is one more.
     int shareTotal = (CAP + CardinalityLimiter.SHARDS - 1) / CardinalityLimiter.SHARDS;
-    assertTrue(
-        widest <= shareTotal * CardinalityLimiter.SHARDS + 1, "types in one minute: " + widest);
+    assertThat(widest <= shareTotal * CardinalityLimiter.SHARDS + 1)
+        .as("types in one minute: " + widest)
+        .isTrue();
     // Nothing goes idle within 10 minutes: the slots filled once are all there is.
     long admitted =
         typesPerMinute.values().stream()
@@ -142,10 +144,10 @@ class EventTypeCapITCase {
             .filter(t -> t.startsWith("u-"))
             .distinct()
             .count();
-    assertTrue(
-        admitted > CAP * 9 / 10 && admitted <= (long) shareTotal * CardinalityLimiter.SHARDS,
-        "user types admitted over the run: " + admitted);
-    assertTrue(other > 800_000, "overflow counted as __other__: " + other);
+    assertThat(admitted > CAP * 9 / 10 && admitted <= (long) shareTotal * CardinalityLimiter.SHARDS)
+        .as("user types admitted over the run: " + admitted)
+        .isTrue();
+    assertThat(other > 800_000).as("overflow counted as __other__: " + other).isTrue();
 
     System.out.printf(
         Locale.ROOT,
@@ -161,9 +163,9 @@ class EventTypeCapITCase {
         peaks.heapBytes.get() >> 20);
     // Bounded by the cap: about 10,000 keys in the windows, each rollup and the detector. (Capped
     // per window instead, as first tried, 10,000 new types a minute reached the rollups: 361 MB.)
-    assertTrue(
-        peaks.checkpointBytes.get() < 64L << 20,
-        "largest checkpoint " + peaks.checkpointBytes.get() + " bytes");
+    assertThat(peaks.checkpointBytes.get() < 64L << 20)
+        .as("largest checkpoint " + peaks.checkpointBytes.get() + " bytes")
+        .isTrue();
   }
 
   /** Samples the size of the newest checkpoint directory and the heap in use, keeps the maxima. */

@@ -1,7 +1,7 @@
 package dev.analytics.pipeline;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -106,7 +106,9 @@ class IngestPipelineITCase {
   void staysExactAfterAFailureInjectedAfterACompletedCheckpoint() throws Exception {
     FailOnceAfterCheckpoint.reset();
     runAndVerify("failure", 30_000, s -> s.map(new FailOnceAfterCheckpoint()).name("Fail once"));
-    assertTrue(FailOnceAfterCheckpoint.FAILED.get(), "the injected failure did not happen");
+    assertThat(FailOnceAfterCheckpoint.FAILED.get())
+        .as("the injected failure did not happen")
+        .isTrue();
   }
 
   @Test
@@ -142,28 +144,30 @@ class IngestPipelineITCase {
               Instant.parse(a.get("window_start").asText()).toEpochMilli(),
               a.get("estimated_count").asDouble());
     }
-    assertEquals(truth.keySet(), estimated.keySet(), "event types");
+    assertThat(estimated.keySet()).as("event types").isEqualTo(truth.keySet());
     for (Map.Entry<String, Map<Long, Long>> type : truth.entrySet()) {
       double rate = rates.rateFor(type.getKey());
-      assertTrue(
-          type.getValue().keySet().containsAll(estimated.get(type.getKey()).keySet()),
-          "no window without events");
+      assertThat(type.getValue().keySet().containsAll(estimated.get(type.getKey()).keySet()))
+          .as("no window without events")
+          .isTrue();
       for (Map.Entry<Long, Long> window : type.getValue().entrySet()) {
         long n = window.getValue();
         // A window whose few events were all sampled out emits nothing: an estimate of 0.
         double estimate = estimated.get(type.getKey()).getOrDefault(window.getKey(), 0.0);
         String id = type.getKey() + "@" + window.getKey() + " rate " + rate;
         if (rate == 1.0) {
-          assertEquals(n, estimate, 0.0, id);
+          assertThat(estimate).as(id).isCloseTo(n, within(0.0));
         } else {
           // Horvitz-Thompson with Bernoulli(rate) sampling: Var = n (1 - rate) / rate.
           double sd = Math.sqrt(n * (1 - rate) / rate);
-          assertTrue(Math.abs(estimate - n) <= 3 * sd, id + ": " + estimate + " vs " + n);
+          assertThat(Math.abs(estimate - n) <= 3 * sd)
+              .as(id + ": " + estimate + " vs " + n)
+              .isTrue();
           checked++;
         }
       }
     }
-    assertTrue(checked >= 20, "sampled windows checked: " + checked);
+    assertThat(checked >= 20).as("sampled windows checked: " + checked).isTrue();
   }
 
   private void runAndVerify(
@@ -221,23 +225,24 @@ class IngestPipelineITCase {
             .computeIfAbsent(granularity, g -> new TreeMap<>())
             .computeIfAbsent(type, t -> new TreeMap<>())
             .put(start, Math.round(a.get("estimated_count").asDouble()));
-        assertEquals(a.get("kept_count").asLong(), a.get("estimated_count").asDouble());
+        assertThat(a.get("estimated_count").asDouble())
+            .isEqualTo(Double.valueOf(a.get("kept_count").asLong()));
       }
     }
-    assertEquals(expected, counted.get("1m"), "1-minute window counts");
-    assertEquals(
-        validCount,
-        counted.get("1m").values().stream()
-            .flatMap(m -> m.values().stream())
-            .mapToLong(v -> v)
-            .sum());
+    assertThat(counted.get("1m")).as("1-minute window counts").isEqualTo(expected);
+    assertThat(
+            counted.get("1m").values().stream()
+                .flatMap(m -> m.values().stream())
+                .mapToLong(v -> v)
+                .sum())
+        .isEqualTo(validCount);
     // Rollups merge the minutes: all 10 minutes fall in one hour and one day.
     Map<String, Map<Long, Long>> hourly = new TreeMap<>();
     expected.forEach(
         (type, minutes) ->
             hourly.put(type, Map.of(START, minutes.values().stream().mapToLong(v -> v).sum())));
-    assertEquals(hourly, counted.get("1h"), "1-hour rollup counts");
-    assertEquals(hourly, counted.get("1d"), "1-day rollup counts");
+    assertThat(counted.get("1h")).as("1-hour rollup counts").isEqualTo(hourly);
+    assertThat(counted.get("1d")).as("1-day rollup counts").isEqualTo(hourly);
 
     Map<String, Integer> reasons = new TreeMap<>();
     List<ConsumerRecord<byte[], byte[]>> letters =
@@ -245,12 +250,12 @@ class IngestPipelineITCase {
     for (ConsumerRecord<byte[], byte[]> r : letters) {
       JsonNode d = JSON.readTree(r.value());
       reasons.merge(d.get("reason").asText(), 1, Integer::sum);
-      assertEquals(events, d.get("source_topic").asText());
-      assertTrue(d.get("source_offset").asLong() >= 0);
-      assertTrue(d.get("detail").asText().length() > 5, d.toString());
+      assertThat(d.get("source_topic").asText()).isEqualTo(events);
+      assertThat(d.get("source_offset").asLong() >= 0).isTrue();
+      assertThat(d.get("detail").asText().length() > 5).as(d.toString()).isTrue();
     }
-    assertEquals(invalidCount, letters.size(), "dead letters");
-    assertEquals(expectedReasons, reasons, "dead-letter reasons");
+    assertThat(letters.size()).as("dead letters").isEqualTo(invalidCount);
+    assertThat(reasons).as("dead-letter reasons").isEqualTo(expectedReasons);
   }
 
   /** A bounded job over {@code name-events} writing to {@code name-dead-letters/-aggregates}. */

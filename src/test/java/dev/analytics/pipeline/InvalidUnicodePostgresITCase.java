@@ -1,6 +1,6 @@
 package dev.analytics.pipeline;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -143,7 +143,7 @@ class InvalidUnicodePostgresITCase {
               + " times (2 without a restart)",
           e);
     }
-    assertEquals(2, CountOpens.OPENS.get(), "subtask starts: 2 means no restart");
+    assertThat(CountOpens.OPENS.get()).as("subtask starts: 2 means no restart").isEqualTo(2);
 
     Map<String, Long> rows = new TreeMap<>();
     try (Connection c = postgres.connect();
@@ -158,8 +158,10 @@ class InvalidUnicodePostgresITCase {
             rs.getString(1) + "@" + rs.getTimestamp(2).toInstant(), Math.round(rs.getDouble(3)));
       }
     }
-    assertEquals(expected, rows, "aggregate rows");
-    assertEquals(List.of(), postgres.preparedTransactions(), "prepared transactions left");
+    assertThat(rows).as("aggregate rows").isEqualTo(expected);
+    assertThat(postgres.preparedTransactions())
+        .as("prepared transactions left")
+        .isEqualTo(List.of());
 
     Map<String, Integer> reasons = new TreeMap<>();
     for (ConsumerRecord<byte[], byte[]> r :
@@ -167,7 +169,7 @@ class InvalidUnicodePostgresITCase {
       JsonNode d = JSON.readTree(r.value());
       reasons.merge(d.get("reason").asText() + "/" + d.get("field").asText(), 1, Integer::sum);
     }
-    assertEquals(Map.of("invalid_unicode/dimensions.region", invalid), reasons);
+    assertThat(reasons).isEqualTo(Map.of("invalid_unicode/dimensions.region", invalid));
   }
 
   private static byte[] event(String id, String region, long ts) {

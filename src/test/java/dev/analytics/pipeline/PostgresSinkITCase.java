@@ -1,7 +1,6 @@
 package dev.analytics.pipeline;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.local.EmbeddedKafka;
@@ -101,8 +100,9 @@ class PostgresSinkITCase {
             s -> s.map(new IngestPipelineITCase.FailOnceAfterCheckpoint()).name("Fail once"),
             null,
             null);
-    assertTrue(
-        IngestPipelineITCase.FailOnceAfterCheckpoint.FAILED.get(), "no failure was injected");
+    assertThat(IngestPipelineITCase.FailOnceAfterCheckpoint.FAILED.get())
+        .as("no failure was injected")
+        .isTrue();
     run.verify(true);
   }
 
@@ -112,7 +112,9 @@ class PostgresSinkITCase {
     // state), the next one fails after committing (the restore finds it gone: already done).
     FaultyConnections faults = FaultyConnections.failingCommits(3, 4);
     Run run = run("eo_commit", "exactly-once", Throttle::apply, faults, null);
-    assertEquals(2, FaultyConnections.injectedFailures(), "both commit failures were injected");
+    assertThat(FaultyConnections.injectedFailures())
+        .as("both commit failures were injected")
+        .isEqualTo(2);
     run.verify(true);
   }
 
@@ -134,8 +136,9 @@ class PostgresSinkITCase {
             s -> s.map(new IngestPipelineITCase.FailOnceAfterCheckpoint()).name("Fail once"),
             null,
             null);
-    assertTrue(
-        IngestPipelineITCase.FailOnceAfterCheckpoint.FAILED.get(), "no failure was injected");
+    assertThat(IngestPipelineITCase.FailOnceAfterCheckpoint.FAILED.get())
+        .as("no failure was injected")
+        .isTrue();
     run.verify(false);
   }
 
@@ -144,7 +147,9 @@ class PostgresSinkITCase {
     // Batch 2 is written, then fails; so does its first retry (batch 3); the second retry passes.
     FaultyConnections faults = FaultyConnections.failingBatches(2, 3);
     Run run = run("alo_batch", "at-least-once", Throttle::apply, faults, null);
-    assertEquals(2, FaultyConnections.injectedFailures(), "both batch failures were injected");
+    assertThat(FaultyConnections.injectedFailures())
+        .as("both batch failures were injected")
+        .isEqualTo(2);
     run.verify(false);
   }
 
@@ -235,8 +240,8 @@ class PostgresSinkITCase {
               rs.getInt(6) + "|" + rs.getDouble(7) + "|" + rs.getString(8));
         }
       }
-      assertEquals(expected, rows, mode);
-      assertEquals(List.of(), postgres.preparedTransactions(), mode);
+      assertThat(rows).as(mode).isEqualTo(expected);
+      assertThat(postgres.preparedTransactions()).as(mode).isEqualTo(List.of());
     }
   }
 
@@ -262,18 +267,18 @@ class PostgresSinkITCase {
         while (rs.next()) {
           String id =
               rs.getString(1) + "@" + rs.getObject(4, java.time.OffsetDateTime.class).toInstant();
-          assertEquals("{}", rs.getString(2), id);
-          assertEquals("1m", rs.getString(3), id);
-          assertEquals(
-              rs.getObject(4, java.time.OffsetDateTime.class).toInstant().plusSeconds(60),
-              rs.getObject(5, java.time.OffsetDateTime.class).toInstant(),
-              id);
-          assertEquals(rs.getLong(7), rs.getDouble(6), id);
-          assertEquals(1.0, rs.getDouble(8), id);
+          assertThat(rs.getString(2)).as(id).isEqualTo("{}");
+          assertThat(rs.getString(3)).as(id).isEqualTo("1m");
+          assertThat(rs.getObject(5, java.time.OffsetDateTime.class).toInstant())
+              .as(id)
+              .isEqualTo(
+                  rs.getObject(4, java.time.OffsetDateTime.class).toInstant().plusSeconds(60));
+          assertThat(rs.getDouble(6)).as(id).isEqualTo(Double.valueOf(rs.getLong(7)));
+          assertThat(rs.getDouble(8)).as(id).isEqualTo(1.0);
           windows.put(id, rs.getLong(7));
         }
       }
-      assertEquals(expectedWindows, windows, "window aggregate rows");
+      assertThat(windows).as("window aggregate rows").isEqualTo(expectedWindows);
 
       // The hourly rollups hold the sums of their minutes (late events included), once each.
       Map<String, Long> expectedHours = new TreeMap<>();
@@ -300,7 +305,7 @@ class PostgresSinkITCase {
               rs.getLong(3));
         }
       }
-      assertEquals(expectedHours, hours, "hourly rollup rows");
+      assertThat(hours).as("hourly rollup rows").isEqualTo(expectedHours);
 
       if (counters) {
         Map<String, Long> days = new TreeMap<>();
@@ -313,14 +318,16 @@ class PostgresSinkITCase {
                         + countersTable)) {
           while (rs.next()) {
             for (int i = 2; i <= 6; i++) {
-              assertEquals("", rs.getString(i));
+              assertThat(rs.getString(i)).isEqualTo("");
             }
             days.put(rs.getString(1) + "@" + rs.getObject(7, LocalDate.class), rs.getLong(8));
           }
         }
-        assertEquals(expectedDays, days, "daily counters");
+        assertThat(days).as("daily counters").isEqualTo(expectedDays);
       }
-      assertEquals(List.of(), postgres.preparedTransactions(), "prepared transactions left");
+      assertThat(postgres.preparedTransactions())
+          .as("prepared transactions left")
+          .isEqualTo(List.of());
     }
   }
 
@@ -449,15 +456,17 @@ class PostgresSinkITCase {
     try {
       long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
       while (rows(run.aggregatesTable()) < 5) {
-        assertTrue(System.nanoTime() < deadline, "no rows were written within a minute");
+        assertThat(System.nanoTime() < deadline)
+            .as("no rows were written within a minute")
+            .isTrue();
         Thread.sleep(50);
       }
       postgres.stop();
       Thread.sleep(1500);
       postgres.startServer();
-      assertTrue(
-          !job.getJobStatus().get().isGloballyTerminalState(),
-          "the job ended before PostgreSQL was back; the restart proved nothing");
+      assertThat(!job.getJobStatus().get().isGloballyTerminalState())
+          .as("the job ended before PostgreSQL was back; the restart proved nothing")
+          .isTrue();
     } catch (Exception e) {
       throw new AssertionError(e);
     }

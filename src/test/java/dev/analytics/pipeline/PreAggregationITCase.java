@@ -1,7 +1,7 @@
 package dev.analytics.pipeline;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.ingest.EventTimeBounds;
@@ -48,33 +48,35 @@ class PreAggregationITCase {
     Map<String, WindowAggregate> plain = run(input, false);
     Map<String, WindowAggregate> preAggregated = run(input, true);
 
-    assertTrue(plain.size() > 300, "a meaningful number of keys and windows: " + plain.size());
-    assertEquals(plain.keySet(), preAggregated.keySet());
+    assertThat(plain.size() > 300)
+        .as("a meaningful number of keys and windows: " + plain.size())
+        .isTrue();
+    assertThat(preAggregated.keySet()).isEqualTo(plain.keySet());
     for (Map.Entry<String, WindowAggregate> e : plain.entrySet()) {
       WindowAggregate a = e.getValue();
       WindowAggregate b = preAggregated.get(e.getKey());
       String id = e.getKey();
-      assertEquals(a.keptCount, b.keptCount, id);
-      assertEquals(a.valueCount, b.valueCount, id);
-      assertEquals(a.version, b.version, id);
+      assertThat(b.keptCount).as(id).isEqualTo(a.keptCount);
+      assertThat(b.valueCount).as(id).isEqualTo(a.valueCount);
+      assertThat(b.version).as(id).isEqualTo(a.version);
       close(a.estimatedCount, b.estimatedCount, id);
       close(a.sum, b.sum, id);
-      assertEquals(a.min, b.min, id);
-      assertEquals(a.max, b.max, id);
+      assertThat(b.min).as(id).isEqualTo(Double.valueOf(a.min));
+      assertThat(b.max).as(id).isEqualTo(Double.valueOf(a.max));
       close(a.mean, b.mean, id);
       close(a.stddevPop, b.stddevPop, id);
-      assertEquals(a.p50, b.p50, id);
-      assertEquals(a.p99, b.p99, id);
-      assertEquals(a.p999, b.p999, id);
+      assertThat(b.p50).as(id).isEqualTo(Double.valueOf(a.p50));
+      assertThat(b.p99).as(id).isEqualTo(Double.valueOf(a.p99));
+      assertThat(b.p999).as(id).isEqualTo(Double.valueOf(a.p999));
     }
   }
 
   private static void close(double expected, double actual, String id) {
     if (Double.isNaN(expected)) {
-      assertTrue(Double.isNaN(actual), id);
+      assertThat(Double.isNaN(actual)).as(id).isTrue();
       return;
     }
-    assertEquals(expected, actual, 1e-9 * Math.max(1, Math.abs(expected)), id);
+    assertThat(actual).as(id).isCloseTo(expected, within(1e-9 * Math.max(1, Math.abs(expected))));
   }
 
   /** The final (highest-version) aggregate of every granularity, key and window. */

@@ -1,7 +1,7 @@
 package dev.analytics.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -255,9 +255,9 @@ class SecureKafkaITCase {
       JobClient client = env.executeAsync("secure-" + topic);
       job = client.getJobID();
       ExecutionException e =
-          assertThrows(
-              ExecutionException.class,
-              () -> client.getJobExecutionResult().get(2, TimeUnit.MINUTES));
+          assertThatExceptionOfType(ExecutionException.class)
+              .isThrownBy(() -> client.getJobExecutionResult().get(2, TimeUnit.MINUTES))
+              .actual();
       failure = e;
       logs = capture.text();
     }

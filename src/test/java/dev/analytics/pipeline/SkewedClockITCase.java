@@ -1,7 +1,6 @@
 package dev.analytics.pipeline;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -141,7 +140,7 @@ class SkewedClockITCase {
         CommittedRecords.readAll(kafka.bootstrapServers(), name + "-aggregates")) {
       aggregates.add(new String(r.value(), StandardCharsets.UTF_8));
     }
-    assertEquals(traffic.counts(), minuteCounts(aggregates), "1-minute counts");
+    assertThat(minuteCounts(aggregates)).as("1-minute counts").isEqualTo(traffic.counts());
 
     Map<String, Integer> reasons = new TreeMap<>();
     Set<String> keys = new HashSet<>();
@@ -150,16 +149,20 @@ class SkewedClockITCase {
       JsonNode d = JSON.readTree(r.value());
       String reason = d.get("reason").asText();
       reasons.merge(reason, 1, Integer::sum);
-      assertTrue(d.get("source_partition").asInt() >= 0, d.toString());
-      assertTrue(d.get("source_offset").asLong() >= 0, d.toString());
-      assertTrue(d.get("received_at").asLong() > START, d.toString());
-      assertTrue(keys.add(new String(r.key(), StandardCharsets.UTF_8)), "one key per record");
+      assertThat(d.get("source_partition").asInt() >= 0).as(d.toString()).isTrue();
+      assertThat(d.get("source_offset").asLong() >= 0).as(d.toString()).isTrue();
+      assertThat(d.get("received_at").asLong() > START).as(d.toString()).isTrue();
+      assertThat(keys.add(new String(r.key(), StandardCharsets.UTF_8)))
+          .as("one key per record")
+          .isTrue();
     }
-    assertEquals(traffic.reasons(), reasons, "dead-letter reasons");
+    assertThat(reasons).as("dead-letter reasons").isEqualTo(traffic.reasons());
 
     List<ConsumerRecord<byte[], byte[]>> alerts =
         CommittedRecords.readAll(kafka.bootstrapServers(), name + "-alerts");
-    assertEquals(List.of(), alerts.stream().map(a -> new String(a.value())).toList(), "alerts");
+    assertThat(alerts.stream().map(a -> new String(a.value())).toList())
+        .as("alerts")
+        .isEqualTo(List.of());
   }
 
   @Test
@@ -182,15 +185,14 @@ class SkewedClockITCase {
     FileReplay.run(config, file, tmp.resolve("first"));
     FileReplay.run(config, file, tmp.resolve("second"));
     for (String output : List.of("aggregates.jsonl", "alerts.jsonl", "dead-letters.jsonl")) {
-      assertEquals(
-          Files.readAllLines(tmp.resolve("first").resolve(output)),
-          Files.readAllLines(tmp.resolve("second").resolve(output)),
-          output + " is a function of the file");
+      assertThat(Files.readAllLines(tmp.resolve("second").resolve(output)))
+          .as(output + " is a function of the file")
+          .isEqualTo(Files.readAllLines(tmp.resolve("first").resolve(output)));
     }
 
     Path out = tmp.resolve("first");
-    assertEquals(
-        traffic.counts(), minuteCounts(Files.readAllLines(out.resolve("aggregates.jsonl"))));
+    assertThat(minuteCounts(Files.readAllLines(out.resolve("aggregates.jsonl"))))
+        .isEqualTo(traffic.counts());
     Map<String, Integer> reasons = new TreeMap<>();
     for (String line : Files.readAllLines(out.resolve("dead-letters.jsonl"))) {
       JsonNode d = JSON.readTree(line);
@@ -198,10 +200,12 @@ class SkewedClockITCase {
       // Every dead letter names its line, late ones too; the raw bytes are the event.
       String raw = lines.get(d.get("source_offset").asInt() - 1);
       JsonNode event = JSON.readTree(Base64.getDecoder().decode(d.get("raw_base64").asText()));
-      assertEquals(JSON.readTree(raw).get("event_id"), event.get("event_id"), d.toString());
+      assertThat(event.get("event_id"))
+          .as(d.toString())
+          .isEqualTo(JSON.readTree(raw).get("event_id"));
     }
-    assertEquals(traffic.reasons(), reasons, "dead-letter reasons");
-    assertEquals(List.of(), Files.readAllLines(out.resolve("alerts.jsonl")), "alerts");
+    assertThat(reasons).as("dead-letter reasons").isEqualTo(traffic.reasons());
+    assertThat(Files.readAllLines(out.resolve("alerts.jsonl"))).as("alerts").isEqualTo(List.of());
   }
 
   /** The highest version of each 1-minute aggregate: type to window start to estimated count. */

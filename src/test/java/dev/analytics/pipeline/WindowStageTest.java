@@ -1,7 +1,6 @@
 package dev.analytics.pipeline;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.aggregation.AggregationSettings;
 import dev.analytics.pipeline.aggregation.PartialAggregate;
@@ -90,25 +89,27 @@ class WindowStageTest {
     h.processElement(event("api.error", T0 + 2_000, 30, "eu"), T0 + 2_000);
     h.processElement(event("api.error", T0 + 3_000, 5, "us"), T0 + 3_000);
     h.processElement(event("checkout", T0 + 4_000, 7, "eu"), T0 + 4_000);
-    assertTrue(h.extractOutputValues().isEmpty(), "nothing before the watermark");
+    assertThat(h.extractOutputValues().isEmpty()).as("nothing before the watermark").isTrue();
 
     h.processWatermark(T0 + MINUTE - 1);
     Map<String, WindowAggregate> out =
         h.extractOutputValues().stream()
             .collect(Collectors.toMap(a -> a.eventType + a.dimensions, a -> a));
-    assertEquals(3, out.size(), out.toString());
+    assertThat(out.size()).as(out.toString()).isEqualTo(3);
     WindowAggregate eu = out.get("api.error{region=eu}");
-    assertEquals(2, eu.keptCount);
-    assertEquals(40.0, eu.sum);
-    assertEquals(T0, eu.windowStart);
-    assertEquals(T0 + MINUTE, eu.windowEnd);
-    assertEquals("1m", eu.granularity);
-    assertEquals(0, eu.version);
-    assertEquals(1, out.get("api.error{region=us}").keptCount);
-    assertEquals(1, out.get("checkout{}").keptCount, "types without dimensions keep none");
+    assertThat(eu.keptCount).isEqualTo(2);
+    assertThat(eu.sum).isEqualTo(40.0);
+    assertThat(eu.windowStart).isEqualTo(T0);
+    assertThat(eu.windowEnd).isEqualTo(T0 + MINUTE);
+    assertThat(eu.granularity).isEqualTo("1m");
+    assertThat(eu.version).isEqualTo(0);
+    assertThat(out.get("api.error{region=us}").keptCount).isEqualTo(1);
+    assertThat(out.get("checkout{}").keptCount)
+        .as("types without dimensions keep none")
+        .isEqualTo(1);
 
-    assertEquals(0, h.numKeyedStateEntries(), "no state left for closed windows");
-    assertEquals(0, h.numEventTimeTimers(), "no timers left for closed windows");
+    assertThat(h.numKeyedStateEntries()).as("no state left for closed windows").isEqualTo(0);
+    assertThat(h.numEventTimeTimers()).as("no timers left for closed windows").isEqualTo(0);
     h.close();
   }
 
@@ -123,27 +124,29 @@ class WindowStageTest {
     h.processElement(event("checkout", T0 + 4_000, 40, null), T0 + 4_000);
 
     List<WindowAggregate> out = h.extractOutputValues();
-    assertEquals(List.of(0, 1, 2), out.stream().map(a -> a.version).toList());
-    assertEquals(List.of(2L, 3L, 4L), out.stream().map(a -> a.keptCount).toList());
-    assertEquals(100.0, out.get(2).sum);
-    assertEquals(10.0, out.get(2).min);
-    assertEquals(40.0, out.get(2).max);
+    assertThat(out.stream().map(a -> a.version).toList()).isEqualTo(List.of(0, 1, 2));
+    assertThat(out.stream().map(a -> a.keptCount).toList()).isEqualTo(List.of(2L, 3L, 4L));
+    assertThat(out.get(2).sum).isEqualTo(100.0);
+    assertThat(out.get(2).min).isEqualTo(10.0);
+    assertThat(out.get(2).max).isEqualTo(40.0);
 
     // Each firing sends only its own contribution to the rollup: every event exactly once.
     List<Long> contributions =
         sideOutput(h).stream().map(p -> p.accumulator).map(WindowStageTest::kept).toList();
-    assertEquals(List.of(2L, 1L, 1L), contributions);
+    assertThat(contributions).isEqualTo(List.of(2L, 1L, 1L));
 
     // Past the allowed lateness the window is gone: state and timers cleaned, the event is late.
     h.processWatermark(T0 + MINUTE - 1 + 30_000);
-    assertEquals(0, h.numKeyedStateEntries());
-    assertEquals(0, h.numEventTimeTimers());
+    assertThat(h.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(h.numEventTimeTimers()).isEqualTo(0);
     h.processElement(event("checkout", T0 + 5_000, 50, null), T0 + 5_000);
-    assertEquals(3, h.extractOutputValues().size(), "no firing for a window past its lateness");
+    assertThat(h.extractOutputValues().size())
+        .as("no firing for a window past its lateness")
+        .isEqualTo(3);
     ConcurrentLinkedQueue<StreamRecord<AnalyticsEvent>> late =
         h.getSideOutput(AnalyticsPipeline.LATE_EVENTS);
-    assertEquals(1, late.size());
-    assertEquals(T0 + 5_000, late.peek().getValue().timestamp);
+    assertThat(late.size()).isEqualTo(1);
+    assertThat(late.peek().getValue().timestamp).isEqualTo(T0 + 5_000);
     h.close();
   }
 
@@ -164,22 +167,22 @@ class WindowStageTest {
     }
     h.processWatermark(T0 + 3_600_000 - 1);
     List<WindowAggregate> out = h.extractOutputValues();
-    assertEquals(1, out.size());
-    assertEquals("1h", out.get(0).granularity);
-    assertEquals(120, out.get(0).keptCount); // 20 x (1 + 2 + 3)
-    assertEquals(0, out.get(0).version);
+    assertThat(out.size()).isEqualTo(1);
+    assertThat(out.get(0).granularity).isEqualTo("1h");
+    assertThat(out.get(0).keptCount).isEqualTo(120); // 20 x (1 + 2 + 3)
+    assertThat(out.get(0).version).isEqualTo(0);
 
     // A late contribution of the last minute (within the lateness) re-fires the hour.
     h.processWatermark(T0 + 3_600_000 + 10_000);
     h.processElement(partial("checkout", T0 + 59 * MINUTE, 1), T0 + 3_600_000 - 1);
     out = h.extractOutputValues();
-    assertEquals(2, out.size());
-    assertEquals(1, out.get(1).version);
-    assertEquals(121, out.get(1).keptCount);
+    assertThat(out.size()).isEqualTo(2);
+    assertThat(out.get(1).version).isEqualTo(1);
+    assertThat(out.get(1).keptCount).isEqualTo(121);
 
     h.processWatermark(T0 + 3_600_000 + 30_000);
-    assertEquals(0, h.numKeyedStateEntries());
-    assertEquals(0, h.numEventTimeTimers());
+    assertThat(h.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(h.numEventTimeTimers()).isEqualTo(0);
     h.close();
   }
 

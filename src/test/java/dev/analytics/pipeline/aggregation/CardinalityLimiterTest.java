@@ -1,6 +1,6 @@
 package dev.analytics.pipeline.aggregation;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import java.time.Duration;
@@ -65,19 +65,22 @@ class CardinalityLimiterTest {
     h.processElement(event("api.error", T0 + MINUTE + 1, "us", "free"), T0 + MINUTE + 1);
 
     List<AnalyticsEvent> out = h.extractOutputValues();
-    assertEquals(7, out.size(), "nothing is dropped");
-    assertEquals(List.of("eu", "us", "eu", "__other__", "ap", "__other__", "us"), regions(out));
-    assertEquals("__other__", out.get(3).dimensions.get("tier"));
-    assertEquals("text-" + (T0 + 4), out.get(3).dimensions.get("free"), "other dims kept");
+    assertThat(out.size()).as("nothing is dropped").isEqualTo(7);
+    assertThat(regions(out))
+        .isEqualTo(List.of("eu", "us", "eu", "__other__", "ap", "__other__", "us"));
+    assertThat(out.get(3).dimensions.get("tier")).isEqualTo("__other__");
+    assertThat(out.get(3).dimensions.get("free"))
+        .as("other dims kept")
+        .isEqualTo("text-" + (T0 + 4));
 
     // "eu" was last seen in the first minute: idle 2 minutes after it closed. "us" a minute later.
     h.processWatermark(T0 + 3 * MINUTE - 1);
     h.processElement(event("api.error", T0 + 3 * MINUTE, "ap", "paid"), T0 + 3 * MINUTE);
-    assertEquals("ap", regions(h.extractOutputValues()).get(7), "a slot was free again");
+    assertThat(regions(h.extractOutputValues()).get(7)).as("a slot was free again").isEqualTo("ap");
 
     h.processWatermark(T0 + 6 * MINUTE);
-    assertEquals(0, h.numKeyedStateEntries(), "idle types and combinations forgotten");
-    assertEquals(0, h.numEventTimeTimers());
+    assertThat(h.numKeyedStateEntries()).as("idle types and combinations forgotten").isEqualTo(0);
+    assertThat(h.numEventTimeTimers()).isEqualTo(0);
     h.close();
   }
 
@@ -102,22 +105,22 @@ class CardinalityLimiterTest {
     h.processElement(event(sameShard.get(2), T0 + 3 * MINUTE, "eu", "free"), T0 + 3 * MINUTE);
 
     List<AnalyticsEvent> out = h.extractOutputValues();
-    assertEquals(
-        List.of(
-            sameShard.get(0),
-            sameShard.get(1),
-            "__other__",
-            sameShard.get(0),
-            "__other__",
-            sameShard.get(0),
-            sameShard.get(2)),
-        out.stream().map(e -> e.eventType).toList());
-    assertEquals(Map.of(), out.get(2).dimensions, "a folded type has no dimensions");
-    assertEquals(T0 + 3, out.get(2).timestamp);
+    assertThat(out.stream().map(e -> e.eventType).toList())
+        .isEqualTo(
+            List.of(
+                sameShard.get(0),
+                sameShard.get(1),
+                "__other__",
+                sameShard.get(0),
+                "__other__",
+                sameShard.get(0),
+                sameShard.get(2)));
+    assertThat(out.get(2).dimensions).as("a folded type has no dimensions").isEqualTo(Map.of());
+    assertThat(out.get(2).timestamp).isEqualTo(T0 + 3);
 
     h.processWatermark(T0 + 10 * MINUTE);
-    assertEquals(0, h.numKeyedStateEntries(), "idle types forgotten");
-    assertEquals(0, h.numEventTimeTimers());
+    assertThat(h.numKeyedStateEntries()).as("idle types forgotten").isEqualTo(0);
+    assertThat(h.numEventTimeTimers()).isEqualTo(0);
     h.close();
   }
 
@@ -128,10 +131,10 @@ class CardinalityLimiterTest {
     h.processElement(event("api.error", T0 + 2, "us", "free"), T0 + 2);
     h.processWatermark(T0 + MINUTE + 10_000);
     h.processElement(event("api.error", T0 + 3, "ap", "free"), T0 + 3); // late, still capped
-    assertEquals("__other__", h.extractOutputValues().get(2).dimensions.get("region"));
+    assertThat(h.extractOutputValues().get(2).dimensions.get("region")).isEqualTo("__other__");
     h.processWatermark(T0 + MINUTE - 1 + 30_000);
     h.processElement(event("api.error", T0 + 4, "ap", "free"), T0 + 4); // beyond: unchanged
-    assertEquals("ap", h.extractOutputValues().get(3).dimensions.get("region"));
+    assertThat(h.extractOutputValues().get(3).dimensions.get("region")).isEqualTo("ap");
     h.close();
   }
 }

@@ -1,9 +1,6 @@
 package dev.analytics.pipeline.aggregation;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.WindowAggregate;
@@ -14,6 +11,7 @@ import java.util.Map;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 /** Pre-aggregation: what it sends, when, and that it keeps nothing across a checkpoint. */
@@ -53,22 +51,25 @@ class LocalPreAggregatorTest {
     }
     h.processElement(event("cold", T0 + 7), T0 + 7);
     h.processElement(event("hot", T0 + MINUTE + 1), T0 + MINUTE + 1);
-    assertTrue(h.getOutput().isEmpty(), "nothing leaves before a watermark");
+    assertThat(h.getOutput().isEmpty()).as("nothing leaves before a watermark").isTrue();
 
     h.processWatermark(T0 + MINUTE - 1);
     List<Object> out = new ArrayList<>(h.getOutput());
-    assertEquals(3, out.size(), out.toString());
+    assertThat(out.size()).as(out.toString()).isEqualTo(3);
     // Two partials of the first window, each stamped with its last millisecond, then the mark.
     for (int i = 0; i < 2; i++) {
-      StreamRecord<?> r = assertInstanceOf(StreamRecord.class, out.get(i));
-      assertEquals(T0 + MINUTE - 1, r.getTimestamp());
+      StreamRecord<?> r =
+          assertThat(out.get(i))
+              .asInstanceOf(InstanceOfAssertFactories.type(StreamRecord.class))
+              .actual();
+      assertThat(r.getTimestamp()).isEqualTo(T0 + MINUTE - 1);
     }
-    assertEquals(new Watermark(T0 + MINUTE - 1), out.get(2));
+    assertThat(out.get(2)).isEqualTo(new Watermark(T0 + MINUTE - 1));
     List<PartialAggregate> partials = h.extractOutputValues();
     long hot = partials.stream().filter(p -> p.key.equals("hot")).mapToLong(p -> kept(p)).sum();
     long cold = partials.stream().filter(p -> p.key.equals("cold")).mapToLong(p -> kept(p)).sum();
-    assertEquals(500, hot);
-    assertEquals(1, cold);
+    assertThat(hot).isEqualTo(500);
+    assertThat(cold).isEqualTo(1);
     h.close();
   }
 
@@ -78,11 +79,11 @@ class LocalPreAggregatorTest {
     h.processElement(event("a", T0), T0);
     h.processElement(event("a", T0 + MINUTE), T0 + MINUTE);
     h.prepareSnapshotPreBarrier(1);
-    assertEquals(2, h.extractOutputValues().size());
-    assertEquals(
-        0,
-        h.snapshot(1, 1).getManagedOperatorState().size()
-            + h.snapshot(2, 2).getManagedKeyedState().size());
+    assertThat(h.extractOutputValues().size()).isEqualTo(2);
+    assertThat(
+            h.snapshot(1, 1).getManagedOperatorState().size()
+                + h.snapshot(2, 2).getManagedKeyedState().size())
+        .isEqualTo(0);
     h.close();
   }
 
@@ -92,7 +93,7 @@ class LocalPreAggregatorTest {
     for (int k = 0; k < 4; k++) {
       h.processElement(event("k" + k, T0), T0);
     }
-    assertEquals(4, h.extractOutputValues().size());
+    assertThat(h.extractOutputValues().size()).isEqualTo(4);
     h.close();
   }
 
@@ -103,12 +104,12 @@ class LocalPreAggregatorTest {
     AnalyticsEvent late = event("x", T0 + 5);
     h.processElement(late, T0 + 5);
     List<PartialAggregate> out = h.extractOutputValues();
-    assertEquals(1, out.size());
-    assertEquals(late, out.get(0).lateEvent);
-    assertEquals(1, kept(out.get(0)));
+    assertThat(out.size()).isEqualTo(1);
+    assertThat(out.get(0).lateEvent).isEqualTo(late);
+    assertThat(kept(out.get(0))).isEqualTo(1);
     h.processElement(event("x", T0 + 2 * MINUTE), T0 + 2 * MINUTE);
     h.processWatermark(Long.MAX_VALUE);
-    assertNull(h.extractOutputValues().get(1).lateEvent);
+    assertThat(h.extractOutputValues().get(1).lateEvent).isNull();
     h.close();
   }
 }

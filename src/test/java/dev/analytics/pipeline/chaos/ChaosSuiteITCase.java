@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.chaos;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,9 +31,13 @@ class ChaosSuiteITCase {
             Path.of("target/chaos-it").toAbsolutePath());
     try (ChaosRun run = new ChaosRun(settings)) {
       ChaosRun.Summary summary = run.run();
-      assertEquals(List.of(), summary.mismatches(), "mismatches (see the summary above)");
-      assertTrue(summary.taskFailures() >= 10, "at least 10 task failures injected");
-      assertTrue(summary.events() >= 1_000_000, "at least 1,000,000 events: " + summary.events());
+      assertThat(summary.mismatches())
+          .as("mismatches (see the summary above)")
+          .isEqualTo(List.of());
+      assertThat(summary.taskFailures() >= 10).as("at least 10 task failures injected").isTrue();
+      assertThat(summary.events() >= 1_000_000)
+          .as("at least 1,000,000 events: " + summary.events())
+          .isTrue();
 
       // The comparison itself can fail: one daily counter and one window's max changed by hand
       // are exactly what it reports.
@@ -45,10 +48,10 @@ class ChaosSuiteITCase {
               "UPDATE analytics_window_aggregate SET max = max * 2 WHERE ctid ="
                   + " (SELECT min(ctid) FROM analytics_window_aggregate WHERE max > 0)");
       List<String> found = run.compareAgain().mismatches();
-      assertEquals(2, found.size(), "the tampered rows: " + found);
-      assertTrue(
-          found.get(0).contains("min/max") && found.get(1).contains("daily counter"),
-          found.toString());
+      assertThat(found.size()).as("the tampered rows: " + found).isEqualTo(2);
+      assertThat(found.get(0).contains("min/max") && found.get(1).contains("daily counter"))
+          .as(found.toString())
+          .isTrue();
     }
   }
 }

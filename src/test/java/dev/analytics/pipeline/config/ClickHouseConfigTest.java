@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.sinks.clickhouse.BatchStrategy;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseOptions;
@@ -53,7 +53,8 @@ class ClickHouseConfigTest {
     assertThat(config.get(ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_ROWS)).isEqualTo(5000);
     assertThat(config.get(ClickHouseOptions.CLICKHOUSE_EVENTS_INTERVAL))
         .isEqualTo(Duration.ofMillis(200));
-    assertThrows(IllegalStateException.class, () -> ClickHouseSinks.aggregates(config));
+    assertThatExceptionOfType(IllegalStateException.class)
+        .isThrownBy(() -> ClickHouseSinks.aggregates(config));
     assertThat(config.get(ClickHouseOptions.CLICKHOUSE_AGGREGATES_TTL)).isEqualTo(Duration.ZERO);
     assertThat(config.get(ClickHouseOptions.CLICKHOUSE_ALERTS_TTL)).isEqualTo(Duration.ZERO);
     assertThat(config.get(ClickHouseOptions.CLICKHOUSE_EVENTS_TTL)).isEqualTo(Duration.ZERO);
@@ -262,7 +263,10 @@ class ClickHouseConfigTest {
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("badConfigurations")
   void shouldRefuseBadValuesNamingTheKey(String key, String message, String[] args) {
-    ConfigException e = assertThrows(ConfigException.class, () -> loadWith(Map.of(), args));
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> loadWith(Map.of(), args))
+            .actual();
     assertThat(e.key()).isEqualTo(key);
     assertThat(e.getMessage()).startsWith("Configuration error at '" + key + "': ");
     assertThat(e.getMessage()).contains(message);
@@ -284,8 +288,9 @@ class ClickHouseConfigTest {
   void shouldTreatThePasswordAsASecret() throws IOException {
     assertThat(JobConfig.secretKeys()).contains("clickhouse.password");
     ConfigException asArgument =
-        assertThrows(
-            ConfigException.class, () -> loadWith(Map.of(), "--clickhouse.password", SECRET));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> loadWith(Map.of(), "--clickhouse.password", SECRET))
+            .actual();
     assertThat(asArgument.key()).isEqualTo("clickhouse.password");
     assertThat(asArgument.getMessage())
         .contains("ANALYTICS_CLICKHOUSE_PASSWORD")

@@ -1,8 +1,7 @@
 package dev.analytics.pipeline.config;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -30,10 +29,13 @@ class CredentialsInUrlsTest {
     Map<String, String> values = new HashMap<>();
     values.put(key, url);
     values.put("postgres.user", "u");
-    ConfigException e = assertThrows(ConfigException.class, () -> JobConfig.of(values));
-    assertTrue(e.getMessage().contains(key), e.getMessage());
-    assertTrue(e.getMessage().contains("credentials"), e.getMessage());
-    assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> JobConfig.of(values))
+            .actual();
+    assertThat(e.getMessage().contains(key)).as(e.getMessage()).isTrue();
+    assertThat(e.getMessage().contains("credentials")).as(e.getMessage()).isTrue();
+    assertThat(e.getMessage().contains("s3cr3t")).as(e.getMessage()).isFalse();
   }
 
   @ParameterizedTest
@@ -43,7 +45,7 @@ class CredentialsInUrlsTest {
     "http://localhost:8123, http://localhost:8123"
   })
   void messagesAndTheDumpMaskPasswordsInUrls(String text, String shown) {
-    org.junit.jupiter.api.Assertions.assertEquals(shown, JobConfig.redactCredentials(text));
-    org.junit.jupiter.api.Assertions.assertEquals(shown, JobConfig.display(text));
+    assertThat(JobConfig.redactCredentials(text)).isEqualTo(shown);
+    assertThat(JobConfig.display(text)).isEqualTo(shown);
   }
 }

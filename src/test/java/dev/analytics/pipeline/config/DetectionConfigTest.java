@@ -1,10 +1,7 @@
 package dev.analytics.pipeline.config;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.detection.DetectionMetric;
 import dev.analytics.pipeline.detection.DetectionSettings;
@@ -22,37 +19,37 @@ class DetectionConfigTest {
   void shouldDefaultToTheLikelihoodMode() {
     DetectionSettings settings = DetectionSettings.from(JobConfig.of(Map.of()));
     DetectionSettings.Rules rules = settings.defaults();
-    assertTrue(settings.enabled());
-    assertEquals(
-        new DetectionSettings.Rules(
-            DetectionMetric.COUNT,
-            10,
-            10,
-            2.0,
-            0.5,
-            3.0,
-            0.25,
-            3,
-            60,
-            1e-6,
-            0.3,
-            10,
-            10,
-            100.0,
-            1,
-            true,
-            1,
-            7,
-            1440,
-            "likelihood",
-            0.9999999,
-            72,
-            100,
-            0.5),
-        rules);
-    assertEquals(rules, DetectionSettings.Rules.defaults());
-    assertSame(rules, settings.forType("anything"));
-    assertEquals(Set.of(), settings.configuredTypes());
+    assertThat(settings.enabled()).isTrue();
+    assertThat(rules)
+        .isEqualTo(
+            new DetectionSettings.Rules(
+                DetectionMetric.COUNT,
+                10,
+                10,
+                2.0,
+                0.5,
+                3.0,
+                0.25,
+                3,
+                60,
+                1e-6,
+                0.3,
+                10,
+                10,
+                100.0,
+                1,
+                true,
+                1,
+                7,
+                1440,
+                "likelihood",
+                0.9999999,
+                72,
+                100,
+                0.5));
+    assertThat(DetectionSettings.Rules.defaults()).isEqualTo(rules);
+    assertThat(settings.forType("anything")).isSameAs(rules);
+    assertThat(settings.configuredTypes()).isEqualTo(Set.of());
   }
 
   @Test
@@ -67,17 +64,18 @@ class DetectionConfigTest {
     DetectionSettings settings = DetectionSettings.from(config);
 
     DetectionSettings.Rules defaults = settings.defaults();
-    assertEquals(4.0, defaults.sigma());
+    assertThat(defaults.sigma()).isEqualTo(4.0);
     DetectionSettings.Rules latency = settings.forType("performance.response_time");
-    assertEquals(defaults.withMetric(DetectionMetric.P95), latency);
+    assertThat(latency).isEqualTo(defaults.withMetric(DetectionMetric.P95));
     DetectionSettings.Rules errors = settings.forType("api.error");
-    assertEquals(DetectionMetric.COUNT, errors.metric());
-    assertEquals(3.0, errors.spikeFactor());
-    assertEquals(50.0, errors.minBaselineCount());
-    assertFalse(errors.seasonal());
-    assertEquals(4.0, errors.sigma(), "not overridden: the default");
-    assertEquals(Set.of("api.error", "performance.response_time"), settings.configuredTypes());
-    assertSame(defaults, settings.forType("cache_hit"));
+    assertThat(errors.metric()).isEqualTo(DetectionMetric.COUNT);
+    assertThat(errors.spikeFactor()).isEqualTo(3.0);
+    assertThat(errors.minBaselineCount()).isEqualTo(50.0);
+    assertThat(errors.seasonal()).isFalse();
+    assertThat(errors.sigma()).as("not overridden: the default").isEqualTo(4.0);
+    assertThat(settings.configuredTypes())
+        .isEqualTo(Set.of("api.error", "performance.response_time"));
+    assertThat(settings.forType("cache_hit")).isSameAs(defaults);
   }
 
   static Stream<Arguments> badConfigurations() {
@@ -173,24 +171,30 @@ class DetectionConfigTest {
   @ParameterizedTest
   @MethodSource("badConfigurations")
   void shouldRefuseABadValueNamingTheKey(Map<String, String> values, String key, String message) {
-    ConfigException e = assertThrows(ConfigException.class, () -> JobConfig.of(values));
-    assertEquals(key, e.key());
-    assertEquals(
-        "Configuration error at '" + key + "': " + message + " (in JobConfig.of)", e.getMessage());
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> JobConfig.of(values))
+            .actual();
+    assertThat(e.key()).isEqualTo(key);
+    assertThat(e.getMessage())
+        .isEqualTo("Configuration error at '" + key + "': " + message + " (in JobConfig.of)");
   }
 
   @Test
   void shouldNameTheArgumentAValueCameFrom() {
     ConfigException e =
-        assertThrows(
-            ConfigException.class,
-            () ->
-                JobConfig.load(
-                    new String[] {"--kafka.bootstrap-servers", "b:9092", "--detection.sigma", "-1"},
-                    Map.of()));
-    assertEquals(
-        "Configuration error at 'detection.sigma': '-1.0' is not a finite number > 0 (from"
-            + " argument --detection.sigma)",
-        e.getMessage());
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(
+                () ->
+                    JobConfig.load(
+                        new String[] {
+                          "--kafka.bootstrap-servers", "b:9092", "--detection.sigma", "-1"
+                        },
+                        Map.of()))
+            .actual();
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "Configuration error at 'detection.sigma': '-1.0' is not a finite number > 0 (from"
+                + " argument --detection.sigma)");
   }
 }

@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.aggregation.AggregationOptions;
 import dev.analytics.pipeline.ingest.EventOptions;
@@ -54,7 +54,9 @@ class JobConfigTest {
   }
 
   private static ConfigException loadFails(Map<String, String> env, String... args) {
-    return assertThrows(ConfigException.class, () -> JobConfig.load(args, env));
+    return assertThatExceptionOfType(ConfigException.class)
+        .isThrownBy(() -> JobConfig.load(args, env))
+        .actual();
   }
 
   // ---- sources and precedence ----
@@ -387,7 +389,10 @@ class JobConfigTest {
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("badConfigurations")
   void shouldRefuseBadValueNamingKeyAndAllowedValues(String key, String message, String[] args) {
-    ConfigException e = assertThrows(ConfigException.class, () -> loadWith(Map.of(), args));
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> loadWith(Map.of(), args))
+            .actual();
     assertThat(e.key()).isEqualTo(key);
     assertThat(e.getMessage()).startsWith("Configuration error at '" + key + "': ");
     assertThat(e.getMessage()).contains(message);
@@ -543,7 +548,10 @@ class JobConfigTest {
 
     Map<String, String> withBadValue = new HashMap<>(env);
     withBadValue.put("ANALYTICS_WINDOW_SIZE", "soon");
-    ConfigException e = assertThrows(ConfigException.class, () -> loadWith(withBadValue));
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> loadWith(withBadValue))
+            .actual();
     assertThat(e.getMessage()).doesNotContain(SECRET);
   }
 
@@ -718,7 +726,9 @@ class JobConfigTest {
         .doesNotContain(SECRET);
 
     ConfigException e =
-        assertThrows(ConfigException.class, () -> JobConfig.of(Map.of("window.size", "0 s")));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> JobConfig.of(Map.of("window.size", "0 s")))
+            .actual();
     assertThat(e.key()).isEqualTo("window.size");
     assertThat(e.getMessage()).contains("(in JobConfig.of)");
   }

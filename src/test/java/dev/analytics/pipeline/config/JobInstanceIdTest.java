@@ -1,9 +1,7 @@
 package dev.analytics.pipeline.config;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.ingest.KafkaOptions;
 import java.util.Map;
@@ -23,40 +21,42 @@ class JobInstanceIdTest {
   void aNameThatIsAnIdIsItsOwnIdAsBefore() {
     // The ids of jobs that already run do not change (their prepared transactions keep their
     // prefix, their Kafka transactional ids theirs with the default prefix).
-    assertEquals("analytics-pipeline", config().instanceId());
-    assertEquals("analytics-pipeline", KafkaOptions.transactionalIdPrefix(config()));
-    assertEquals("prod.eu_1", config("job.name", "prod.eu_1").instanceId());
+    assertThat(config().instanceId()).isEqualTo("analytics-pipeline");
+    assertThat(KafkaOptions.transactionalIdPrefix(config())).isEqualTo("analytics-pipeline");
+    assertThat(config("job.name", "prod.eu_1").instanceId()).isEqualTo("prod.eu_1");
   }
 
   @Test
   void namesThatUsedToCollideGetDifferentIds() {
     String a = config("job.name", "a b").instanceId();
     String b = config("job.name", "a_b").instanceId();
-    assertNotEquals(a, b);
-    assertTrue(a.startsWith("a_b-") && a.length() == 16, a);
+    assertThat(b).isNotEqualTo(a);
+    assertThat(a.startsWith("a_b-") && a.length() == 16).as(a).isTrue();
 
     String longName = "x".repeat(60);
     String p = config("job.name", longName + "-production").instanceId();
     String q = config("job.name", longName + "-backfill").instanceId();
-    assertNotEquals(p, q);
-    assertTrue(p.length() <= 60 && q.length() <= 60, p + " " + q);
-    assertEquals(p, config("job.name", longName + "-production").instanceId(), "stable");
+    assertThat(q).isNotEqualTo(p);
+    assertThat(p.length() <= 60 && q.length() <= 60).as(p + " " + q).isTrue();
+    assertThat(config("job.name", longName + "-production").instanceId()).as("stable").isEqualTo(p);
   }
 
   @Test
   void anExplicitIdAndPrefixWinAndBadOnesAreRefusedByName() {
     JobConfig c = config("job.name", "a b", "job.instance-id", "backfill-2026");
-    assertEquals("backfill-2026", c.instanceId());
-    assertEquals("backfill-2026", KafkaOptions.transactionalIdPrefix(c));
-    assertEquals(
-        "tx", KafkaOptions.transactionalIdPrefix(config("kafka.transactional-id-prefix", "tx")));
+    assertThat(c.instanceId()).isEqualTo("backfill-2026");
+    assertThat(KafkaOptions.transactionalIdPrefix(c)).isEqualTo("backfill-2026");
+    assertThat(KafkaOptions.transactionalIdPrefix(config("kafka.transactional-id-prefix", "tx")))
+        .isEqualTo("tx");
 
     for (Map.Entry<String, String> bad :
         Map.of("job.instance-id", "with space", "kafka.transactional-id-prefix", "x".repeat(61))
             .entrySet()) {
       ConfigException e =
-          assertThrows(ConfigException.class, () -> config(bad.getKey(), bad.getValue()));
-      assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+          assertThatExceptionOfType(ConfigException.class)
+              .isThrownBy(() -> config(bad.getKey(), bad.getValue()))
+              .actual();
+      assertThat(e.getMessage().contains(bad.getKey())).as(e.getMessage()).isTrue();
     }
   }
 }

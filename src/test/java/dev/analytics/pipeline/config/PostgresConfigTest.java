@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.sinks.postgres.PostgresOptions;
 import dev.analytics.pipeline.sinks.postgres.PostgresOptions.PostgresMode;
@@ -86,8 +86,9 @@ class PostgresConfigTest {
   @Test
   void shouldRefuseDailyCountersWithoutExactlyOnceNamingTheKey() {
     ConfigException e =
-        assertThrows(
-            ConfigException.class, () -> load(Map.of(), "--postgres.mode", "at-least-once"));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> load(Map.of(), "--postgres.mode", "at-least-once"))
+            .actual();
     assertThat(e.key()).isEqualTo("postgres.daily-counters");
     assertThat(e.getMessage())
         .isEqualTo(
@@ -102,9 +103,9 @@ class PostgresConfigTest {
   @Test
   void shouldTakeThePasswordOnlyFromTheEnvironmentOrAFile() {
     ConfigException e =
-        assertThrows(
-            ConfigException.class,
-            () -> load(Map.of(), "--postgres.url", URL, "--postgres.password", "x"));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> load(Map.of(), "--postgres.url", URL, "--postgres.password", "x"))
+            .actual();
     assertThat(e.key()).isEqualTo("postgres.password");
     assertThat(e.getMessage()).contains("ANALYTICS_POSTGRES_PASSWORD").doesNotContain("'x'");
     assertThat(JobConfig.secretKeys()).contains("postgres.password");
@@ -161,7 +162,10 @@ class PostgresConfigTest {
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("badConfigurations")
   void shouldRefuseABadValueNamingTheKey(String key, String message, String[] args) {
-    ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(), args));
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> load(Map.of(), args))
+            .actual();
     assertThat(e.key()).isEqualTo(key);
     assertThat(e.getMessage())
         .startsWith("Configuration error at '" + key + "': ")

@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.ingest.KafkaClientProperties;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinks;
@@ -45,7 +45,8 @@ class SecurityConfigTest {
   }
 
   private static ConfigException fails(Map<String, String> env, String... args) {
-    ConfigException e = assertThrows(ConfigException.class, () -> load(env, args));
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> load(env, args)).actual();
     assertThat(e.getMessage()).doesNotContain(STORE_PASSWORD).doesNotContain(SASL_PASSWORD);
     return e;
   }
@@ -221,9 +222,9 @@ class SecurityConfigTest {
   @Test
   void shouldRefuseSecretsOfTheTlsOptionsInYamlAndArguments() {
     ConfigException e =
-        assertThrows(
-            ConfigException.class,
-            () -> load(Map.of(), "--kafka.ssl.keystore-password", STORE_PASSWORD));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> load(Map.of(), "--kafka.ssl.keystore-password", STORE_PASSWORD))
+            .actual();
     assertThat(e.key()).isEqualTo("kafka.ssl.keystore-password");
     assertThat(e.getMessage()).contains("is a secret").doesNotContain(STORE_PASSWORD);
   }

@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.detection;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.analytics.pipeline.model.Alert;
 import java.io.ByteArrayInputStream;
@@ -31,12 +31,12 @@ class LikelihoodRulesTest {
 
   @Test
   void shouldGiveTheTailProbabilityOfAStudentT() {
-    assertEquals(1.0, PatternRules.tail(0), 1e-12);
+    assertThat(PatternRules.tail(0)).isCloseTo(1.0, within(1e-12));
     // Two-sided quantiles of t with 5 degrees of freedom.
-    assertEquals(0.10, PatternRules.tail(2.015), 1e-3);
-    assertEquals(0.01, PatternRules.tail(4.032), 1e-4);
-    assertEquals(0.01, PatternRules.tail(-4.032), 1e-4);
-    assertEquals(0.0, PatternRules.tail(Double.POSITIVE_INFINITY));
+    assertThat(PatternRules.tail(2.015)).isCloseTo(0.10, within(1e-3));
+    assertThat(PatternRules.tail(4.032)).isCloseTo(0.01, within(1e-4));
+    assertThat(PatternRules.tail(-4.032)).isCloseTo(0.01, within(1e-4));
+    assertThat(PatternRules.tail(Double.POSITIVE_INFINITY)).isEqualTo(Double.valueOf(0.0));
   }
 
   @Test
@@ -53,27 +53,33 @@ class LikelihoodRulesTest {
     double maxQuiet = 0;
     for (int i = 0; i < values.length; i++) {
       PatternRules.Observation o = rules.observeWindow(s, T0 + i * W, values[i], 1.0, 0);
-      assertTrue(o.anomalyScore() >= 0 && o.anomalyScore() <= 1, "window " + i);
-      assertTrue(o.rawScore() >= 0 && o.rawScore() <= 1, "window " + i);
-      assertEquals(o.anomalyScore(), s.anomalyScore);
-      assertEquals(o.rawScore(), s.rawScore);
+      assertThat(o.anomalyScore() >= 0 && o.anomalyScore() <= 1).as("window " + i).isTrue();
+      assertThat(o.rawScore() >= 0 && o.rawScore() <= 1).as("window " + i).isTrue();
+      assertThat(s.anomalyScore).isEqualTo(Double.valueOf(o.anomalyScore()));
+      assertThat(s.rawScore).isEqualTo(Double.valueOf(o.rawScore()));
       if (i < rules.warmupWindows(s)) {
-        assertEquals(0.0, o.anomalyScore(), "no likelihood during the warm-up");
+        assertThat(o.anomalyScore())
+            .as("no likelihood during the warm-up")
+            .isEqualTo(Double.valueOf(0.0));
       } else if (i == 3 * DAY) {
         // ln 10 / 0.1 = 23 spreads: p is about 1e-5 under the t tail, the likelihood extreme.
-        assertTrue(o.rawScore() > 0.9999, "raw " + o.rawScore());
-        assertTrue(o.anomalyScore() > 1 - 1e-7, "likelihood " + o.anomalyScore());
+        assertThat(o.rawScore() > 0.9999).as("raw " + o.rawScore()).isTrue();
+        assertThat(o.anomalyScore() > 1 - 1e-7).as("likelihood " + o.anomalyScore()).isTrue();
       } else if (i < 3 * DAY) {
         maxQuiet = Math.max(maxQuiet, o.anomalyScore());
       }
       alerts.addAll(o.alerts());
     }
-    assertTrue(maxQuiet < 1 - 1e-7, "quiet windows stay below the alert likelihood: " + maxQuiet);
-    assertEquals(List.of("spike"), opened(alerts));
-    assertEquals(T0 + 3 * DAY * W, alerts.get(0).windowStart);
-    assertEquals(2000, alerts.get(0).value);
-    assertTrue(Math.abs(alerts.get(0).baseline - 200) < 20, "expected " + alerts.get(0).baseline);
-    assertTrue(alerts.get(0).confidence >= 0.5 && alerts.get(0).confidence <= 1);
+    assertThat(maxQuiet < 1 - 1e-7)
+        .as("quiet windows stay below the alert likelihood: " + maxQuiet)
+        .isTrue();
+    assertThat(opened(alerts)).isEqualTo(List.of("spike"));
+    assertThat(alerts.get(0).windowStart).isEqualTo(T0 + 3 * DAY * W);
+    assertThat(alerts.get(0).value).isEqualTo(2000);
+    assertThat(Math.abs(alerts.get(0).baseline - 200) < 20)
+        .as("expected " + alerts.get(0).baseline)
+        .isTrue();
+    assertThat(alerts.get(0).confidence >= 0.5 && alerts.get(0).confidence <= 1).isTrue();
   }
 
   @Test
@@ -87,7 +93,7 @@ class LikelihoodRulesTest {
         rules.observe(s, T0 + i * W, 100 * Math.exp(0.05 * random.nextGaussian()), 1.0, 0);
       }
       double raw = rules.observeWindow(s, T0 + 200 * W, 100 * jump, 1.0, 0).rawScore();
-      assertTrue(raw > previous, jump + ": " + raw + " after " + previous);
+      assertThat(raw > previous).as(jump + ": " + raw + " after " + previous).isTrue();
       previous = raw;
     }
   }
@@ -98,13 +104,15 @@ class LikelihoodRulesTest {
   void shouldJudgeNothingDuringTheWarmUpOfWindowsAndOfAFractionOfADay() {
     // warmup-windows 100, warmup-days 0.5: 144 windows of 5 minutes.
     PatternRules rules = rules(Map.of());
-    assertEquals(144, rules.warmupWindows(state(rules)));
+    assertThat(rules.warmupWindows(state(rules))).isEqualTo(144);
     List<String> during = run(rules, 400, i -> i == 120 ? 5000 : 100 + (i % 5));
-    assertEquals(List.of(), opened(during), "a spike in the warm-up is learnt, not reported");
+    assertThat(opened(during))
+        .as("a spike in the warm-up is learnt, not reported")
+        .isEqualTo(List.of());
     List<String> after = run(rules, 400, i -> i == 300 ? 5000 : 100 + (i % 5));
-    assertEquals(List.of("spike"), opened(after));
+    assertThat(opened(after)).isEqualTo(List.of("spike"));
     PatternRules longer = rules(Map.of("warmup-windows", 350));
-    assertEquals(List.of(), opened(run(longer, 400, i -> i == 300 ? 5000 : 100 + (i % 5))));
+    assertThat(opened(run(longer, 400, i -> i == 300 ? 5000 : 100 + (i % 5)))).isEqualTo(List.of());
   }
 
   // ---- flat, quantised ----
@@ -113,9 +121,9 @@ class LikelihoodRulesTest {
   void shouldJudgeAFlatStretchWithTheValuesResolution() {
     // Integers: constant 40 for a day (spread 0: the floor is half the resolution, here the
     // offset 1, over 41); a step of one unit is no anomaly, a jump to 3x is.
-    assertEquals(List.of(), opened(run(rules(Map.of()), 2 * DAY, i -> i < 400 ? 40 : 41)));
+    assertThat(opened(run(rules(Map.of()), 2 * DAY, i -> i < 400 ? 40 : 41))).isEqualTo(List.of());
     List<String> jump = run(rules(Map.of()), 2 * DAY, i -> i == 400 ? 120 : 40);
-    assertEquals(List.of("spike"), opened(jump));
+    assertThat(opened(jump)).isEqualTo(List.of("spike"));
   }
 
   @Test
@@ -133,10 +141,12 @@ class LikelihoodRulesTest {
         afterNoise.add(a);
       }
     }
-    assertTrue(opened(alerts).size() <= 2, "at most one alert where the noise starts: " + alerts);
-    assertEquals(1, afterNoise.size(), afterNoise.toString());
-    assertEquals("spike", afterNoise.get(0).pattern);
-    assertEquals(T0 + 6 * DAY * W, afterNoise.get(0).windowStart);
+    assertThat(opened(alerts).size() <= 2)
+        .as("at most one alert where the noise starts: " + alerts)
+        .isTrue();
+    assertThat(afterNoise.size()).as(afterNoise.toString()).isEqualTo(1);
+    assertThat(afterNoise.get(0).pattern).isEqualTo("spike");
+    assertThat(afterNoise.get(0).windowStart).isEqualTo(T0 + 6 * DAY * W);
   }
 
   @Test
@@ -149,8 +159,8 @@ class LikelihoodRulesTest {
     }
     values[8 * DAY] = 95;
     List<Alert> alerts = alerts(rules(Map.of("mode", "likelihood")), values);
-    assertEquals(List.of("spike"), opened(alerts), alerts.toString());
-    assertEquals(T0 + 8 * DAY * W, alerts.get(0).windowStart);
+    assertThat(opened(alerts)).as(alerts.toString()).isEqualTo(List.of("spike"));
+    assertThat(alerts.get(0).windowStart).isEqualTo(T0 + 8 * DAY * W);
   }
 
   // ---- incidents ----
@@ -164,7 +174,7 @@ class LikelihoodRulesTest {
       values[i] = Math.rint(20 * (1 + burst) * Math.exp(0.15 * random.nextGaussian()));
     }
     List<Alert> alerts = alerts(rules(Map.of()), values);
-    assertEquals(List.of("spike"), opened(alerts), alerts.toString());
+    assertThat(opened(alerts)).as(alerts.toString()).isEqualTo(List.of("spike"));
   }
 
   @Test
@@ -175,14 +185,14 @@ class LikelihoodRulesTest {
       values[i] = (i < 4 * DAY ? 100 : 250) * Math.exp(0.05 * random.nextGaussian());
     }
     List<Alert> alerts = alerts(rules(Map.of()), values);
-    assertEquals(List.of("spike"), opened(alerts), alerts.toString());
-    assertEquals(T0 + 4 * DAY * W, alerts.get(0).windowStart);
+    assertThat(opened(alerts)).as(alerts.toString()).isEqualTo(List.of("spike"));
+    assertThat(alerts.get(0).windowStart).isEqualTo(T0 + 4 * DAY * W);
     // The model re-levels after shift-windows (10) outlying windows: resolved, at the new level.
     Alert resolved = alerts.get(1);
-    assertEquals(PatternRules.RESOLVED, resolved.pattern);
-    assertTrue(resolved.windowStart <= T0 + (4 * DAY + 12) * W, resolved.toString());
-    assertTrue(Math.abs(resolved.baseline - 250) < 25, resolved.toString());
-    assertEquals(2, alerts.size(), "quiet for the next 8 days: " + alerts);
+    assertThat(resolved.pattern).isEqualTo(PatternRules.RESOLVED);
+    assertThat(resolved.windowStart <= T0 + (4 * DAY + 12) * W).as(resolved.toString()).isTrue();
+    assertThat(Math.abs(resolved.baseline - 250) < 25).as(resolved.toString()).isTrue();
+    assertThat(alerts.size()).as("quiet for the next 8 days: " + alerts).isEqualTo(2);
   }
 
   @Test
@@ -191,13 +201,13 @@ class LikelihoodRulesTest {
     IntToDoubleFunction noise = i -> Math.exp(0.05 * random.nextGaussian());
     Random other = new Random(19);
     IntToDoubleFunction noise2 = i -> Math.exp(0.05 * other.nextGaussian());
-    assertEquals(
-        List.of("drop"),
-        opened(
-            run(
-                rules(Map.of()),
-                4 * DAY,
-                i -> (i == 3 * DAY ? 10 : 100) * noise.applyAsDouble(i))));
+    assertThat(
+            opened(
+                run(
+                    rules(Map.of()),
+                    4 * DAY,
+                    i -> (i == 3 * DAY ? 10 : 100) * noise.applyAsDouble(i))))
+        .isEqualTo(List.of("drop"));
     // A ramp to x2 over 2 days, then the new level.
     List<String> ramp =
         run(
@@ -207,7 +217,7 @@ class LikelihoodRulesTest {
                 100
                     * (1 + Math.min(1, Math.max(0, (i - 4 * DAY) / 576.0)))
                     * noise2.applyAsDouble(i));
-    assertEquals(List.of("trend"), opened(ramp));
+    assertThat(opened(ramp)).isEqualTo(List.of("trend"));
   }
 
   @Test
@@ -235,11 +245,14 @@ class LikelihoodRulesTest {
       List<EvaluationSeries.Incident> ramps =
           series.incidents().stream().filter(c -> c.kind() == EvaluationSeries.Kind.TREND).toList();
       for (int at : trends) {
-        assertTrue(
-            ramps.stream().anyMatch(c -> at >= c.start() && at <= c.start() + c.length() + 30),
-            series.name() + ": trend at window " + at + " outside the ramps " + ramps);
+        assertThat(
+                ramps.stream().anyMatch(c -> at >= c.start() && at <= c.start() + c.length() + 30))
+            .as(series.name() + ": trend at window " + at + " outside the ramps " + ramps)
+            .isTrue();
       }
-      assertTrue(!trends.isEmpty(), series.name() + ": no trend for the ramps " + ramps);
+      assertThat(!trends.isEmpty())
+          .as(series.name() + ": no trend for the ramps " + ramps)
+          .isTrue();
     }
   }
 
@@ -258,9 +271,11 @@ class LikelihoodRulesTest {
       alerts.addAll(rules.observe(daily, T0 + i * W, 500 * cycle * e, 1.0, 0));
       alerts.addAll(rules.observe(plain, T0 + i * W, 500 * e, 1.0, 0));
     }
-    assertEquals(List.of(), opened(alerts), "a daily cycle of +-60% is learnt: " + alerts);
-    assertEquals(1, daily.seasonMode, "daily profile");
-    assertEquals(0, plain.seasonMode, "no profile without a cycle");
+    assertThat(opened(alerts))
+        .as("a daily cycle of +-60% is learnt: " + alerts)
+        .isEqualTo(List.of());
+    assertThat(daily.seasonMode).as("daily profile").isEqualTo(1);
+    assertThat(plain.seasonMode).as("no profile without a cycle").isEqualTo(0);
   }
 
   @Test
@@ -282,11 +297,11 @@ class LikelihoodRulesTest {
       alerts.addAll(rules.observe(weekly, t, 400 * (weekend ? cycle : weekday) * e, 1.0, 0));
       alerts.addAll(rules.observe(daily, t, 400 * weekday * e, 1.0, 0));
     }
-    assertEquals(2, weekly.seasonMode, "weekday / weekend profile");
-    assertEquals(1, daily.seasonMode, "the same days: the daily profile");
+    assertThat(weekly.seasonMode).as("weekday / weekend profile").isEqualTo(2);
+    assertThat(daily.seasonMode).as("the same days: the daily profile").isEqualTo(1);
     // After the weekly profile is learnt (2 weeks), the weekends raise nothing.
     for (Alert a : alerts) {
-      assertTrue(a.windowStart < T0 + 14 * DAY * W, "after two weeks: " + a);
+      assertThat(a.windowStart < T0 + 14 * DAY * W).as("after two weeks: " + a).isTrue();
     }
   }
 
@@ -307,7 +322,7 @@ class LikelihoodRulesTest {
         double v = (i % 997 == 0 ? 8 : 1) * 100 * Math.exp(0.1 * random.nextGaussian());
         if (i == 9 * DAY) {
           byte[] bytes = serialize(serializer, s);
-          assertTrue(bytes.length <= 4096, mode + ": " + bytes.length + " bytes");
+          assertThat(bytes.length <= 4096).as(mode + ": " + bytes.length + " bytes").isTrue();
           restored =
               serializer.deserialize(
                   new DataInputViewStreamWrapper(new ByteArrayInputStream(bytes)));
@@ -321,9 +336,9 @@ class LikelihoodRulesTest {
           actual.add(expected.get(i));
         }
       }
-      assertEquals(expected, actual, mode);
+      assertThat(actual).as(mode).isEqualTo(expected);
       int size = serialize(serializer, s).length;
-      assertTrue(size <= 4096, mode + ": " + size + " bytes after 3 weeks");
+      assertThat(size <= 4096).as(mode + ": " + size + " bytes after 3 weeks").isTrue();
     }
   }
 

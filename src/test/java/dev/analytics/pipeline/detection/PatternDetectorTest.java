@@ -1,10 +1,8 @@
 package dev.analytics.pipeline.detection;
 
 import static dev.analytics.pipeline.testing.TestEvents.T0;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.WindowAggregate;
@@ -22,6 +20,7 @@ import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,19 +50,19 @@ class PatternDetectorTest {
     feed(harness, count(10, 300));
 
     // b = median 100; spread = max(1.4826 x MAD 4, 1% of b, sqrt(b) = 10) = 10; z = 20.
-    assertEquals(
-        List.of(
-            alert(
-                "spike",
-                "count",
-                10,
-                300,
-                100,
-                1 - 0.5 * Math.pow(3.0 / 20, 2),
-                0,
-                "count of api.request: spike to 300.0, 3.00x the baseline 100.0 (+20.0 robust"
-                    + " sigma)")),
-        harness.extractOutputValues());
+    assertThat(harness.extractOutputValues())
+        .isEqualTo(
+            List.of(
+                alert(
+                    "spike",
+                    "count",
+                    10,
+                    300,
+                    100,
+                    1 - 0.5 * Math.pow(3.0 / 20, 2),
+                    0,
+                    "count of api.request: spike to 300.0, 3.00x the baseline 100.0 (+20.0 robust"
+                        + " sigma)")));
   }
 
   @Test
@@ -73,17 +72,17 @@ class PatternDetectorTest {
     feed(harness, count(10, 20));
 
     Alert drop = single(harness);
-    assertEquals(
-        alert(
-            "drop",
-            "count",
-            10,
-            20,
-            100,
-            1 - 0.5 * Math.pow(3.0 / 8, 2),
-            0,
-            "count of api.request: drop to 20.00, 20% of the baseline 100.0 (-8.0 robust sigma)"),
-        drop);
+    assertThat(drop)
+        .isEqualTo(
+            alert(
+                "drop",
+                "count",
+                10,
+                20,
+                100,
+                1 - 0.5 * Math.pow(3.0 / 8, 2),
+                0,
+                "count of api.request: drop to 20.00, 20% of the baseline 100.0 (-8.0 robust sigma)"));
   }
 
   @Test
@@ -94,22 +93,24 @@ class PatternDetectorTest {
     }
     feed(harness, p95(10, 260));
     feed(harness, p95(11, 260));
-    assertEquals(List.of(), harness.extractOutputValues(), "not confirmed yet (anomaly.windows 3)");
+    assertThat(harness.extractOutputValues())
+        .as("not confirmed yet (anomaly.windows 3)")
+        .isEqualTo(List.of());
     feed(harness, p95(12, 260));
 
     // b = 200, MAD 8 -> spread 11.86 (outliers enter the spread's ring winsorized at b + 3s).
     double spread = 1.4826 * 8;
     double z = 60 / spread;
     Alert anomaly = single(harness);
-    assertEquals("anomaly", anomaly.pattern);
-    assertEquals("p95", anomaly.metric);
-    assertEquals(T0 + 12 * W, anomaly.windowStart);
-    assertEquals(260, anomaly.value);
-    assertEquals(200, anomaly.baseline);
-    assertEquals(1 - 0.5 * Math.pow(3 / z, 2), anomaly.confidence, 1e-12);
-    assertEquals(
-        "p95 of api.request: anomaly: 260.0, +30% from the baseline 200.0 (+5.1 robust sigma)",
-        anomaly.message);
+    assertThat(anomaly.pattern).isEqualTo("anomaly");
+    assertThat(anomaly.metric).isEqualTo("p95");
+    assertThat(anomaly.windowStart).isEqualTo(T0 + 12 * W);
+    assertThat(anomaly.value).isEqualTo(260);
+    assertThat(anomaly.baseline).isEqualTo(200);
+    assertThat(anomaly.confidence).isCloseTo(1 - 0.5 * Math.pow(3 / z, 2), within(1e-12));
+    assertThat(anomaly.message)
+        .isEqualTo(
+            "p95 of api.request: anomaly: 260.0, +30% from the baseline 200.0 (+5.1 robust sigma)");
   }
 
   @Test
@@ -123,15 +124,19 @@ class PatternDetectorTest {
     feedCounts(harness, 0, values);
 
     Alert trend = single(harness);
-    assertEquals("trend", trend.pattern);
+    assertThat(trend.pattern).isEqualTo("trend");
     int w = (int) ((trend.windowStart - T0) / W);
     // The line over the last 20 windows must rise 30%: about 20 windows into the ramp.
-    assertTrue(w >= 30 && w <= 45, "window " + w);
-    assertEquals(values[w], trend.value);
+    assertThat(w >= 30 && w <= 45).as("window " + w).isTrue();
+    assertThat(trend.value).isEqualTo(Double.valueOf(values[w]));
     double fittedStart = Math.max(1000, 1000 + 25 * (w - 19 - 19));
-    assertEquals(fittedStart, trend.baseline, 0.1 * fittedStart);
-    assertTrue(trend.confidence >= 0.5 && trend.confidence <= 1, "confidence " + trend.confidence);
-    assertTrue(trend.message.startsWith("count of api.request: rising trend, +"), trend.message);
+    assertThat(trend.baseline).isCloseTo(fittedStart, within(0.1 * fittedStart));
+    assertThat(trend.confidence >= 0.5 && trend.confidence <= 1)
+        .as("confidence " + trend.confidence)
+        .isTrue();
+    assertThat(trend.message.startsWith("count of api.request: rising trend, +"))
+        .as(trend.message)
+        .isTrue();
   }
 
   // ---- quiet on normal traffic ----
@@ -141,38 +146,42 @@ class PatternDetectorTest {
     var harness = open(rules(Map.of()));
     feedCounts(harness, 0, new double[] {100, 104, 96, 100, 104, 96, 100, 104, 96});
     feed(harness, count(9, 1000));
-    assertEquals(List.of(), harness.extractOutputValues(), "9 windows of history: no judgement");
+    assertThat(harness.extractOutputValues())
+        .as("9 windows of history: no judgement")
+        .isEqualTo(List.of());
 
     feed(harness, count(10, 1000));
     Alert spike = single(harness);
-    assertEquals("spike", spike.pattern);
-    assertEquals(100, spike.baseline, "the median ignores the outlier learnt during warm-up");
+    assertThat(spike.pattern).isEqualTo("spike");
+    assertThat(spike.baseline)
+        .as("the median ignores the outlier learnt during warm-up")
+        .isEqualTo(100);
   }
 
   @Test
   void shouldCountAMissingWindowAsZeroForTheCount() throws Exception {
     var harness = open(rules(Map.of()));
     feedCounts(harness, 0, NORMAL);
-    assertEquals(1, harness.numEventTimeTimers());
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
     harness.processWatermark(T0 + 11 * W - 2);
-    assertEquals(List.of(), harness.extractOutputValues());
+    assertThat(harness.extractOutputValues()).isEqualTo(List.of());
     harness.processWatermark(T0 + 11 * W - 1);
 
-    assertEquals(
-        List.of(
-            alert(
-                "drop",
-                "count",
-                10,
-                0,
-                100,
-                1 - 0.5 * Math.pow(3.0 / 10, 2),
-                0,
-                "count of api.request: drop to 0.000, 0% of the baseline 100.0 (-10.0 robust"
-                    + " sigma)")),
-        harness.extractOutputValues());
-    assertEquals(1, harness.numEventTimeTimers(), "the next window's timer");
+    assertThat(harness.extractOutputValues())
+        .isEqualTo(
+            List.of(
+                alert(
+                    "drop",
+                    "count",
+                    10,
+                    0,
+                    100,
+                    1 - 0.5 * Math.pow(3.0 / 10, 2),
+                    0,
+                    "count of api.request: drop to 0.000, 0% of the baseline 100.0 (-10.0 robust"
+                        + " sigma)")));
+    assertThat(harness.numEventTimeTimers()).as("the next window's timer").isEqualTo(1);
   }
 
   @Test
@@ -181,7 +190,7 @@ class PatternDetectorTest {
     feedCounts(harness, 0, NORMAL);
     // A bounded input, a replay or stop --drain ends with the final watermark: no drop.
     harness.processWatermark(Long.MAX_VALUE);
-    assertEquals(List.of(), harness.extractOutputValues());
+    assertThat(harness.extractOutputValues()).isEqualTo(List.of());
   }
 
   @Test
@@ -196,7 +205,7 @@ class PatternDetectorTest {
     feed(harness, few);
     feed(harness, p95(14, 204));
 
-    assertEquals(List.of(), harness.extractOutputValues());
+    assertThat(harness.extractOutputValues()).isEqualTo(List.of());
   }
 
   @Test
@@ -204,26 +213,26 @@ class PatternDetectorTest {
     var harness = open(rules(Map.of("cooldown", 3)));
     feedCounts(harness, 0, NORMAL);
     feedCounts(harness, 10, new double[] {300, 280, 100, 310, 104, 96});
-    assertEquals(List.of("spike"), patterns(harness), "one alert for the incident");
+    assertThat(patterns(harness)).as("one alert for the incident").isEqualTo(List.of("spike"));
     feedCounts(harness, 16, new double[] {100});
 
     List<Alert> out = harness.extractOutputValues();
-    assertEquals(List.of("spike", "resolved"), patterns(harness));
-    assertEquals(
-        alert(
-            "resolved",
-            "count",
-            16,
-            100,
-            100,
-            1.0,
-            0,
-            "count of api.request: back to normal (100.0, baseline 100.0) for 3 windows after"
-                + " the spike of window "
-                + (T0 + 10 * W)),
-        out.get(1));
+    assertThat(patterns(harness)).isEqualTo(List.of("spike", "resolved"));
+    assertThat(out.get(1))
+        .isEqualTo(
+            alert(
+                "resolved",
+                "count",
+                16,
+                100,
+                100,
+                1.0,
+                0,
+                "count of api.request: back to normal (100.0, baseline 100.0) for 3 windows after"
+                    + " the spike of window "
+                    + (T0 + 10 * W)));
     feedCounts(harness, 17, new double[] {104, 96, 100, 104, 96});
-    assertEquals(2, harness.extractOutputValues().size(), "quiet after the resolution");
+    assertThat(harness.extractOutputValues().size()).as("quiet after the resolution").isEqualTo(2);
   }
 
   @Test
@@ -237,15 +246,17 @@ class PatternDetectorTest {
     feedCounts(harness, 10, shifted);
 
     List<Alert> out = harness.extractOutputValues();
-    assertEquals(List.of("spike", "resolved"), patterns(harness));
-    assertEquals(T0 + 10 * W, out.get(0).windowStart);
+    assertThat(patterns(harness)).isEqualTo(List.of("spike", "resolved"));
+    assertThat(out.get(0).windowStart).isEqualTo(T0 + 10 * W);
     Alert shift = out.get(1);
-    assertEquals(T0 + 19 * W, shift.windowStart, "after shift-windows (10) abnormal windows");
-    assertEquals(300, shift.baseline, "the new level");
-    assertEquals(
-        "count of api.request: level shift, 10 windows at about 300.0 (baseline was 100.0) since"
-            + " the spike; re-baselined",
-        shift.message);
+    assertThat(shift.windowStart)
+        .as("after shift-windows (10) abnormal windows")
+        .isEqualTo(T0 + 19 * W);
+    assertThat(shift.baseline).as("the new level").isEqualTo(300);
+    assertThat(shift.message)
+        .isEqualTo(
+            "count of api.request: level shift, 10 windows at about 300.0 (baseline was 100.0) since"
+                + " the spike; re-baselined");
   }
 
   // ---- versions ----
@@ -267,14 +278,14 @@ class PatternDetectorTest {
     feed(harness, count(9, 900));
 
     List<Alert> out = harness.extractOutputValues();
-    assertEquals(2, out.size(), out.toString());
-    assertEquals(0, out.get(0).version);
-    assertEquals(300, out.get(0).value);
-    assertEquals(2, out.get(1).version);
-    assertEquals(400, out.get(1).value);
-    assertEquals(100, out.get(1).baseline, "judged from the state before window 10");
-    assertEquals(2, TestEvents.counter(metrics, "detectionIgnoredAggregates"));
-    assertEquals(2, TestEvents.counter(metrics, "detectionAlerts"));
+    assertThat(out.size()).as(out.toString()).isEqualTo(2);
+    assertThat(out.get(0).version).isEqualTo(0);
+    assertThat(out.get(0).value).isEqualTo(300);
+    assertThat(out.get(1).version).isEqualTo(2);
+    assertThat(out.get(1).value).isEqualTo(400);
+    assertThat(out.get(1).baseline).as("judged from the state before window 10").isEqualTo(100);
+    assertThat(TestEvents.counter(metrics, "detectionIgnoredAggregates")).isEqualTo(2);
+    assertThat(TestEvents.counter(metrics, "detectionAlerts")).isEqualTo(2);
   }
 
   @Test
@@ -285,11 +296,13 @@ class PatternDetectorTest {
     WindowAggregate late = count(10, 100);
     harness.processElement(late, T0 + 11 * W - 1);
 
-    assertEquals(List.of("drop"), patterns(harness), "the late aggregate is normal: no alert");
+    assertThat(patterns(harness))
+        .as("the late aggregate is normal: no alert")
+        .isEqualTo(List.of("drop"));
     feed(harness, count(11, 400));
     List<Alert> out = harness.extractOutputValues();
-    assertEquals("spike", out.get(1).pattern);
-    assertEquals(100, out.get(1).baseline, "the zero never entered the history");
+    assertThat(out.get(1).pattern).isEqualTo("spike");
+    assertThat(out.get(1).baseline).as("the zero never entered the history").isEqualTo(100);
   }
 
   // ---- state ----
@@ -302,16 +315,16 @@ class PatternDetectorTest {
     WindowAggregate other = p95(0, 200);
     other.eventType = "performance.response_time";
     feed(p95, other);
-    assertTrue(harness.numKeyedStateEntries() > 0);
-    assertEquals(2, harness.numEventTimeTimers());
+    assertThat(harness.numKeyedStateEntries() > 0).isTrue();
+    assertThat(harness.numEventTimeTimers()).isEqualTo(2);
 
     harness.processWatermark(T0 + 6 * W - 2);
-    assertTrue(harness.numKeyedStateEntries() > 0, "4 silent windows: kept");
+    assertThat(harness.numKeyedStateEntries() > 0).as("4 silent windows: kept").isTrue();
     harness.processWatermark(T0 + 8 * W - 1);
 
-    assertEquals(0, harness.numKeyedStateEntries());
-    assertEquals(0, harness.numEventTimeTimers());
-    assertEquals(List.of(), harness.extractOutputValues());
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(0);
+    assertThat(harness.extractOutputValues()).isEqualTo(List.of());
   }
 
   @Test
@@ -322,15 +335,15 @@ class PatternDetectorTest {
     List<Alert> first = runSeries(series, rules);
     List<Alert> second = runSeries(series, rules);
 
-    assertFalse(first.isEmpty());
-    assertEquals(first, second);
+    assertThat(first.isEmpty()).isFalse();
+    assertThat(second).isEqualTo(first);
     PatternRules pure = new PatternRules(rules);
     DetectorState state = pure.newState(TYPE, Map.of(), "1m", W);
     List<Alert> direct = new ArrayList<>();
     for (int w = 0; w < series.values().length; w++) {
       direct.addAll(pure.observe(state, T0 + w * W, series.values()[w], series.sampleRate(), 0));
     }
-    assertEquals(direct, first);
+    assertThat(first).isEqualTo(direct);
   }
 
   // ---- likelihood mode (the default) ----
@@ -349,13 +362,15 @@ class PatternDetectorTest {
     }
     WindowAggregate full = p95(5, 200);
     feed(harness, full);
-    assertEquals(5, TestEvents.counter(metrics, "detectionSparseWindows"));
-    assertEquals(1, TestEvents.counter(metrics, "detectionSparseKeys"), "reported once per key");
+    assertThat(TestEvents.counter(metrics, "detectionSparseWindows")).isEqualTo(5);
+    assertThat(TestEvents.counter(metrics, "detectionSparseKeys"))
+        .as("reported once per key")
+        .isEqualTo(1);
     WindowAggregate other = p95(6, 200);
     other.eventType = "performance.other";
     other.valueCount = 1;
     feed(harness, other);
-    assertEquals(2, TestEvents.counter(metrics, "detectionSparseKeys"));
+    assertThat(TestEvents.counter(metrics, "detectionSparseKeys")).isEqualTo(2);
   }
 
   @Test
@@ -370,15 +385,15 @@ class PatternDetectorTest {
                 defaults.withMetric(DetectionMetric.P95).with(Map.of("min-values", 20)),
                 "gauge",
                 defaults.withMetric(DetectionMetric.MEAN)));
-    assertEquals(
-        List.of(
-            "Pattern detection of event types without overrides: likelihood mode, metric count,"
-                + " judges every window (a missing one as 0)",
-            "Pattern detection of gauge: likelihood mode, metric mean, judges every window with a"
-                + " value",
-            "Pattern detection of latency: likelihood mode, metric p95, judges windows of at least"
-                + " 20 values only (sparser keys are logged and counted in detectionSparseKeys)"),
-        PatternDetector.describe(settings));
+    assertThat(PatternDetector.describe(settings))
+        .isEqualTo(
+            List.of(
+                "Pattern detection of event types without overrides: likelihood mode, metric count,"
+                    + " judges every window (a missing one as 0)",
+                "Pattern detection of gauge: likelihood mode, metric mean, judges every window with a"
+                    + " value",
+                "Pattern detection of latency: likelihood mode, metric p95, judges windows of at least"
+                    + " 20 values only (sparser keys are logged and counted in detectionSparseKeys)"));
   }
 
   /** What each rule set judges is a metric too: detectionMinValues per event type and metric. */
@@ -390,15 +405,15 @@ class PatternDetectorTest {
             .with(Map.of("min-values", 20)));
     org.apache.flink.metrics.Metric gauge =
         metrics.get("event_type=*.metric=p95.detectionMinValues");
-    assertTrue(gauge instanceof org.apache.flink.metrics.Gauge<?>, "gauge: " + gauge);
-    assertEquals(20, ((org.apache.flink.metrics.Gauge<?>) gauge).getValue());
+    assertThat((gauge instanceof org.apache.flink.metrics.Gauge<?>)).as("gauge: " + gauge).isTrue();
+    assertThat(((org.apache.flink.metrics.Gauge<?>) gauge).getValue()).isEqualTo(20);
     open(DetectionSettings.Rules.defaults());
-    assertEquals(
-        0,
-        ((org.apache.flink.metrics.Gauge<?>)
-                metrics.get("event_type=*.metric=count.detectionMinValues"))
-            .getValue(),
-        "the count judges every window");
+    assertThat(
+            ((org.apache.flink.metrics.Gauge<?>)
+                    metrics.get("event_type=*.metric=count.detectionMinValues"))
+                .getValue())
+        .as("the count judges every window")
+        .isEqualTo(0);
   }
 
   @Test
@@ -410,9 +425,9 @@ class PatternDetectorTest {
       a.valueCount = 1;
       feed(harness, a);
     }
-    assertEquals(
-        List.of("spike"), patterns(harness).stream().filter(p -> !p.equals("resolved")).toList());
-    assertEquals(0, TestEvents.counter(metrics, "detectionSparseWindows"));
+    assertThat(patterns(harness).stream().filter(p -> !p.equals("resolved")).toList())
+        .isEqualTo(List.of("spike"));
+    assertThat(TestEvents.counter(metrics, "detectionSparseWindows")).isEqualTo(0);
   }
 
   @Test
@@ -430,7 +445,7 @@ class PatternDetectorTest {
     var straight = open(rules);
     feedCounts(straight, 0, counts);
     List<Alert> expected = straight.extractOutputValues();
-    assertTrue(expected.size() >= 3, expected.toString());
+    assertThat(expected.size() >= 3).as(expected.toString()).isTrue();
 
     var first = open(rules);
     feedCounts(first, 0, java.util.Arrays.copyOf(counts, 1800));
@@ -441,7 +456,7 @@ class PatternDetectorTest {
       feed(restored, count(w, counts[w]));
     }
     actual.addAll(restored.extractOutputValues());
-    assertEquals(expected, actual);
+    assertThat(actual).isEqualTo(expected);
   }
 
   /**
@@ -472,56 +487,60 @@ class PatternDetectorTest {
 
     List<WindowAggregate> scored = new ArrayList<>();
     harness.getSideOutput(PatternDetector.SCORED).forEach(r -> scored.add(r.getValue()));
-    assertEquals(fed.size(), scored.size());
+    assertThat(scored.size()).isEqualTo(fed.size());
     for (int i = 0; i < fed.size(); i++) {
       WindowAggregate in = fed.get(i);
       WindowAggregate out = scored.get(i);
-      assertTrue(in != out, "a copy");
-      assertTrue(Double.isNaN(in.anomalyScore), "the input is left alone");
+      assertThat(in != out).as("a copy").isTrue();
+      assertThat(Double.isNaN(in.anomalyScore)).as("the input is left alone").isTrue();
       WindowAggregate same = out.copy();
       same.anomalyScore = Double.NaN;
-      assertEquals(in, same, "window " + i);
+      assertThat(same).as("window " + i).isEqualTo(in);
     }
-    assertEquals(0.0, scored.get(10).anomalyScore, "warm-up");
-    assertTrue(Double.isNaN(scored.get(800).anomalyScore), "no value, not judged");
-    assertTrue(
-        Double.isNaN(scored.get(1000).anomalyScore), "re-emission of a window not kept (900 back)");
-    assertEquals(
-        scored.get(995).anomalyScore,
-        scored.get(1001).anomalyScore,
-        "re-emission of one of the last 16 windows: the score that window had");
-    assertTrue(scored.get(995).anomalyScore >= 0, "judged");
+    assertThat(scored.get(10).anomalyScore).as("warm-up").isEqualTo(Double.valueOf(0.0));
+    assertThat(Double.isNaN(scored.get(800).anomalyScore)).as("no value, not judged").isTrue();
+    assertThat(Double.isNaN(scored.get(1000).anomalyScore))
+        .as("re-emission of a window not kept (900 back)")
+        .isTrue();
+    assertThat(scored.get(1001).anomalyScore)
+        .as("re-emission of one of the last 16 windows: the score that window had")
+        .isEqualTo(Double.valueOf(scored.get(995).anomalyScore));
+    assertThat(scored.get(995).anomalyScore >= 0).as("judged").isTrue();
     double highest = 0;
     int at = -1;
     for (int w = 760; w < 1000; w++) {
       double s = scored.get(w).anomalyScore;
       if (w != 800) {
-        assertTrue(s >= 0 && s <= 1, "window " + w + ": " + s);
+        assertThat(s >= 0 && s <= 1).as("window " + w + ": " + s).isTrue();
         if (s > highest) {
           highest = s;
           at = w;
         }
       }
     }
-    assertEquals(900, at, "the spike is the most anomalous window");
-    assertTrue(highest > 0.999, "score of the spike: " + highest);
+    assertThat(at).as("the spike is the most anomalous window").isEqualTo(900);
+    assertThat(highest > 0.999).as("score of the spike: " + highest).isTrue();
   }
 
   @Test
   void shouldKeyByGranularityTypeAndCanonicalDimensions() {
     WindowAggregate a = count(0, 1);
     a.dimensions = new HashMap<>(Map.of("region", "eu", "b", "x|y"));
-    assertEquals("1m|api.request|1:b=3:x|y;6:region=2:eu;", PatternDetector.keyOf(a));
-    assertEquals("1m|api.request|", PatternDetector.keyOf(count(0, 1)));
+    assertThat(PatternDetector.keyOf(a)).isEqualTo("1m|api.request|1:b=3:x|y;6:region=2:eu;");
+    assertThat(PatternDetector.keyOf(count(0, 1))).isEqualTo("1m|api.request|");
   }
 
   @Test
   void shouldUseFlinkPojosForState() {
     for (Class<?> type : List.of(DetectorState.class, Alert.class)) {
       PojoTypeInfo<?> pojo =
-          assertInstanceOf(PojoTypeInfo.class, TypeInformation.of(type), type + " is no POJO");
+          assertThat(TypeInformation.of(type))
+              .as(type + " is no POJO")
+              .asInstanceOf(InstanceOfAssertFactories.type(PojoTypeInfo.class))
+              .actual();
       for (int i = 0; i < pojo.getArity(); i++) {
-        assertFalse(pojo.getPojoFieldAt(i).getTypeInformation() instanceof GenericTypeInfo);
+        assertThat((pojo.getPojoFieldAt(i).getTypeInformation() instanceof GenericTypeInfo))
+            .isFalse();
       }
     }
   }
@@ -596,7 +615,7 @@ class PatternDetectorTest {
   private static Alert single(
       KeyedOneInputStreamOperatorTestHarness<String, WindowAggregate, Alert> harness) {
     List<Alert> out = harness.extractOutputValues();
-    assertEquals(1, out.size(), out.toString());
+    assertThat(out.size()).as(out.toString()).isEqualTo(1);
     return out.get(0);
   }
 

@@ -1,10 +1,6 @@
 package dev.analytics.pipeline.detection;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.detection.DetectionEvaluation.Detection;
 import dev.analytics.pipeline.detection.RealisticSeries.Family;
@@ -57,35 +53,39 @@ class RealisticSeriesTest {
       Series a = RealisticSeries.generate(family, 7);
       Series b = RealisticSeries.generate(family, 7);
       Series c = RealisticSeries.generate(family, 8);
-      assertEquals(a.name(), b.name());
-      assertArrayEquals(a.values(), b.values(), family.name());
-      assertEquals(a.incidents(), b.incidents());
-      assertFalse(Arrays.equals(a.values(), c.values()), family.name());
+      assertThat(b.name()).isEqualTo(a.name());
+      assertThat(b.values()).as(family.name()).containsExactly(a.values());
+      assertThat(b.incidents()).isEqualTo(a.incidents());
+      assertThat(Arrays.equals(a.values(), c.values())).as(family.name()).isFalse();
     }
-    assertEquals(60, RealisticSeries.corpus(10, 1).size());
+    assertThat(RealisticSeries.corpus(10, 1).size()).isEqualTo(60);
   }
 
   @Test
   void shouldLabelOneToFourIncidentsInsideTheSeriesAfterTheProbation() {
     for (Series s : RealisticSeries.corpus(SEEDS, 1)) {
       int n = s.values().length;
-      assertTrue(n >= 1000 && n <= 22_000, s.name() + ": " + n);
-      assertEquals(5 * 60_000L, s.windowMillis());
-      assertEquals(
-          s.family() == Family.LATENCY ? DetectionMetric.P95 : DetectionMetric.MEAN, s.metric());
+      assertThat(n >= 1000 && n <= 22_000).as(s.name() + ": " + n).isTrue();
+      assertThat(s.windowMillis()).isEqualTo(5 * 60_000L);
+      assertThat(s.metric())
+          .isEqualTo(s.family() == Family.LATENCY ? DetectionMetric.P95 : DetectionMetric.MEAN);
       List<Incident> incidents = s.incidents();
-      assertTrue(incidents.size() >= 1 && incidents.size() <= 4, s.name() + ": " + incidents);
+      assertThat(incidents.size() >= 1 && incidents.size() <= 4)
+          .as(s.name() + ": " + incidents)
+          .isTrue();
       int previousEnd = 0;
       int[][] windows = StreamingScore.windows(n, RealisticEvaluation.labels(s));
       for (int k = 0; k < incidents.size(); k++) {
         Incident x = incidents.get(k);
-        assertTrue(x.start() >= StreamingScore.probationEnd(n), s.name() + ": " + x);
-        assertTrue(
-            x.start() >= previousEnd && x.end() > x.start() && x.end() <= n, s.name() + ": " + x);
+        assertThat(x.start() >= StreamingScore.probationEnd(n)).as(s.name() + ": " + x).isTrue();
+        assertThat(x.start() >= previousEnd && x.end() > x.start() && x.end() <= n)
+            .as(s.name() + ": " + x)
+            .isTrue();
         // Incidents are far enough apart for full scoring windows.
-        assertEquals(
-            Math.round(0.1 * n / incidents.size()), windows[k][1] - windows[k][0], s.name());
-        assertFalse(s.missing(x.start()), s.name() + ": " + x);
+        assertThat(windows[k][1] - windows[k][0])
+            .as(s.name())
+            .isEqualTo(Math.round(0.1 * n / incidents.size()));
+        assertThat(s.missing(x.start())).as(s.name() + ": " + x).isFalse();
         previousEnd = x.end();
       }
     }
@@ -102,12 +102,14 @@ class RealisticSeriesTest {
       double m4 = Arrays.stream(v).map(x -> Math.pow(x - mean, 4)).average().orElseThrow();
       kurtosis[k] = m4 / (m2 * m2) - 3;
       // Poisson counts would have an excess kurtosis of 1 / mean, a variance of the mean.
-      assertTrue(kurtosis[k] > 1, s.name() + ": excess kurtosis " + kurtosis[k]);
-      assertTrue(m2 > 1.5 * mean, s.name() + ": variance " + m2 + ", mean " + mean);
-      assertTrue(Arrays.stream(s.values()).allMatch(x -> x == Math.rint(x) && x >= 0), s.name());
+      assertThat(kurtosis[k] > 1).as(s.name() + ": excess kurtosis " + kurtosis[k]).isTrue();
+      assertThat(m2 > 1.5 * mean).as(s.name() + ": variance " + m2 + ", mean " + mean).isTrue();
+      assertThat(Arrays.stream(s.values()).allMatch(x -> x == Math.rint(x) && x >= 0))
+          .as(s.name())
+          .isTrue();
       k++;
     }
-    assertTrue(median(kurtosis) > 3, Arrays.toString(kurtosis));
+    assertThat(median(kurtosis) > 3).as(Arrays.toString(kurtosis)).isTrue();
   }
 
   @Test
@@ -115,7 +117,7 @@ class RealisticSeriesTest {
     int flat = 0;
     for (Series s : family(Family.UTILISATION)) {
       for (double x : s.values()) {
-        assertTrue(x == Math.rint(x) && x >= 0 && x <= 100, s.name() + ": " + x);
+        assertThat(x == Math.rint(x) && x >= 0 && x <= 100).as(s.name() + ": " + x).isTrue();
       }
       double[] v = s.values();
       int run = 1;
@@ -126,7 +128,7 @@ class RealisticSeriesTest {
       }
       flat += longest >= 12 ? 1 : 0;
     }
-    assertTrue(flat >= 3, flat + " series with an hour or more of the same value");
+    assertThat(flat >= 3).as(flat + " series with an hour or more of the same value").isTrue();
   }
 
   @Test
@@ -139,10 +141,10 @@ class RealisticSeriesTest {
         gap = s.missing(i) ? gap + 1 : 0;
         longestGap = Math.max(longestGap, gap);
       }
-      assertTrue(longestGap >= 3, s.name() + ": longest gap " + longestGap);
+      assertThat(longestGap >= 3).as(s.name() + ": longest gap " + longestGap).isTrue();
       for (Incident x : s.incidents()) {
         for (int i = x.start(); i < x.end(); i++) {
-          assertFalse(s.missing(i), s.name() + ": a gap in " + x);
+          assertThat(s.missing(i)).as(s.name() + ": a gap in " + x).isFalse();
         }
       }
       double[] sums = new double[4]; // weekday day, weekday night, weekend day, weekend night
@@ -159,11 +161,13 @@ class RealisticSeriesTest {
       double weekdayDay = sums[0] / counts[0];
       double weekendDay = sums[2] / counts[2];
       double night = sums[1] / counts[1];
-      assertTrue(
-          Math.abs(weekdayDay - weekendDay) >= 0.05 * Math.max(weekdayDay, weekendDay),
-          s.name() + ": weekday daytime " + weekdayDay + ", weekend daytime " + weekendDay);
+      assertThat(Math.abs(weekdayDay - weekendDay) >= 0.05 * Math.max(weekdayDay, weekendDay))
+          .as(s.name() + ": weekday daytime " + weekdayDay + ", weekend daytime " + weekendDay)
+          .isTrue();
       if (s.name().endsWith("-counts")) {
-        assertTrue(weekdayDay > 3 * night, s.name() + ": day " + weekdayDay + ", night " + night);
+        assertThat(weekdayDay > 3 * night)
+            .as(s.name() + ": day " + weekdayDay + ", night " + night)
+            .isTrue();
       }
     }
   }
@@ -173,10 +177,10 @@ class RealisticSeriesTest {
     for (Series s : family(Family.FLAT)) {
       double[] v = s.values();
       double[] head = Arrays.copyOf(v, v.length / 4);
-      assertEquals(0.0, mad(head), s.name());
-      assertTrue(Arrays.stream(head).allMatch(x -> x == head[0]), s.name());
+      assertThat(mad(head)).as(s.name()).isEqualTo(Double.valueOf(0.0));
+      assertThat(Arrays.stream(head).allMatch(x -> x == head[0])).as(s.name()).isTrue();
       double[] tail = Arrays.copyOfRange(v, v.length / 2, v.length);
-      assertTrue(mad(tail) > 0, s.name());
+      assertThat(mad(tail) > 0).as(s.name()).isTrue();
     }
   }
 
@@ -187,12 +191,12 @@ class RealisticSeriesTest {
       List<Detection> detector =
           RealisticEvaluation.detect(s, RealisticEvaluation.rules(s, defaults));
       List<Detection> seed = RealisticEvaluation.seed(s);
-      assertNotEquals(List.of(), seed);
+      assertThat(seed).isNotEqualTo(List.of());
       for (Detection d : detector) {
-        assertFalse(s.missing(d.window()), s.name() + ": " + d);
+        assertThat(s.missing(d.window())).as(s.name() + ": " + d).isFalse();
       }
       for (Detection d : seed) {
-        assertFalse(s.missing(d.window()), s.name() + ": " + d);
+        assertThat(s.missing(d.window())).as(s.name() + ": " + d).isFalse();
       }
     }
   }
@@ -210,9 +214,9 @@ class RealisticSeriesTest {
     // A row in each score table (detector, seed mode, seed rules) and in the false alerts.
     for (Family family : Family.values()) {
       String row = "| " + family.name().toLowerCase() + " | ";
-      assertEquals(4, report.lines().filter(l -> l.startsWith(row)).count(), report);
+      assertThat(report.lines().filter(l -> l.startsWith(row)).count()).as(report).isEqualTo(4);
     }
-    assertEquals(
-        detector.all().windows(), corpus.stream().mapToInt(s -> s.incidents().size()).sum());
+    assertThat(corpus.stream().mapToInt(s -> s.incidents().size()).sum())
+        .isEqualTo(detector.all().windows());
   }
 }

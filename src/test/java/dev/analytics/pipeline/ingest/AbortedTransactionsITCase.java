@@ -1,6 +1,6 @@
 package dev.analytics.pipeline.ingest;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.OperatorIds;
 import dev.analytics.pipeline.config.JobConfig;
@@ -91,14 +91,16 @@ class AbortedTransactionsITCase {
   @Test
   void readsOnlyCommittedRecordsByDefault() throws Exception {
     TreeSet<String> ids = eventIds(Map.of());
-    assertEquals(20, ids.size(), ids.toString());
-    assertEquals(0, ids.stream().filter(id -> id.startsWith("aborted")).count(), ids.toString());
+    assertThat(ids.size()).as(ids.toString()).isEqualTo(20);
+    assertThat(ids.stream().filter(id -> id.startsWith("aborted")).count())
+        .as(ids.toString())
+        .isEqualTo(0);
   }
 
   @Test
   void readsAbortedRecordsTooWhenAskedTo() throws Exception {
     TreeSet<String> ids = eventIds(Map.of("kafka.isolation-level", "read_uncommitted"));
-    assertEquals(25, ids.size(), ids.toString());
+    assertThat(ids.size()).as(ids.toString()).isEqualTo(25);
   }
 
   private TreeSet<String> eventIds(Map<String, String> extra) throws Exception {

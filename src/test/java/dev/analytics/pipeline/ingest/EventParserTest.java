@@ -1,11 +1,8 @@
 package dev.analytics.pipeline.ingest;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.fail;
 
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DeadLetterReason;
@@ -75,7 +72,9 @@ class EventParserTest {
         if (at < length) {
           b[at] = (byte) 0xC3;
         }
-        assertEquals(at, EventParser.firstNonAscii(b), "length " + length + ", at " + at);
+        assertThat(EventParser.firstNonAscii(b))
+            .as("length " + length + ", at " + at)
+            .isEqualTo(at);
       }
     }
   }
@@ -101,9 +100,9 @@ class EventParserTest {
 
     AnalyticsEvent got = parse(json);
 
-    assertEquals(want, got);
-    assertEquals(1.0, got.weight);
-    assertEquals(1.0, got.sampleRate);
+    assertThat(got).isEqualTo(want);
+    assertThat(got.weight).isEqualTo(1.0);
+    assertThat(got.sampleRate).isEqualTo(1.0);
   }
 
   @Test
@@ -116,51 +115,51 @@ class EventParserTest {
                 ",\"user_id\":\"\\ud83d\\ude00\",\"dimensions\":{\"region\":\"\\\\ud800\"},"
                     + "\"properties\":{\"\\ud83d\\ude00\":\"\\u00e9\"}"));
 
-    assertEquals("\uD83D\uDE00", got.userId);
-    assertEquals("\\ud800", got.dimensions.get("region"));
-    assertTrue(EventParser.hasUnstorableEscape(utf8(base(",\"a\":\"\\ud83d\\ude00\""))));
-    assertFalse(EventParser.hasUnstorableEscape(utf8(base(",\"a\":\"\\\\ud800\\u00e9\""))));
-    assertEquals(-1, EventParser.firstUnstorable("a\uD83D\uDE00b"));
-    assertEquals(1, EventParser.firstUnstorable("a\uD83Db"));
-    assertEquals(0, EventParser.firstUnstorable("\u0000"));
+    assertThat(got.userId).isEqualTo("\uD83D\uDE00");
+    assertThat(got.dimensions.get("region")).isEqualTo("\\ud800");
+    assertThat(EventParser.hasUnstorableEscape(utf8(base(",\"a\":\"\\ud83d\\ude00\"")))).isTrue();
+    assertThat(EventParser.hasUnstorableEscape(utf8(base(",\"a\":\"\\\\ud800\\u00e9\""))))
+        .isFalse();
+    assertThat(EventParser.firstUnstorable("a\uD83D\uDE00b")).isEqualTo(-1);
+    assertThat(EventParser.firstUnstorable("a\uD83Db")).isEqualTo(1);
+    assertThat(EventParser.firstUnstorable("\u0000")).isEqualTo(0);
   }
 
   @Test
   void aSyntaxErrorWinsOverInvalidUnicode() {
     InvalidEventException e =
-        assertThrows(
-            InvalidEventException.class, () -> parse(base(",\"user_id\":\"\\ud800\",\"x\":}")));
-    assertEquals(DeadLetterReason.MALFORMED_JSON, e.reason());
+        assertThatExceptionOfType(InvalidEventException.class)
+            .isThrownBy(() -> parse(base(",\"user_id\":\"\\ud800\",\"x\":}")))
+            .actual();
+    assertThat(e.reason()).isEqualTo(DeadLetterReason.MALFORMED_JSON);
   }
 
   @Test
   void parsesAMinimalEvent() throws Exception {
     AnalyticsEvent got = parse(base(""));
 
-    assertEquals(expected("e1", "page.view", TS_MS), got);
-    assertEquals(false, got.hasValue);
-    assertEquals(null, got.priority);
-    assertEquals(Map.of(), got.dimensions);
-    assertEquals(null, got.properties);
-    assertEquals(1.0, got.weight);
-    assertEquals(1.0, got.sampleRate);
+    assertThat(got).isEqualTo(expected("e1", "page.view", TS_MS));
+    assertThat(got.hasValue).isEqualTo(false);
+    assertThat(got.priority).isEqualTo(null);
+    assertThat(got.dimensions).isEqualTo(Map.of());
+    assertThat(got.properties).isEqualTo(null);
+    assertThat(got.weight).isEqualTo(1.0);
+    assertThat(got.sampleRate).isEqualTo(1.0);
   }
 
   @Test
   void readsEpochMillisecondTimestamps() throws Exception {
     String json = "{\"event_id\":\"e1\",\"event_type\":\"t\",\"timestamp\":1714564800123}";
 
-    assertEquals(expected("e1", "t", 1714564800123L), parse(json));
+    assertThat(parse(json)).isEqualTo(expected("e1", "t", 1714564800123L));
   }
 
   @Test
   void readsIntegralNumericTimestampsWrittenAsFloats() throws Exception {
-    assertEquals(
-        expected("e1", "t", 1700000000000L),
-        parse("{\"event_id\":\"e1\",\"event_type\":\"t\",\"timestamp\":1.7e12}"));
-    assertEquals(
-        expected("e1", "t", 1714564800123L),
-        parse("{\"event_id\":\"e1\",\"event_type\":\"t\",\"timestamp\":1714564800123.000}"));
+    assertThat(parse("{\"event_id\":\"e1\",\"event_type\":\"t\",\"timestamp\":1.7e12}"))
+        .isEqualTo(expected("e1", "t", 1700000000000L));
+    assertThat(parse("{\"event_id\":\"e1\",\"event_type\":\"t\",\"timestamp\":1714564800123.000}"))
+        .isEqualTo(expected("e1", "t", 1714564800123L));
   }
 
   @Test
@@ -168,8 +167,8 @@ class EventParserTest {
     String json =
         "{\"event_id\":\"e1\",\"event_type\":\"t\",\"timestamp\":\"2024-05-01T14:30:00+02:00\"}";
 
-    assertEquals(
-        expected("e1", "t", Instant.parse("2024-05-01T12:30:00Z").toEpochMilli()), parse(json));
+    assertThat(parse(json))
+        .isEqualTo(expected("e1", "t", Instant.parse("2024-05-01T12:30:00Z").toEpochMilli()));
   }
 
   @Test
@@ -179,7 +178,7 @@ class EventParserTest {
             ",\"value\":null,\"category\":null,\"priority\":null,\"user_id\":null,"
                 + "\"tenant_id\":null,\"dimensions\":null,\"properties\":null");
 
-    assertEquals(expected("e1", "page.view", TS_MS), parse(json));
+    assertThat(parse(json)).isEqualTo(expected("e1", "page.view", TS_MS));
   }
 
   @Test
@@ -194,7 +193,7 @@ class EventParserTest {
     want.userId = "Łukasz";
     want.dimensions.put("city", "São Paulo 🌎");
 
-    assertEquals(want, parse(json));
+    assertThat(parse(json)).isEqualTo(want);
   }
 
   @Test
@@ -206,7 +205,7 @@ class EventParserTest {
             + TS
             + "\",\"list\":[[[]]],\"s\":\"x\"}";
 
-    assertEquals(expected("e1", "page.view", TS_MS), parse(json));
+    assertThat(parse(json)).isEqualTo(expected("e1", "page.view", TS_MS));
   }
 
   @Test
@@ -216,8 +215,8 @@ class EventParserTest {
             + "  \"unicode\": \"日本 😀\", \"empty\": {}, \"null\": null }";
     AnalyticsEvent got = parse(base(",\"properties\": " + props + " ,\"value\":1"));
 
-    assertEquals(props, got.properties);
-    assertEquals(1.0, got.value);
+    assertThat(got.properties).isEqualTo(props);
+    assertThat(got.value).isEqualTo(1.0);
   }
 
   @Test
@@ -233,17 +232,17 @@ class EventParserTest {
 
     AnalyticsEvent want = expected("e1", "page.view", TS_MS);
     want.properties = "{\"k\":\"v\"}";
-    assertEquals(want, got);
+    assertThat(got).isEqualTo(want);
   }
 
   @Test
   void readsPrioritiesCaseInsensitivelyAndIntegerValues() throws Exception {
     AnalyticsEvent got = parse(base(",\"priority\":\"LoW\",\"value\":-7"));
 
-    assertEquals(Priority.LOW, got.priority);
-    assertEquals(-7.0, got.value);
-    assertEquals(true, got.hasValue);
-    assertEquals(Priority.NORMAL, parse(base(",\"priority\":\"NORMAL\"")).priority);
+    assertThat(got.priority).isEqualTo(Priority.LOW);
+    assertThat(got.value).isEqualTo(-7.0);
+    assertThat(got.hasValue).isEqualTo(true);
+    assertThat(parse(base(",\"priority\":\"NORMAL\"")).priority).isEqualTo(Priority.NORMAL);
   }
 
   @Test
@@ -272,17 +271,17 @@ class EventParserTest {
 
     AnalyticsEvent got = parse(json);
 
-    assertEquals(128, got.eventId.codePointCount(0, got.eventId.length()));
-    assertEquals(16, got.dimensions.size());
-    assertEquals(Instant.parse("2000-01-01T00:00:00Z").toEpochMilli(), got.timestamp);
+    assertThat(got.eventId.codePointCount(0, got.eventId.length())).isEqualTo(128);
+    assertThat(got.dimensions.size()).isEqualTo(16);
+    assertThat(got.timestamp).isEqualTo(Instant.parse("2000-01-01T00:00:00Z").toEpochMilli());
 
     // 32 levels (the top-level object is level 1) is the default limit, and is accepted.
-    assertEquals(expected("e1", "page.view", TS_MS), parse(base(",\"x\":" + nested(31))));
+    assertThat(parse(base(",\"x\":" + nested(31)))).isEqualTo(expected("e1", "page.view", TS_MS));
   }
 
   @Test
   void acceptsTrailingWhitespace() throws Exception {
-    assertEquals(expected("e1", "page.view", TS_MS), parse(base("") + " \r\n\t"));
+    assertThat(parse(base("") + " \r\n\t")).isEqualTo(expected("e1", "page.view", TS_MS));
   }
 
   @Test
@@ -297,21 +296,22 @@ class EventParserTest {
       copy = (EventParser) in.readObject();
     }
 
-    assertEquals(expected("e1", "page.view", TS_MS), copy.parse(utf8(base(""))));
+    assertThat(copy.parse(utf8(base("")))).isEqualTo(expected("e1", "page.view", TS_MS));
     InvalidEventException e =
-        assertThrows(
-            InvalidEventException.class, () -> copy.parse(utf8(base(",\"x\":" + nested(40)))));
-    assertEquals(DeadLetterReason.NESTING_TOO_DEEP, e.reason());
+        assertThatExceptionOfType(InvalidEventException.class)
+            .isThrownBy(() -> copy.parse(utf8(base(",\"x\":" + nested(40)))))
+            .actual();
+    assertThat(e.reason()).isEqualTo(DeadLetterReason.NESTING_TOO_DEEP);
   }
 
   @Test
   void rejectsUnusableSettings() {
-    assertThrows(
-        IllegalArgumentException.class, () -> new EventParser(new ParserSettings(0, 32, 0, 1)));
-    assertThrows(
-        IllegalArgumentException.class, () -> new EventParser(new ParserSettings(10, 0, 0, 1)));
-    assertThrows(
-        IllegalArgumentException.class, () -> new EventParser(new ParserSettings(10, 32, 5, 5)));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> new EventParser(new ParserSettings(0, 32, 0, 1)));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> new EventParser(new ParserSettings(10, 0, 0, 1)));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> new EventParser(new ParserSettings(10, 32, 5, 5)));
   }
 
   @Test
@@ -376,21 +376,19 @@ class EventParserTest {
       long got = EventParser.fastIsoMillis(text);
       if (canonical && formatter != null) {
         // Every valid string of the common form takes the fast path, with the same result.
-        assertEquals(formatter, got, text);
+        assertThat(got).as(text).isEqualTo(formatter);
         fast++;
       } else if (got != EventParser.NOT_FAST) {
-        assertEquals(formatter, Long.valueOf(got), text);
+        assertThat(Long.valueOf(got)).as(text).isEqualTo(formatter);
         fast++;
       }
     }
-    assertTrue(fast > 3_000, "fast path taken " + fast + " times");
-    assertEquals(
-        Instant.parse("1969-12-31T23:59:59.999Z").toEpochMilli(),
-        EventParser.fastIsoMillis("1969-12-31T23:59:59.9999Z"));
-    assertEquals(
-        Instant.parse("2024-02-29T22:00:00.5Z").toEpochMilli(),
-        EventParser.fastIsoMillis("2024-03-01T00:00:00.500+02:00"));
-    assertEquals(EventParser.NOT_FAST, EventParser.fastIsoMillis("2023-02-29T00:00:00Z"));
+    assertThat(fast > 3_000).as("fast path taken " + fast + " times").isTrue();
+    assertThat(EventParser.fastIsoMillis("1969-12-31T23:59:59.9999Z"))
+        .isEqualTo(Instant.parse("1969-12-31T23:59:59.999Z").toEpochMilli());
+    assertThat(EventParser.fastIsoMillis("2024-03-01T00:00:00.500+02:00"))
+        .isEqualTo(Instant.parse("2024-02-29T22:00:00.5Z").toEpochMilli());
+    assertThat(EventParser.fastIsoMillis("2023-02-29T00:00:00Z")).isEqualTo(EventParser.NOT_FAST);
   }
 
   // -----------------------------------------------------------------------------------------
@@ -1038,13 +1036,16 @@ class EventParserTest {
   @MethodSource("badRecords")
   void rejectsBadRecords(
       byte[] record, DeadLetterReason reason, String field, String detailFragment) {
-    InvalidEventException e = assertThrows(InvalidEventException.class, () -> PARSER.parse(record));
+    InvalidEventException e =
+        assertThatExceptionOfType(InvalidEventException.class)
+            .isThrownBy(() -> PARSER.parse(record))
+            .actual();
 
-    assertEquals(reason, e.reason(), () -> "detail: " + e.detail());
-    assertEquals(field, e.field(), () -> "detail: " + e.detail());
-    assertTrue(
-        e.detail().contains(detailFragment),
-        () -> "detail '" + e.detail() + "' lacks '" + detailFragment + "'");
+    assertThat(e.reason()).as(() -> "detail: " + e.detail()).isEqualTo(reason);
+    assertThat(e.field()).as(() -> "detail: " + e.detail()).isEqualTo(field);
+    assertThat(e.detail().contains(detailFragment))
+        .as(() -> "detail '" + e.detail() + "' lacks '" + detailFragment + "'")
+        .isTrue();
   }
 
   @Test
@@ -1058,8 +1059,8 @@ class EventParserTest {
               names.add(((Named<?>) a.get()[0]).getName());
             });
 
-    assertEquals(names.size(), names.stream().distinct().count());
-    assertTrue(names.size() >= 35, "only " + names.size() + " kinds");
+    assertThat(names.stream().distinct().count()).isEqualTo(names.size());
+    assertThat(names.size() >= 35).as("only " + names.size() + " kinds").isTrue();
     // Decided after parsing: against the record's arrival, and at the window.
     Set<DeadLetterReason> notParsers =
         Set.of(
@@ -1068,7 +1069,7 @@ class EventParserTest {
             DeadLetterReason.TIMESTAMP_TOO_OLD);
     for (DeadLetterReason r : DeadLetterReason.values()) {
       if (!notParsers.contains(r)) {
-        assertTrue(counts.containsKey(r), "no bad record for " + r);
+        assertThat(counts.containsKey(r)).as("no bad record for " + r).isTrue();
       }
     }
   }
@@ -1084,23 +1085,28 @@ class EventParserTest {
                 Instant.parse("2025-01-01T00:00:00Z").toEpochMilli()));
 
     InvalidEventException size =
-        assertThrows(
-            InvalidEventException.class,
-            () -> strict.parse(utf8(base(",\"pad\":\"" + "x".repeat(200) + "\""))));
-    assertEquals(DeadLetterReason.RECORD_TOO_LARGE, size.reason());
-    assertTrue(size.detail().endsWith("more than the limit of 200 bytes"), size.detail());
+        assertThatExceptionOfType(InvalidEventException.class)
+            .isThrownBy(() -> strict.parse(utf8(base(",\"pad\":\"" + "x".repeat(200) + "\""))))
+            .actual();
+    assertThat(size.reason()).isEqualTo(DeadLetterReason.RECORD_TOO_LARGE);
+    assertThat(size.detail().endsWith("more than the limit of 200 bytes"))
+        .as(size.detail())
+        .isTrue();
 
     InvalidEventException depth =
-        assertThrows(
-            InvalidEventException.class, () -> strict.parse(utf8(base(",\"x\":{\"y\":[[]]}"))));
-    assertEquals(DeadLetterReason.NESTING_TOO_DEEP, depth.reason());
-    assertTrue(depth.detail().startsWith("JSON nesting deeper than 3 levels"), depth.detail());
+        assertThatExceptionOfType(InvalidEventException.class)
+            .isThrownBy(() -> strict.parse(utf8(base(",\"x\":{\"y\":[[]]}"))))
+            .actual();
+    assertThat(depth.reason()).isEqualTo(DeadLetterReason.NESTING_TOO_DEEP);
+    assertThat(depth.detail().startsWith("JSON nesting deeper than 3 levels"))
+        .as(depth.detail())
+        .isTrue();
 
     InvalidEventException range =
-        assertThrows(
-            InvalidEventException.class,
-            () -> strict.parse(utf8(base("").replace(TS, "2025-01-01T00:00:00Z"))));
-    assertEquals(DeadLetterReason.TIMESTAMP_OUT_OF_RANGE, range.reason());
+        assertThatExceptionOfType(InvalidEventException.class)
+            .isThrownBy(() -> strict.parse(utf8(base("").replace(TS, "2025-01-01T00:00:00Z"))))
+            .actual();
+    assertThat(range.reason()).isEqualTo(DeadLetterReason.TIMESTAMP_OUT_OF_RANGE);
   }
 
   // -----------------------------------------------------------------------------------------
@@ -1124,11 +1130,11 @@ class EventParserTest {
       Object first = outcome(input);
       Object second = outcome(input);
       // Deterministic: the same bytes always give the same event or the same rejection.
-      assertEquals(first, second, () -> HexFormat.of().formatHex(input));
+      assertThat(second).as(() -> HexFormat.of().formatHex(input)).isEqualTo(first);
       if (first instanceof AnalyticsEvent event) {
-        assertNotNull(event.eventId);
-        assertNotNull(event.eventType);
-        assertNotNull(event.dimensions);
+        assertThat(event.eventId).isNotNull();
+        assertThat(event.eventType).isNotNull();
+        assertThat(event.dimensions).isNotNull();
         valid++;
       } else {
         reasons.merge(DeadLetterReason.valueOf(((String) first).split("\\|")[0]), 1, Integer::sum);
@@ -1136,8 +1142,8 @@ class EventParserTest {
     }
 
     // The mutations must exercise both outcomes and many reasons, or the test proves little.
-    assertTrue(valid > 100, "valid: " + valid);
-    assertTrue(reasons.size() >= 8, "reasons: " + reasons);
+    assertThat(valid > 100).as("valid: " + valid).isTrue();
+    assertThat(reasons.size() >= 8).as("reasons: " + reasons).isTrue();
   }
 
   /** The event, or "REASON|field|detail" for a rejection; fails on any other throwable. */
@@ -1145,8 +1151,8 @@ class EventParserTest {
     try {
       return PARSER.parse(input);
     } catch (InvalidEventException e) {
-      assertNotNull(e.reason());
-      assertNotNull(e.detail());
+      assertThat(e.reason()).isNotNull();
+      assertThat(e.detail()).isNotNull();
       return e.reason() + "|" + e.field() + "|" + e.detail();
     } catch (Throwable t) {
       return fail("unexpected " + t + " for input " + HexFormat.of().formatHex(input), t);
@@ -1249,15 +1255,15 @@ class EventParserTest {
         }
         if (built != null) {
           unparsed++;
-          assertEquals(thrown, built, text);
+          assertThat(built).as(text).isEqualTo(thrown);
         } else if (thrown != null) {
           // Only resolving can fail once the shape is right (February 30).
-          assertTrue(thrown.contains("could not be parsed: "), thrown);
+          assertThat(thrown.contains("could not be parsed: ")).as(thrown).isTrue();
         }
       }
     }
     // 14 texts twice, less the 4 the offset formatter takes further (+25:00 and +38 among them:
     // it refuses their offsets by an exception, left to its parse) and the 1 of a local shape.
-    assertEquals(23, unparsed, "texts without the shape of each formatter");
+    assertThat(unparsed).as("texts without the shape of each formatter").isEqualTo(23);
   }
 }

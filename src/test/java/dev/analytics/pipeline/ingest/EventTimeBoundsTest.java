@@ -1,8 +1,7 @@
 package dev.analytics.pipeline.ingest;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DeadLetterReason;
@@ -36,20 +35,24 @@ class EventTimeBoundsTest {
   @Test
   void refusesTimesBeyondTheBoundsNamingThem() {
     InvalidEventException ahead =
-        assertThrows(
-            InvalidEventException.class,
-            () -> BOUNDS.check(NOW + Duration.ofMinutes(10).toMillis() + 1, NOW));
-    assertEquals(DeadLetterReason.TIMESTAMP_IN_FUTURE, ahead.reason());
-    assertEquals("timestamp", ahead.field());
-    assertTrue(ahead.detail().contains("events.max-future-skew (PT10M)"), ahead.detail());
-    assertTrue(ahead.detail().contains("2026-06-01T12:10:00.001Z"), ahead.detail());
+        assertThatExceptionOfType(InvalidEventException.class)
+            .isThrownBy(() -> BOUNDS.check(NOW + Duration.ofMinutes(10).toMillis() + 1, NOW))
+            .actual();
+    assertThat(ahead.reason()).isEqualTo(DeadLetterReason.TIMESTAMP_IN_FUTURE);
+    assertThat(ahead.field()).isEqualTo("timestamp");
+    assertThat(ahead.detail().contains("events.max-future-skew (PT10M)"))
+        .as(ahead.detail())
+        .isTrue();
+    assertThat(ahead.detail().contains("2026-06-01T12:10:00.001Z")).as(ahead.detail()).isTrue();
 
     InvalidEventException behind =
-        assertThrows(
-            InvalidEventException.class,
-            () -> BOUNDS.check(NOW - Duration.ofDays(1).toMillis() - 1, NOW));
-    assertEquals(DeadLetterReason.TIMESTAMP_TOO_OLD, behind.reason());
-    assertTrue(behind.detail().contains("events.max-past-age (PT24H)"), behind.detail());
+        assertThatExceptionOfType(InvalidEventException.class)
+            .isThrownBy(() -> BOUNDS.check(NOW - Duration.ofDays(1).toMillis() - 1, NOW))
+            .actual();
+    assertThat(behind.reason()).isEqualTo(DeadLetterReason.TIMESTAMP_TOO_OLD);
+    assertThat(behind.detail().contains("events.max-past-age (PT24H)"))
+        .as(behind.detail())
+        .isTrue();
   }
 
   @Test
@@ -57,15 +60,15 @@ class EventTimeBoundsTest {
     KafkaEventDeserializer d =
         new KafkaEventDeserializer(ParserSettings.DEFAULTS, EventTimeBounds.DEFAULTS, 1024);
     ParsedRecord ahead = d.parse(event(NOW + Duration.ofDays(1).toMillis()), "t", 3, 42, NOW);
-    assertEquals(DeadLetterReason.TIMESTAMP_IN_FUTURE, ahead.deadLetter.reason);
-    assertEquals(3, ahead.deadLetter.partition);
-    assertEquals(42, ahead.deadLetter.offset);
-    assertEquals(NOW, ahead.deadLetter.receivedAt);
+    assertThat(ahead.deadLetter.reason).isEqualTo(DeadLetterReason.TIMESTAMP_IN_FUTURE);
+    assertThat(ahead.deadLetter.partition).isEqualTo(3);
+    assertThat(ahead.deadLetter.offset).isEqualTo(42);
+    assertThat(ahead.deadLetter.receivedAt).isEqualTo(NOW);
 
     ParsedRecord ok = d.parse(event(NOW - 5), "t", 3, 43, NOW);
-    assertEquals(NOW, ok.event.receivedAt);
-    assertEquals(3, ok.event.sourcePartition);
-    assertEquals(43, ok.event.sourceOffset);
+    assertThat(ok.event.receivedAt).isEqualTo(NOW);
+    assertThat(ok.event.sourcePartition).isEqualTo(3);
+    assertThat(ok.event.sourceOffset).isEqualTo(43);
   }
 
   @Test
@@ -77,9 +80,9 @@ class EventTimeBoundsTest {
     periodic.onEvent(record(NOW + 300_000, NOW + 200), NOW + 300_000, out);
     // Unknown arrival: its own time.
     periodic.onEvent(record(NOW + 150, -1), NOW + 150, out);
-    assertEquals(List.of(), out.marks, "periodic: nothing until asked");
+    assertThat(out.marks).as("periodic: nothing until asked").isEqualTo(List.of());
     periodic.onPeriodicEmit(out);
-    assertEquals(List.of(NOW + 200 - 5_000 - 1), out.marks);
+    assertThat(out.marks).isEqualTo(List.of(NOW + 200 - 5_000 - 1));
   }
 
   @Test
@@ -91,7 +94,7 @@ class EventTimeBoundsTest {
     perEvent.onEvent(record(NOW + 7, NOW + 9), NOW + 7, out);
     perEvent.onEvent(ParsedRecord.of(new dev.analytics.pipeline.model.DeadLetter()), 0, out);
     perEvent.onPeriodicEmit(out);
-    assertEquals(List.of(NOW - 1, NOW + 6), out.marks);
+    assertThat(out.marks).isEqualTo(List.of(NOW - 1, NOW + 6));
   }
 
   private static ParsedRecord record(long timestamp, long receivedAt) {

@@ -1,11 +1,7 @@
 package dev.analytics.pipeline.ingest;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import dev.analytics.pipeline.local.TrafficGenerator;
 import dev.analytics.pipeline.model.AnalyticsEvent;
@@ -57,7 +53,7 @@ class WellFormedEventReaderTest {
   private static void compare(EventParser parser, byte[] input, Tally tally) {
     Object full = outcome(parser, input, false);
     Object both = outcome(parser, input, true);
-    assertEquals(full, both, () -> "paths differ for " + describe(input));
+    assertThat(both).as(() -> "paths differ for " + describe(input)).isEqualTo(full);
     tally.inputs++;
     WellFormedEventReader reader = new WellFormedEventReader(settingsOf(parser));
     if (full instanceof AnalyticsEvent) {
@@ -130,13 +126,15 @@ class WellFormedEventReaderTest {
       compare(PARSER, g.bytes(), tally);
     }
 
-    assertTrue(tally.valid > 40_000, "valid: " + tally.valid);
+    assertThat(tally.valid > 40_000).as("valid: " + tally.valid).isTrue();
     // The generator writes escapes into kept strings now and then; everything else is plain.
-    assertTrue(tally.fast > 0.95 * tally.valid, "fast " + tally.fast + " of " + tally.valid);
+    assertThat(tally.fast > 0.95 * tally.valid)
+        .as("fast " + tally.fast + " of " + tally.valid)
+        .isTrue();
     // Broken records of 15 of the generator's 25 kinds are plain JSON that breaks a field rule.
-    assertTrue(
-        tally.fastRejected > 0.45 * tally.invalid,
-        "rejected by the fast path: " + tally.fastRejected + " of " + tally.invalid);
+    assertThat(tally.fastRejected > 0.45 * tally.invalid)
+        .as("rejected by the fast path: " + tally.fastRejected + " of " + tally.invalid)
+        .isTrue();
   }
 
   @Test
@@ -145,8 +143,8 @@ class WellFormedEventReaderTest {
     EventParserTest.badRecords()
         .forEach(a -> compare(PARSER, (byte[]) ((Named<?>) a.get()[0]).getPayload(), tally));
 
-    assertTrue(tally.inputs > 80, "inputs: " + tally.inputs);
-    assertEquals(0, tally.valid);
+    assertThat(tally.inputs > 80).as("inputs: " + tally.inputs).isTrue();
+    assertThat(tally.valid).isEqualTo(0);
   }
 
   @Test
@@ -307,8 +305,10 @@ class WellFormedEventReaderTest {
     for (String r : records) {
       compare(PARSER, utf8(r), tally);
     }
-    assertTrue(tally.fast > 30, "fast: " + tally.fast + " of " + tally.valid);
-    assertTrue(tally.fastRejected > 15, "rejected by the fast path: " + tally.fastRejected);
+    assertThat(tally.fast > 30).as("fast: " + tally.fast + " of " + tally.valid).isTrue();
+    assertThat(tally.fastRejected > 15)
+        .as("rejected by the fast path: " + tally.fastRejected)
+        .isTrue();
   }
 
   /**
@@ -360,8 +360,8 @@ class WellFormedEventReaderTest {
     }
     // é and U+1F600 in the event id, category, user, tenant, dimension values, properties and
     // unknown fields: 2 sequences x 8 templates, all valid and all read by the fast path.
-    assertEquals(16, tally.valid, "valid records");
-    assertEquals(16, tally.fast, "read by the fast path");
+    assertThat(tally.valid).as("valid records").isEqualTo(16);
+    assertThat(tally.fast).as("read by the fast path").isEqualTo(16);
   }
 
   @Test
@@ -397,8 +397,10 @@ class WellFormedEventReaderTest {
     // 5 of the 8 escapes are not storable text, in every template (before any field rule); the 3
     // others give valid events except in a dimension key (not a name character) and beside the
     // wrong type of the last template.
-    assertEquals(5 * 7, (int) reasons.getOrDefault("INVALID_UNICODE", 0), reasons.toString());
-    assertEquals(3 * 5, tally.valid, "valid records");
+    assertThat((int) reasons.getOrDefault("INVALID_UNICODE", 0))
+        .as(reasons.toString())
+        .isEqualTo(5 * 7);
+    assertThat(tally.valid).as("valid records").isEqualTo(3 * 5);
   }
 
   @Test
@@ -417,7 +419,7 @@ class WellFormedEventReaderTest {
       compare(strict, utf8(HEAD + tail), tally);
       compare(strict, utf8(HEAD.replace("2024-05-01", "2025-01-01") + tail), tally);
     }
-    assertTrue(tally.fast >= 1, "fast: " + tally.fast);
+    assertThat(tally.fast >= 1).as("fast: " + tally.fast).isTrue();
   }
 
   @Test
@@ -433,7 +435,7 @@ class WellFormedEventReaderTest {
           };
       compare(PARSER, utf8(HEAD + ",\"value\":" + number + "}"), tally);
     }
-    assertTrue(tally.fast > 10_000, "fast: " + tally.fast + " of " + tally.valid);
+    assertThat(tally.fast > 10_000).as("fast: " + tally.fast + " of " + tally.valid).isTrue();
   }
 
   private static String randomDecimal(Random random) {
@@ -477,9 +479,11 @@ class WellFormedEventReaderTest {
       byte[] input = EventParserTest.mutate(seeds.get(i % seeds.size()), alphabet, random);
       compare(PARSER, input, tally);
     }
-    assertTrue(tally.valid > 1_000, "valid: " + tally.valid);
-    assertTrue(tally.fast > 500, "fast: " + tally.fast);
-    assertTrue(tally.fastRejected > 500, "rejected by the fast path: " + tally.fastRejected);
+    assertThat(tally.valid > 1_000).as("valid: " + tally.valid).isTrue();
+    assertThat(tally.fast > 500).as("fast: " + tally.fast).isTrue();
+    assertThat(tally.fastRejected > 500)
+        .as("rejected by the fast path: " + tally.fastRejected)
+        .isTrue();
   }
 
   /**
@@ -512,11 +516,13 @@ class WellFormedEventReaderTest {
       byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
       if (WellFormedEventReader.isLocalDateTime(b, 0, b.length)) {
         recognised++;
-        assertTrue(parses(DateTimeFormatter.ISO_LOCAL_DATE_TIME, text), text);
-        assertFalse(parses(DateTimeFormatter.ISO_OFFSET_DATE_TIME, text), text);
+        assertThat(parses(DateTimeFormatter.ISO_LOCAL_DATE_TIME, text)).as(text).isTrue();
+        assertThat(parses(DateTimeFormatter.ISO_OFFSET_DATE_TIME, text)).as(text).isFalse();
       }
     }
-    assertEquals(9, recognised, "3 valid dates x 3 times with seconds and at most 9 decimals");
+    assertThat(recognised)
+        .as("3 valid dates x 3 times with seconds and at most 9 decimals")
+        .isEqualTo(9);
   }
 
   private static boolean parses(DateTimeFormatter formatter, String text) {
@@ -531,9 +537,11 @@ class WellFormedEventReaderTest {
   @Test
   void declinesInsteadOfThrowingOnTruncatedInput() throws InvalidEventException {
     byte[] record = utf8(HEAD + ",\"properties\":{\"a\":[true,false,null,\"x\",-1.5e3]}}");
-    assertNotNull(READER.read(record));
+    assertThat(READER.read(record)).isNotNull();
     for (int n = 0; n < record.length; n++) {
-      assertNull(READER.read(java.util.Arrays.copyOf(record, n)), "prefix of " + n + " bytes");
+      assertThat(READER.read(java.util.Arrays.copyOf(record, n)))
+          .as("prefix of " + n + " bytes")
+          .isNull();
     }
   }
 }

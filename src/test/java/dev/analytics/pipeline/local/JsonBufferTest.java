@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.local;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -36,7 +35,7 @@ class JsonBufferTest {
           OffsetDateTime.ofInstant(
                   Instant.ofEpochMilli(millis), ZoneOffset.ofTotalSeconds(offset * 60))
               .format(ISO_MILLIS);
-      assertEquals(expected, out.toString());
+      assertThat(out.toString()).isEqualTo(expected);
     }
   }
 
@@ -56,12 +55,12 @@ class JsonBufferTest {
       out.clear();
       out.appendString(sample);
       try (JsonParser p = new JsonFactory().createParser(out.toByteArray())) {
-        assertEquals(JsonToken.VALUE_STRING, p.nextToken());
-        assertEquals(sample, p.getText());
+        assertThat(p.nextToken()).isEqualTo(JsonToken.VALUE_STRING);
+        assertThat(p.getText()).isEqualTo(sample);
       }
       out.clear();
       out.append(sample);
-      assertArrayEquals(sample.getBytes(StandardCharsets.UTF_8), out.toByteArray());
+      assertThat(out.toByteArray()).containsExactly(sample.getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -71,14 +70,14 @@ class JsonBufferTest {
     long[] values = {0, 7, 10, 99, 1_795_000_000_123L, Long.MAX_VALUE, -42, Long.MIN_VALUE};
     for (long v : values) {
       out.clear();
-      assertEquals(Long.toString(v), out.append(v).toString());
+      assertThat(out.append(v).toString()).isEqualTo(Long.toString(v));
     }
     out.clear();
-    assertEquals("12.345", out.appendDecimal(12_345, 3).toString());
+    assertThat(out.appendDecimal(12_345, 3).toString()).isEqualTo("12.345");
     out.clear();
-    assertEquals("0.0500", out.appendDecimal(500, 4).toString());
+    assertThat(out.appendDecimal(500, 4).toString()).isEqualTo("0.0500");
     out.clear();
-    assertEquals("512", out.appendDecimal(512, 0).toString());
+    assertThat(out.appendDecimal(512, 0).toString()).isEqualTo("512");
   }
 
   @Test
@@ -86,11 +85,11 @@ class JsonBufferTest {
     JsonBuffer out = new JsonBuffer(4);
     out.append("{\"a\":1,\"b\":2}");
     out.delete(out.indexOf(",", 0));
-    assertEquals("{\"a\":1\"b\":2}", out.toString());
+    assertThat(out.toString()).isEqualTo("{\"a\":1\"b\":2}");
     out.insert(1, new byte[] {'x', 'y'});
-    assertEquals("{xy\"a\":1\"b\":2}", out.toString());
-    assertEquals(-1, out.indexOf("zz", 0));
+    assertThat(out.toString()).isEqualTo("{xy\"a\":1\"b\":2}");
+    assertThat(out.indexOf("zz", 0)).isEqualTo(-1);
     out.truncate(3);
-    assertEquals("{xy", out.toString());
+    assertThat(out.toString()).isEqualTo("{xy");
   }
 }

@@ -1,12 +1,8 @@
 package dev.analytics.pipeline.local;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -53,13 +49,13 @@ class TrafficGeneratorTest {
     for (int i = 0; i < a.size(); i++) {
       Generated x = a.get(i);
       Generated y = b.get(i);
-      assertArrayEquals(x.bytes(), y.bytes(), "record " + i);
-      assertEquals(x.valid(), y.valid());
-      assertEquals(x.eventType(), y.eventType());
-      assertEquals(x.eventTime(), y.eventTime());
-      assertEquals(x.value(), y.value());
-      assertEquals(x.anomaly(), y.anomaly());
-      assertEquals(x.invalidKind(), y.invalidKind());
+      assertThat(y.bytes()).as("record " + i).containsExactly(x.bytes());
+      assertThat(y.valid()).isEqualTo(x.valid());
+      assertThat(y.eventType()).isEqualTo(x.eventType());
+      assertThat(y.eventTime()).isEqualTo(x.eventTime());
+      assertThat(y.value()).isEqualTo(x.value());
+      assertThat(y.anomaly()).isEqualTo(x.anomaly());
+      assertThat(y.invalidKind()).isEqualTo(x.invalidKind());
     }
   }
 
@@ -73,10 +69,11 @@ class TrafficGeneratorTest {
         identical++;
       }
     }
-    assertEquals(0, identical);
+    assertThat(identical).isEqualTo(0);
     Set<String> idsOfA = new HashSet<>();
     a.stream().filter(Generated::valid).forEach(g -> idsOfA.add(g.eventId()));
-    assertTrue(b.stream().filter(Generated::valid).noneMatch(g -> idsOfA.contains(g.eventId())));
+    assertThat(b.stream().filter(Generated::valid).noneMatch(g -> idsOfA.contains(g.eventId())))
+        .isTrue();
   }
 
   @Test
@@ -92,36 +89,39 @@ class TrafficGeneratorTest {
       Reference r = Reference.check(g.bytes(), g.eventTime());
       String text = new String(g.bytes(), StandardCharsets.UTF_8);
       if (g.valid()) {
-        assertNull(r.reason, () -> r.reason + " in a valid record: " + text);
-        assertNull(g.invalidKind());
-        assertEquals(g.eventId(), r.eventId, text);
-        assertEquals(g.eventType(), r.eventType, text);
-        assertEquals(g.eventTime(), r.timestamp, text);
-        assertEquals(g.value(), r.value, text);
-        assertTrue(ids.add(g.eventId()), () -> "duplicate event_id " + g.eventId());
+        assertThat(r.reason).as(() -> r.reason + " in a valid record: " + text).isNull();
+        assertThat(g.invalidKind()).isNull();
+        assertThat(r.eventId).as(text).isEqualTo(g.eventId());
+        assertThat(r.eventType).as(text).isEqualTo(g.eventType());
+        assertThat(r.timestamp).as(text).isEqualTo(g.eventTime());
+        assertThat(r.value).as(text).isEqualTo(g.value());
+        assertThat(ids.add(g.eventId())).as(() -> "duplicate event_id " + g.eventId()).isTrue();
         timestampForms.merge(r.timestampForm, 1, Integer::sum);
         withPriority += r.hasPriority ? 1 : 0;
         withProperties += r.hasProperties ? 1 : 0;
         withUnknownField += r.hasUnknownField ? 1 : 0;
       } else {
-        assertNotNull(g.invalidKind());
-        assertNull(g.eventType());
-        assertNull(g.eventId());
-        assertNull(g.value());
-        assertNull(g.anomaly());
-        assertTrue(
-            g.invalidKind().acceptableReasons().contains(r.reason),
-            () -> g.invalidKind() + " judged " + r.reason + ": " + text);
+        assertThat(g.invalidKind()).isNotNull();
+        assertThat(g.eventType()).isNull();
+        assertThat(g.eventId()).isNull();
+        assertThat(g.value()).isNull();
+        assertThat(g.anomaly()).isNull();
+        assertThat(g.invalidKind().acceptableReasons().contains(r.reason))
+            .as(() -> g.invalidKind() + " judged " + r.reason + ": " + text)
+            .isTrue();
         kinds.merge(g.invalidKind(), 1, Integer::sum);
       }
     }
-    assertEquals(
-        Set.of(InvalidKind.values()), kinds.keySet(), "every invalid kind appears: " + kinds);
-    assertEquals(Set.of('Z', 'E', 'O'), timestampForms.keySet(), "timestamp forms");
-    assertTrue(timestampForms.get('Z') > 8 * timestampForms.get('E'), "mostly ISO with Z");
-    assertTrue(withPriority > 100, "explicit priorities: " + withPriority);
-    assertTrue(withProperties > 1000, "properties objects: " + withProperties);
-    assertTrue(withUnknownField > 500, "unknown fields: " + withUnknownField);
+    assertThat(kinds.keySet())
+        .as("every invalid kind appears: " + kinds)
+        .isEqualTo(Set.of(InvalidKind.values()));
+    assertThat(timestampForms.keySet()).as("timestamp forms").isEqualTo(Set.of('Z', 'E', 'O'));
+    assertThat(timestampForms.get('Z') > 8 * timestampForms.get('E'))
+        .as("mostly ISO with Z")
+        .isTrue();
+    assertThat(withPriority > 100).as("explicit priorities: " + withPriority).isTrue();
+    assertThat(withProperties > 1000).as("properties objects: " + withProperties).isTrue();
+    assertThat(withUnknownField > 500).as("unknown fields: " + withUnknownField).isTrue();
   }
 
   @Test
@@ -135,16 +135,20 @@ class TrafficGeneratorTest {
     for (Generated g : records) {
       if (g.valid()) {
         valid++;
-        assertEquals(g.eventType(), parser.parse(g.bytes()).eventType);
+        assertThat(parser.parse(g.bytes()).eventType).isEqualTo(g.eventType());
         if (g.eventType().contains(".id_")) {
           idTypes.add(g.eventType());
         }
       }
     }
     long withId = records.stream().filter(g -> g.valid() && g.eventType().contains(".id_")).count();
-    assertEquals(0.05, withId / (double) valid, 0.005, "share of events with an id in the type");
+    assertThat(withId / (double) valid)
+        .as("share of events with an id in the type")
+        .isCloseTo(0.05, within(0.005));
     int most = TrafficGenerator.eventTypeShares().size() * Settings.ID_TYPES;
-    assertTrue(idTypes.size() > 500 && idTypes.size() <= most, idTypes.size() + " of " + most);
+    assertThat(idTypes.size() > 500 && idTypes.size() <= most)
+        .as(idTypes.size() + " of " + most)
+        .isTrue();
 
     // Share 0 draws nothing more: the stream of the five-argument settings, byte for byte.
     List<Generated> a =
@@ -153,7 +157,7 @@ class TrafficGeneratorTest {
     List<Generated> b =
         TrafficGenerator.batch(new Settings(5, 1000, 0.01, Settings.DEFAULT_START, 0.02), 10_000);
     for (int i = 0; i < a.size(); i++) {
-      assertArrayEquals(a.get(i).bytes(), b.get(i).bytes());
+      assertThat(b.get(i).bytes()).containsExactly(a.get(i).bytes());
     }
   }
 
@@ -166,12 +170,18 @@ class TrafficGeneratorTest {
               .count();
       // Six standard deviations of a binomial share over 100,000 records.
       double tolerance = 6 * Math.sqrt(fraction * (1 - fraction) / 100_000);
-      assertEquals(fraction, invalid / 100_000.0, tolerance, "fraction " + fraction);
+      assertThat(invalid / 100_000.0)
+          .as("fraction " + fraction)
+          .isCloseTo(fraction, within(tolerance));
     }
-    assertTrue(
-        TrafficGenerator.batch(settings(3, 100, 0, 0), 10_000).stream().allMatch(g -> g.valid()));
-    assertTrue(
-        TrafficGenerator.batch(settings(3, 100, 1, 0), 10_000).stream().noneMatch(g -> g.valid()));
+    assertThat(
+            TrafficGenerator.batch(settings(3, 100, 0, 0), 10_000).stream()
+                .allMatch(g -> g.valid()))
+        .isTrue();
+    assertThat(
+            TrafficGenerator.batch(settings(3, 100, 1, 0), 10_000).stream()
+                .noneMatch(g -> g.valid()))
+        .isTrue();
   }
 
   @Test
@@ -182,14 +192,15 @@ class TrafficGeneratorTest {
       counts.merge(g.eventType(), 1, Integer::sum);
     }
     Map<String, Double> shares = TrafficGenerator.eventTypeShares();
-    assertEquals(shares.keySet(), counts.keySet());
-    assertEquals(1.0, shares.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+    assertThat(counts.keySet()).isEqualTo(shares.keySet());
+    assertThat(shares.values().stream().mapToDouble(Double::doubleValue).sum())
+        .isCloseTo(1.0, within(1e-9));
     for (Map.Entry<String, Double> e : shares.entrySet()) {
       double observed = counts.get(e.getKey()) / 200_000.0;
       double sd = Math.sqrt(e.getValue() * (1 - e.getValue()) / 200_000);
-      assertEquals(e.getValue(), observed, 6 * sd, e.getKey());
+      assertThat(observed).as(e.getKey()).isCloseTo(e.getValue(), within(6 * sd));
     }
-    assertTrue(counts.containsKey("payment.failed"));
+    assertThat(counts.containsKey("payment.failed")).isTrue();
   }
 
   @Test
@@ -204,18 +215,20 @@ class TrafficGeneratorTest {
           minMemory = Math.min(minMemory, g.value());
           maxMemory = Math.max(maxMemory, g.value());
         }
-        case "performance.cache_hit_rate" -> assertTrue(g.value() >= 0 && g.value() <= 1);
+        case "performance.cache_hit_rate" -> assertThat(g.value() >= 0 && g.value() <= 1).isTrue();
         case "message_processed", "cache_hit", "cache_miss", "user.login", "api.error" ->
-            assertNull(g.value());
+            assertThat(g.value()).isNull();
         default -> {}
       }
     }
     latencies.sort(null);
     double median = latencies.get(latencies.size() / 2);
     double p99 = latencies.get(latencies.size() * 99 / 100);
-    assertTrue(median > 50 && median < 120, "median latency " + median);
-    assertTrue(p99 > 4 * median, "heavy tail: p99 " + p99 + " vs median " + median);
-    assertTrue(minMemory > 300 && maxMemory < 700, "memory " + minMemory + ".." + maxMemory);
+    assertThat(median > 50 && median < 120).as("median latency " + median).isTrue();
+    assertThat(p99 > 4 * median).as("heavy tail: p99 " + p99 + " vs median " + median).isTrue();
+    assertThat(minMemory > 300 && maxMemory < 700)
+        .as("memory " + minMemory + ".." + maxMemory)
+        .isTrue();
   }
 
   @Test
@@ -226,16 +239,17 @@ class TrafficGeneratorTest {
     for (Generated g : records) {
       if (g.eventTime() < max) {
         outOfOrder++;
-        assertTrue(g.eventTime() >= max - 3000, "at most 3 s late");
-        assertTrue(g.valid(), "only valid events report an earlier time");
+        assertThat(g.eventTime() >= max - 3000).as("at most 3 s late").isTrue();
+        assertThat(g.valid()).as("only valid events report an earlier time").isTrue();
       }
       max = Math.max(max, g.eventTime());
     }
-    assertTrue(outOfOrder > 1000 && outOfOrder < 4000, "out of order: " + outOfOrder);
+    assertThat(outOfOrder > 1000 && outOfOrder < 4000).as("out of order: " + outOfOrder).isTrue();
     long first = records.get(0).eventTime();
-    assertTrue(first >= Settings.DEFAULT_START - 3000 && first < Settings.DEFAULT_START + 1000);
+    assertThat(first >= Settings.DEFAULT_START - 3000 && first < Settings.DEFAULT_START + 1000)
+        .isTrue();
     // 100,000 events at 1000/s times the night-time rhythm (0.3x-0.5x): several minutes.
-    assertTrue(max - first > 3 * 60_000, "simulated span " + (max - first));
+    assertThat(max - first > 3 * 60_000).as("simulated span " + (max - first)).isTrue();
   }
 
   @Test
@@ -247,10 +261,10 @@ class TrafficGeneratorTest {
       perHour[
           (int) Math.floorMod(g.eventTime() - Settings.DEFAULT_START, 86_400_000L) / 3_600_000]++;
     }
-    assertTrue(perHour[15] > 2 * perHour[3], Arrays.toString(perHour));
+    assertThat(perHour[15] > 2 * perHour[3]).as(Arrays.toString(perHour)).isTrue();
     // 5/s x 1.5 x 3600 s at the peak, 5/s x 0.3 x 3600 s at night.
-    assertEquals(27_000, perHour[15], 1_000);
-    assertEquals(5_400, perHour[3], 500);
+    assertThat(perHour[15]).isCloseTo(27_000, within(1_000));
+    assertThat(perHour[3]).isCloseTo(5_400, within(500));
   }
 
   @Test
@@ -264,16 +278,18 @@ class TrafficGeneratorTest {
     List<Incident> incidents = generator.incidents();
     Set<String> kinds = new HashSet<>();
     incidents.forEach(i -> kinds.add(i.kind()));
-    assertEquals(
-        Set.of(TrafficGenerator.SPIKE, TrafficGenerator.DROP, TrafficGenerator.LATENCY_SPIKE),
-        kinds);
+    assertThat(kinds)
+        .isEqualTo(
+            Set.of(TrafficGenerator.SPIKE, TrafficGenerator.DROP, TrafficGenerator.LATENCY_SPIKE));
     for (int i = 0; i < incidents.size(); i++) {
       Incident incident = incidents.get(i);
-      assertEquals(0, incident.startMillis() % 60_000, "starts on a minute boundary");
+      assertThat(incident.startMillis() % 60_000).as("starts on a minute boundary").isEqualTo(0);
       long minutes = (incident.endMillis() - incident.startMillis()) / 60_000;
-      assertTrue(minutes >= 2 && minutes <= 6, incident.toString());
+      assertThat(minutes >= 2 && minutes <= 6).as(incident.toString()).isTrue();
       if (i > 0) {
-        assertTrue(incidents.get(i - 1).endMillis() <= incident.startMillis(), "one at a time");
+        assertThat(incidents.get(i - 1).endMillis() <= incident.startMillis())
+            .as("one at a time")
+            .isTrue();
       }
     }
 
@@ -283,15 +299,17 @@ class TrafficGeneratorTest {
       if (r.anomaly() != null) {
         labelled++;
         Incident labelledBy = coveringWithSlack(incidents, r.eventType(), r.eventTime());
-        assertNotNull(labelledBy, "a labelled event lies inside an incident of its type");
-        assertEquals(labelledBy.kind(), r.anomaly());
+        assertThat(labelledBy)
+            .as("a labelled event lies inside an incident of its type")
+            .isNotNull();
+        assertThat(r.anomaly()).isEqualTo(labelledBy.kind());
       } else if (around != null
           && r.eventTime() >= around.startMillis() + 3000
           && r.eventTime() < around.endMillis() - 3000) {
         throw new AssertionError("unlabelled event inside " + around + ": " + r.eventTime());
       }
     }
-    assertTrue(labelled > 1000, "labelled events: " + labelled);
+    assertThat(labelled > 1000).as("labelled events: " + labelled).isTrue();
 
     // The rates and latencies really move: compare each incident with the 5 minutes before it.
     double spikeInside = 0;
@@ -317,8 +335,12 @@ class TrafficGeneratorTest {
         dropBefore += earlier;
       }
     }
-    assertTrue(spikeBefore > 0 && spikeInside > 2.5 * spikeBefore, spikeInside + "/" + spikeBefore);
-    assertTrue(dropBefore > 0 && dropInside < 0.4 * dropBefore, dropInside + "/" + dropBefore);
+    assertThat(spikeBefore > 0 && spikeInside > 2.5 * spikeBefore)
+        .as(spikeInside + "/" + spikeBefore)
+        .isTrue();
+    assertThat(dropBefore > 0 && dropInside < 0.4 * dropBefore)
+        .as(dropInside + "/" + dropBefore)
+        .isTrue();
 
     List<Double> normal = new ArrayList<>();
     List<Double> spiked = new ArrayList<>();
@@ -329,22 +351,28 @@ class TrafficGeneratorTest {
     }
     normal.sort(null);
     spiked.sort(null);
-    assertTrue(
-        spiked.get(spiked.size() / 2) > 2.5 * normal.get(normal.size() / 2),
-        "latency spike medians "
-            + spiked.get(spiked.size() / 2)
-            + " vs "
-            + normal.get(normal.size() / 2));
+    assertThat(spiked.get(spiked.size() / 2) > 2.5 * normal.get(normal.size() / 2))
+        .as(
+            "latency spike medians "
+                + spiked.get(spiked.size() / 2)
+                + " vs "
+                + normal.get(normal.size() / 2))
+        .isTrue();
   }
 
   @Test
   void settingsAreValidated() {
-    assertThrows(IllegalArgumentException.class, () -> settings(1, 0, 0, 0));
-    assertThrows(IllegalArgumentException.class, () -> settings(1, Double.NaN, 0, 0));
-    assertThrows(IllegalArgumentException.class, () -> settings(1, 10, 1.5, 0));
-    assertThrows(IllegalArgumentException.class, () -> settings(1, 10, 0, -0.1));
-    assertThrows(IllegalArgumentException.class, () -> new Settings(1, 10, 0, 0, 0));
-    assertFalse(TrafficGenerator.batch(settings(1, 1e6, 0, 0), 10).isEmpty());
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> settings(1, 0, 0, 0));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> settings(1, Double.NaN, 0, 0));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> settings(1, 10, 1.5, 0));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> settings(1, 10, 0, -0.1));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> new Settings(1, 10, 0, 0, 0));
+    assertThat(TrafficGenerator.batch(settings(1, 1e6, 0, 0), 10).isEmpty()).isFalse();
   }
 
   @Test
@@ -363,7 +391,7 @@ class TrafficGeneratorTest {
     System.out.printf(
         "TrafficGenerator: 1,000,000 records (%.1f MB) in %.2f s = %.0f records/s%n",
         bytes / 1e6, seconds, 1_000_000 / seconds);
-    assertTrue(bytes > 100_000_000L, "average record over 100 bytes");
+    assertThat(bytes > 100_000_000L).as("average record over 100 bytes").isTrue();
   }
 
   private static Incident covering(List<Incident> incidents, String type, long time) {

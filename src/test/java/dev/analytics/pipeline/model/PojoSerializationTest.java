@@ -1,8 +1,6 @@
 package dev.analytics.pipeline.model;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.stream.Stream;
@@ -14,6 +12,7 @@ import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,12 +32,16 @@ class PojoSerializationTest {
   @MethodSource("records")
   void isAPojoWithoutGenericFields(Class<?> type) {
     TypeInformation<?> info = TypeInformation.of(type);
-    PojoTypeInfo<?> pojo = assertInstanceOf(PojoTypeInfo.class, info, type + " is not a POJO");
+    PojoTypeInfo<?> pojo =
+        assertThat(info)
+            .as(type + " is not a POJO")
+            .asInstanceOf(InstanceOfAssertFactories.type(PojoTypeInfo.class))
+            .actual();
     for (int i = 0; i < pojo.getArity(); i++) {
       TypeInformation<?> field = pojo.getPojoFieldAt(i).getTypeInformation();
-      assertFalse(
-          field instanceof GenericTypeInfo,
-          type.getSimpleName() + "." + pojo.getPojoFieldAt(i).getField().getName() + " is Kryo");
+      assertThat((field instanceof GenericTypeInfo))
+          .as(type.getSimpleName() + "." + pojo.getPojoFieldAt(i).getField().getName() + " is Kryo")
+          .isFalse();
     }
   }
 
@@ -58,9 +61,9 @@ class PojoSerializationTest {
     serializer.serialize(value, out);
     T copy = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
     if (value instanceof ParsedRecord p) {
-      assertEquals(p.event, ((ParsedRecord) copy).event);
+      assertThat(((ParsedRecord) copy).event).isEqualTo(p.event);
     } else {
-      assertEquals(value, copy);
+      assertThat(copy).isEqualTo(value);
     }
   }
 

@@ -1,8 +1,6 @@
 package dev.analytics.pipeline.ops;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,19 +46,19 @@ class DockerComposeConfigTest {
   void hasTheWholeStack() throws IOException {
     Set<String> services = new TreeSet<>();
     compose().get("services").fieldNames().forEachRemaining(services::add);
-    assertEquals(
-        new TreeSet<>(
-            List.of(
-                "kafka",
-                "topics",
-                "jobmanager",
-                "taskmanager",
-                "client",
-                "clickhouse",
-                "postgres",
-                "prometheus",
-                "grafana")),
-        services);
+    assertThat(services)
+        .isEqualTo(
+            new TreeSet<>(
+                List.of(
+                    "kafka",
+                    "topics",
+                    "jobmanager",
+                    "taskmanager",
+                    "client",
+                    "clickhouse",
+                    "postgres",
+                    "prometheus",
+                    "grafana")));
   }
 
   @Test
@@ -80,7 +78,9 @@ class DockerComposeConfigTest {
         if (PROVIDED_BY_THE_SINKS.contains(source) && !Files.exists(path)) {
           continue;
         }
-        assertTrue(Files.exists(path), service.getKey() + " mounts a missing " + source);
+        assertThat(Files.exists(path))
+            .as(service.getKey() + " mounts a missing " + source)
+            .isTrue();
         if (source.equals("../target")) {
           continue; // build output: the job jar (mvn package), not configuration
         }
@@ -88,62 +88,70 @@ class DockerComposeConfigTest {
           for (Path file : files.filter(Files::isRegularFile).toList()) {
             String name = file.getFileName().toString();
             if (name.endsWith(".yml") || name.endsWith(".yaml")) {
-              assertFalse(YAML.readTree(file.toFile()).isMissingNode(), file.toString());
+              assertThat(YAML.readTree(file.toFile()).isMissingNode())
+                  .as(file.toString())
+                  .isFalse();
               checked.add(file.toString());
             } else if (name.endsWith(".json")) {
-              assertTrue(JSON.readTree(file.toFile()).isObject(), file.toString());
+              assertThat(JSON.readTree(file.toFile()).isObject()).as(file.toString()).isTrue();
               checked.add(file.toString());
             }
           }
         }
       }
     }
-    assertTrue(checked.contains("docker/prometheus.yml"), checked.toString());
-    assertTrue(checked.contains("jobs/docker.yaml"), checked.toString());
-    assertTrue(
-        checked.contains("docker/grafana/dashboards/analytics-pipeline.json"), checked.toString());
-    assertTrue(
-        checked.contains("docker/grafana/provisioning/datasources/datasources.yaml"),
-        checked.toString());
+    assertThat(checked.contains("docker/prometheus.yml")).as(checked.toString()).isTrue();
+    assertThat(checked.contains("jobs/docker.yaml")).as(checked.toString()).isTrue();
+    assertThat(checked.contains("docker/grafana/dashboards/analytics-pipeline.json"))
+        .as(checked.toString())
+        .isTrue();
+    assertThat(checked.contains("docker/grafana/provisioning/datasources/datasources.yaml"))
+        .as(checked.toString())
+        .isTrue();
   }
 
   @Test
   void theJobConfigurationLoadsAndNamesTheTopicsTheStackCreates() throws IOException {
     JobConfig config = JobConfig.load(new String[] {"--config", "jobs/docker.yaml"}, Map.of());
-    assertEquals("kafka:9092", config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS));
+    assertThat(config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("kafka:9092");
     String topicsCommand = compose().get("services").get("topics").get("command").get(0).asText();
     Matcher m = Pattern.compile("for t in ([a-z. -]+); do").matcher(topicsCommand);
-    assertTrue(m.find(), topicsCommand);
-    assertEquals(
-        new TreeSet<>(List.of(m.group(1).trim().split(" "))),
-        new TreeSet<>(
-            List.of(
-                config.get(KafkaOptions.KAFKA_TOPIC),
-                config.get(EventOptions.DEAD_LETTER_TOPIC),
-                config.get(OutputOptions.OUTPUT_AGGREGATES_TOPIC))));
+    assertThat(m.find()).as(topicsCommand).isTrue();
+    assertThat(
+            new TreeSet<>(
+                List.of(
+                    config.get(KafkaOptions.KAFKA_TOPIC),
+                    config.get(EventOptions.DEAD_LETTER_TOPIC),
+                    config.get(OutputOptions.OUTPUT_AGGREGATES_TOPIC))))
+        .isEqualTo(new TreeSet<>(List.of(m.group(1).trim().split(" "))));
     String client = compose().get("services").get("client").get("command").get(0).asText();
-    assertTrue(client.contains("--config /opt/jobs/docker.yaml"), client);
-    assertTrue(client.contains("flink run -d /opt/job/analytics-pipeline-*-job.jar"), client);
+    assertThat(client.contains("--config /opt/jobs/docker.yaml")).as(client).isTrue();
+    assertThat(client.contains("flink run -d /opt/job/analytics-pipeline-*-job.jar"))
+        .as(client)
+        .isTrue();
     // Checkpoints and savepoints of the job on the volumes of the Flink containers.
-    assertTrue(config.get(JobOptions.CHECKPOINT_DIR).startsWith("file:///flink-data/checkpoints"));
-    assertTrue(config.get(JobOptions.SAVEPOINT_DIR).startsWith("file:///flink-data/savepoints"));
+    assertThat(config.get(JobOptions.CHECKPOINT_DIR).startsWith("file:///flink-data/checkpoints"))
+        .isTrue();
+    assertThat(config.get(JobOptions.SAVEPOINT_DIR).startsWith("file:///flink-data/savepoints"))
+        .isTrue();
     for (String flink : List.of("jobmanager", "taskmanager")) {
       String volumes = compose().get("services").get(flink).get("volumes").toString();
-      assertTrue(volumes.contains(":/flink-data/checkpoints"), volumes);
-      assertTrue(volumes.contains("../savepoints:/flink-data/savepoints"), volumes);
+      assertThat(volumes.contains(":/flink-data/checkpoints")).as(volumes).isTrue();
+      assertThat(volumes.contains("../savepoints:/flink-data/savepoints")).as(volumes).isTrue();
     }
   }
 
   @Test
   void prometheusScrapesTheReporterOfEveryFlinkProcess() throws IOException {
     String properties = compose().get("x-flink-properties").get("FLINK_PROPERTIES").asText();
-    assertTrue(
-        properties.contains(
-            "metrics.reporter.prom.factory.class:"
-                + " org.apache.flink.metrics.prometheus.PrometheusReporterFactory"),
-        properties);
+    assertThat(
+            properties.contains(
+                "metrics.reporter.prom.factory.class:"
+                    + " org.apache.flink.metrics.prometheus.PrometheusReporterFactory"))
+        .as(properties)
+        .isTrue();
     Matcher port = Pattern.compile("metrics.reporter.prom.port: (\\d+)").matcher(properties);
-    assertTrue(port.find());
+    assertThat(port.find()).isTrue();
     Set<String> targets = new TreeSet<>();
     for (JsonNode job :
         YAML.readTree(DOCKER.resolve("prometheus.yml").toFile()).get("scrape_configs")) {
@@ -151,7 +159,8 @@ class DockerComposeConfigTest {
         sc.get("targets").forEach(t -> targets.add(t.asText()));
       }
     }
-    assertEquals(Set.of("jobmanager:" + port.group(1), "taskmanager:" + port.group(1)), targets);
+    assertThat(targets)
+        .isEqualTo(Set.of("jobmanager:" + port.group(1), "taskmanager:" + port.group(1)));
   }
 
   @Test
@@ -169,23 +178,27 @@ class DockerComposeConfigTest {
       titles.add(panel.get("title").asText());
       for (JsonNode target : panel.get("targets")) {
         String uid = target.get("datasource").get("uid").asText();
-        assertTrue(uids.contains(uid), panel.get("title") + " uses unknown data source " + uid);
+        assertThat(uids.contains(uid))
+            .as(panel.get("title") + " uses unknown data source " + uid)
+            .isTrue();
         String query =
             target.has("rawSql") ? target.get("rawSql").asText() : target.get("expr").asText();
-        assertTrue(
-            query.contains("FROM window_aggregates FINAL")
-                || query.contains("FROM alerts FINAL")
-                || query.contains("flink_"),
-            query);
+        assertThat(
+                query.contains("FROM window_aggregates FINAL")
+                    || query.contains("FROM alerts FINAL")
+                    || query.contains("flink_"))
+            .as(query)
+            .isTrue();
       }
     }
-    assertTrue(
-        titles.containsAll(
-            List.of(
-                "Events per type (estimated, 1-minute windows)",
-                "p99 per type (1-minute windows)",
-                "Alerts")),
-        titles.toString());
+    assertThat(
+            titles.containsAll(
+                List.of(
+                    "Events per type (estimated, 1-minute windows)",
+                    "p99 per type (1-minute windows)",
+                    "Alerts")))
+        .as(titles.toString())
+        .isTrue();
   }
 
   private static List<Map.Entry<String, JsonNode>> fields(JsonNode node) {

@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.ops;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.config.ConfigException;
@@ -18,7 +18,7 @@ class MaxParallelismTest {
   void defaultsTo128LikeFlinksOwnDefaultForSmallJobs() {
     // Flink derives 128 for parallelism up to 85: savepoints taken before the option existed match.
     JobConfig config = JobConfig.of(Map.of());
-    assertEquals(128, config.flinkConfiguration().get(PipelineOptions.MAX_PARALLELISM));
+    assertThat(config.flinkConfiguration().get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(128);
   }
 
   @Test
@@ -37,22 +37,26 @@ class MaxParallelismTest {
       if (node.getStatePartitioners().length > 0) {
         keyed++;
         int max = node.getMaxParallelism() > 0 ? node.getMaxParallelism() : env.getMaxParallelism();
-        assertEquals(256, max, node.getOperatorName());
+        assertThat(max).as(node.getOperatorName()).isEqualTo(256);
       }
     }
-    assertEquals(
-        6, keyed, "cardinality cap, window, 2 rollups, privacy corrector, pattern detector");
+    assertThat(keyed)
+        .as("cardinality cap, window, 2 rollups, privacy corrector, pattern detector")
+        .isEqualTo(6);
   }
 
   @Test
   void refusesValuesOutsideItsRangeAndAParallelismAboveIt() {
     ConfigException zero =
-        assertThrows(ConfigException.class, () -> JobConfig.of(Map.of("job.max-parallelism", "0")));
-    assertEquals("job.max-parallelism", zero.key());
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> JobConfig.of(Map.of("job.max-parallelism", "0")))
+            .actual();
+    assertThat(zero.key()).isEqualTo("job.max-parallelism");
     ConfigException above =
-        assertThrows(
-            ConfigException.class,
-            () -> JobConfig.of(Map.of("job.max-parallelism", "4", "job.parallelism", "8")));
-    assertEquals("job.parallelism", above.key());
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(
+                () -> JobConfig.of(Map.of("job.max-parallelism", "4", "job.parallelism", "8")))
+            .actual();
+    assertThat(above.key()).isEqualTo("job.parallelism");
   }
 }

@@ -1,8 +1,7 @@
 package dev.analytics.pipeline.ops;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.OperatorIds;
@@ -105,9 +104,10 @@ class OperatorUidTest {
         unknown.add(node.getOperatorName() + " uid=" + uid);
       }
     }
-    assertEquals(
-        List.of(), missingUids(graph), "operators with state but without .uid(OperatorIds...)");
-    assertEquals(List.of(), unknown, "uids not declared in OperatorIds");
+    assertThat(missingUids(graph))
+        .as("operators with state but without .uid(OperatorIds...)")
+        .isEqualTo(List.of());
+    assertThat(unknown).as("uids not declared in OperatorIds").isEqualTo(List.of());
   }
 
   @ParameterizedTest
@@ -115,10 +115,14 @@ class OperatorUidTest {
   void sinksExpandIntoWriterAndCommitterWithTheSinksUid(Map<String, String> cfg) throws Exception {
     StreamGraph graph = graph(cfg);
     Set<String> uids = uids(graph);
-    assertTrue(uids.contains(OperatorIds.DEAD_LETTER_SINK), uids.toString());
-    assertTrue(uids.contains(COMMITTER_PREFIX + OperatorIds.DEAD_LETTER_SINK), uids.toString());
-    assertTrue(uids.contains(OperatorIds.AGGREGATE_KAFKA_SINK), uids.toString());
-    assertTrue(uids.contains(COMMITTER_PREFIX + OperatorIds.AGGREGATE_KAFKA_SINK), uids.toString());
+    assertThat(uids.contains(OperatorIds.DEAD_LETTER_SINK)).as(uids.toString()).isTrue();
+    assertThat(uids.contains(COMMITTER_PREFIX + OperatorIds.DEAD_LETTER_SINK))
+        .as(uids.toString())
+        .isTrue();
+    assertThat(uids.contains(OperatorIds.AGGREGATE_KAFKA_SINK)).as(uids.toString()).isTrue();
+    assertThat(uids.contains(COMMITTER_PREFIX + OperatorIds.AGGREGATE_KAFKA_SINK))
+        .as(uids.toString())
+        .isTrue();
   }
 
   @Test
@@ -133,10 +137,11 @@ class OperatorUidTest {
         .name("Keyed sum")
         .sinkTo(new PrintSink<>())
         .name("Out");
-    assertEquals(
-        List.of(
-            "Keyed sum (StreamGroupedReduceOperator)", "Out: Writer (SinkWriterOperatorFactory)"),
-        missingUids(env.getStreamGraph()));
+    assertThat(missingUids(env.getStreamGraph()))
+        .isEqualTo(
+            List.of(
+                "Keyed sum (StreamGroupedReduceOperator)",
+                "Out: Writer (SinkWriterOperatorFactory)"));
   }
 
   @Test
@@ -147,11 +152,11 @@ class OperatorUidTest {
     }
     Set<String> gone = new TreeSet<>(DEPLOYED_UIDS);
     gone.removeAll(uids);
-    assertEquals(
-        Set.of(),
-        gone,
-        "uids of deployed operators vanished: savepoints would not restore their state (keep the"
-            + " uid, or restore with --allowNonRestoredState on purpose)");
+    assertThat(gone)
+        .as(
+            "uids of deployed operators vanished: savepoints would not restore their state (keep the"
+                + " uid, or restore with --allowNonRestoredState on purpose)")
+        .isEqualTo(Set.of());
   }
 
   @Test
@@ -161,9 +166,14 @@ class OperatorUidTest {
     flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     AnalyticsJob.defineWorkflow(env, config);
-    IllegalStateException e = assertThrows(IllegalStateException.class, env::getStreamGraph);
+    IllegalStateException e =
+        assertThatExceptionOfType(IllegalStateException.class)
+            .isThrownBy(env::getStreamGraph)
+            .actual();
     // A stateless filter, not a stateful operator: what the option demands beyond savepoints.
-    assertTrue(e.getMessage().contains("no UID or hash has been assigned"), e.getMessage());
+    assertThat(e.getMessage().contains("no UID or hash has been assigned"))
+        .as(e.getMessage())
+        .isTrue();
   }
 
   private static StreamGraph graph(Map<String, String> cfg) {

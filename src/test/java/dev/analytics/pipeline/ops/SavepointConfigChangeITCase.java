@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.ops;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.config.JobConfig;
@@ -151,7 +150,7 @@ class SavepointConfigChangeITCase {
             .get();
     int committedBefore =
         CommittedRecords.readAll(kafka.bootstrapServers(), "change-aggregates").size();
-    assertTrue(committedBefore > 0, "windows closed before the change");
+    assertThat(committedBefore > 0).as("windows closed before the change").isTrue();
 
     KafkaTopics.produce(kafka.bootstrapServers(), "change-events", second);
     JobClient changed = BoundedJobs.start(JobConfig.of(after), savepoint, "config-change");
@@ -163,7 +162,7 @@ class SavepointConfigChangeITCase {
 
     Map<String, Double> counted =
         CommittedAggregates.latestEstimatedCounts(kafka.bootstrapServers(), "change-aggregates");
-    assertEquals(expected, counted);
+    assertThat(counted).isEqualTo(expected);
   }
 
   private static void awaitConsumed(String group, String topic) throws Exception {

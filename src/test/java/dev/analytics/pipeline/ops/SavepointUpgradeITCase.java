@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.ops;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.config.JobConfig;
@@ -120,9 +119,9 @@ class SavepointUpgradeITCase {
 
   @Test
   void aSavepointOfFlink221RestoresWithExactResults() throws Exception {
-    assertTrue(
-        Files.isRegularFile(FIXTURE.resolve("_metadata")),
-        "the savepoint fixture " + FIXTURE + " is missing (see SavepointUpgradeITCase#main)");
+    assertThat(Files.isRegularFile(FIXTURE.resolve("_metadata")))
+        .as("the savepoint fixture " + FIXTURE + " is missing (see SavepointUpgradeITCase#main)")
+        .isTrue();
     // Copied: a restore reads the savepoint only, but the fixture must never change.
     Path savepoint = tmp.resolve("flink-2.2.1");
     copy(FIXTURE, savepoint);
@@ -156,24 +155,28 @@ class SavepointUpgradeITCase {
       Map<String, Long> counted = new TreeMap<>();
       CommittedAggregates.latestEstimatedCounts(kafka.bootstrapServers(), "upgrade-aggregates")
           .forEach((id, count) -> counted.put(id, Math.round(count)));
-      assertTrue(!counted.isEmpty(), "no window emitted after the restore");
+      assertThat(!counted.isEmpty()).as("no window emitted after the restore").isTrue();
       List<String> wrong = new ArrayList<>();
       for (Map.Entry<String, Long> e : counted.entrySet()) {
         if (!e.getValue().equals(expected.get(e.getKey()))) {
           wrong.add(e.getKey() + ": " + e.getValue() + ", expected " + expected.get(e.getKey()));
         }
       }
-      assertEquals(List.of(), wrong, "windows after the restore (" + counted.size() + ")");
+      assertThat(wrong)
+          .as("windows after the restore (" + counted.size() + ")")
+          .isEqualTo(List.of());
       // The minute the savepoint cut (events 4,800 to 7,199) and the hour of everything.
       long cutMinute = START + 120_000;
-      assertEquals(800L, counted.get("1m|performance.response_time|{}|" + cutMinute));
-      assertEquals(2_667L, counted.get("1h|performance.response_time|{}|" + START), "hour");
+      assertThat(counted.get("1m|performance.response_time|{}|" + cutMinute)).isEqualTo(800L);
+      assertThat(counted.get("1h|performance.response_time|{}|" + START))
+          .as("hour")
+          .isEqualTo(2_667L);
       long hourTotal =
           counted.entrySet().stream()
               .filter(e -> e.getKey().startsWith("1h|"))
               .mapToLong(Map.Entry::getValue)
               .sum();
-      assertEquals(TOTAL, hourTotal, "every event in the hourly rollups");
+      assertThat(hourTotal).as("every event in the hourly rollups").isEqualTo(TOTAL);
     }
   }
 

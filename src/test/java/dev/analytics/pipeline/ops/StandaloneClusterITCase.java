@@ -1,8 +1,6 @@
 package dev.analytics.pipeline.ops;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -78,7 +76,7 @@ class StandaloneClusterITCase {
     try {
       if (cluster != null) {
         cluster.run(SHORT, "stop");
-        assertFalse(cluster.alive("jobmanager") || cluster.alive("taskmanager"));
+        assertThat(cluster.alive("jobmanager") || cluster.alive("taskmanager")).isFalse();
       }
     } finally {
       if (cluster != null) {
@@ -120,9 +118,13 @@ class StandaloneClusterITCase {
             + committedAtStop
             + " window results committed; savepoint "
             + savepoint);
-    assertTrue(savepoint.startsWith("file:") && savepoint.contains("savepoint-"), savepoint);
-    assertTrue(sentBeforeResume < stream.inputs().size(), "the stop was not mid-stream");
-    assertTrue(committedAtStop > 0, "no window result before the stop");
+    assertThat(savepoint.startsWith("file:") && savepoint.contains("savepoint-"))
+        .as(savepoint)
+        .isTrue();
+    assertThat(sentBeforeResume < stream.inputs().size())
+        .as("the stop was not mid-stream")
+        .isTrue();
+    assertThat(committedAtStop > 0).as("no window result before the stop").isTrue();
 
     produceRest(stream, sentBeforeResume);
     // Rescaled on resume: 2 -> 1 (keyed state is redistributed by key group).
@@ -133,9 +135,9 @@ class StandaloneClusterITCase {
 
     String metrics = prometheus();
     for (String metric : List.of("eventsIn", "deadLetters", "windowsEmitted", "sampledKept")) {
-      assertTrue(
-          metrics.contains("flink_taskmanager_job_task_operator_" + metric),
-          metric + " not in the Prometheus reporter's output");
+      assertThat(metrics.contains("flink_taskmanager_job_task_operator_" + metric))
+          .as(metric + " not in the Prometheus reporter's output")
+          .isTrue();
     }
 
     cluster.run(SHORT, "stop-job", "--drain", second);
@@ -165,7 +167,7 @@ class StandaloneClusterITCase {
     producer.stopAfter(Duration.ofMillis(500));
     int sent = producer.sent();
     cluster.log("-- crashed mid-stream: " + sent + " of " + stream.inputs().size() + " produced");
-    assertTrue(sent < stream.inputs().size(), "the crash was not mid-stream");
+    assertThat(sent < stream.inputs().size()).as("the crash was not mid-stream").isTrue();
     produceRest(stream, sent);
 
     cluster.run(Duration.ofMinutes(3), "start");
@@ -174,17 +176,21 @@ class StandaloneClusterITCase {
     // the latest of them.
     ClusterScript.Result again =
         cluster.runAllowingFailure(SHORT, command(jobArgs(name, 2), "submit"));
-    assertEquals(1, again.exitCode(), again.toString());
-    assertTrue(
-        again.stderr().contains("an earlier job of instance 'cluster-it-crash' left state: file:")
-            && again.stderr().contains("/" + job + "/chk-")
-            && again.stderr().contains("jobs/cluster.sh submit --fresh"),
-        again.stderr());
+    assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
+    assertThat(
+            again
+                    .stderr()
+                    .contains("an earlier job of instance 'cluster-it-crash' left state: file:")
+                && again.stderr().contains("/" + job + "/chk-")
+                && again.stderr().contains("jobs/cluster.sh submit --fresh"))
+        .as(again.stderr())
+        .isTrue();
     ClusterScript.Result resume = cluster.run(SHORT, "resume");
-    assertTrue(
-        resume.stderr().contains("resuming instance 'cluster-it-crash' from file:")
-            && resume.stderr().contains("/" + job + "/chk-"),
-        resume.stderr());
+    assertThat(
+            resume.stderr().contains("resuming instance 'cluster-it-crash' from file:")
+                && resume.stderr().contains("/" + job + "/chk-"))
+        .as(resume.stderr())
+        .isTrue();
     String resumed = cluster.lastJobId();
     cluster.awaitRunning(resumed, SHORT);
     awaitConsumed(name + "-group", stream.topic());
@@ -222,19 +228,21 @@ class StandaloneClusterITCase {
 
     ClusterScript.Result refused =
         cluster.runAllowingFailure(SHORT, command(jobArgs(name, 2), "submit"));
-    assertEquals(1, refused.exitCode(), refused.toString());
-    assertTrue(
-        refused.stderr().contains("instance 'cluster-it-fresh' left state"), refused.stderr());
+    assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+    assertThat(refused.stderr().contains("instance 'cluster-it-fresh' left state"))
+        .as(refused.stderr())
+        .isTrue();
 
     ClusterScript.Result started =
         cluster.run(Duration.ofMinutes(2), command(jobArgs(name, 2), "submit", "--fresh"));
     String second = cluster.lastJobId();
     try {
       String output = started.stdout() + started.stderr();
-      assertTrue(
-          output.contains("job instance 'cluster-it-fresh' starts WITHOUT STATE")
-              && output.contains("open transaction(s) of this instance: cluster-it-fresh-"),
-          output);
+      assertThat(
+              output.contains("job instance 'cluster-it-fresh' starts WITHOUT STATE")
+                  && output.contains("open transaction(s) of this instance: cluster-it-fresh-"))
+          .as(output)
+          .isTrue();
       cluster.awaitRunning(second, SHORT);
     } finally {
       cluster.run(SHORT, "cancel", second);
@@ -332,7 +340,7 @@ class StandaloneClusterITCase {
             .put(start, Math.round(a.get("estimated_count").asDouble()));
       }
     }
-    assertEquals(stream.expected(), counted.get("1m"), "1-minute window counts");
+    assertThat(counted.get("1m")).as("1-minute window counts").isEqualTo(stream.expected());
     Map<String, Map<Long, Long>> rollup = new TreeMap<>();
     stream
         .expected()
@@ -343,24 +351,26 @@ class StandaloneClusterITCase {
                     Map.of(
                         START - START % 3_600_000,
                         minutes.values().stream().mapToLong(v -> v).sum())));
-    assertEquals(rollup, counted.get("1h"), "1-hour rollup counts");
+    assertThat(counted.get("1h")).as("1-hour rollup counts").isEqualTo(rollup);
     Map<String, Map<Long, Long>> daily = new TreeMap<>();
     rollup.forEach(
         (t, m) -> daily.put(t, Map.of(START - START % 86_400_000, m.values().iterator().next())));
-    assertEquals(daily, counted.get("1d"), "1-day rollup counts");
-    assertTrue(records.size() > committedBefore, "results after the resume");
+    assertThat(counted.get("1d")).as("1-day rollup counts").isEqualTo(daily);
+    assertThat(records.size() > committedBefore).as("results after the resume").isTrue();
 
     List<ConsumerRecord<byte[], byte[]>> letters =
         CommittedRecords.readAll(kafka.bootstrapServers(), name + "-dead-letters");
     Set<String> sources = new HashSet<>();
     for (ConsumerRecord<byte[], byte[]> r : letters) {
       JsonNode d = JSON.readTree(r.value());
-      assertEquals("malformed_json", d.get("reason").asText());
-      assertTrue(
-          sources.add(d.get("source_partition").asInt() + "/" + d.get("source_offset").asLong()),
-          "dead letter twice: " + d);
+      assertThat(d.get("reason").asText()).isEqualTo("malformed_json");
+      assertThat(
+              sources.add(
+                  d.get("source_partition").asInt() + "/" + d.get("source_offset").asLong()))
+          .as("dead letter twice: " + d)
+          .isTrue();
     }
-    assertEquals(stream.invalid(), letters.size(), "dead letters");
+    assertThat(letters.size()).as("dead letters").isEqualTo(stream.invalid());
     cluster.log(
         "-- verified "
             + name

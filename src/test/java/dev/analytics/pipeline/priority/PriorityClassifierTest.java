@@ -4,9 +4,7 @@ import static dev.analytics.pipeline.testing.TestEvents.T0;
 import static dev.analytics.pipeline.testing.TestEvents.counter;
 import static dev.analytics.pipeline.testing.TestEvents.event;
 import static dev.analytics.pipeline.testing.TestEvents.typed;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.config.JobOptions;
 import dev.analytics.pipeline.model.AnalyticsEvent;
@@ -52,10 +50,9 @@ class PriorityClassifierTest {
     List<AnalyticsEvent> out =
         classify(DEFAULTS, metrics, cacheHitMarkedHigh, errorMarkedLow, unclaimed);
 
-    assertEquals(
-        List.of(Priority.LOW, Priority.HIGH, Priority.NORMAL),
-        out.stream().map(e -> e.priority).toList());
-    assertEquals(2, counter(metrics, "untrustedPriorityClaims"));
+    assertThat(out.stream().map(e -> e.priority).toList())
+        .isEqualTo(List.of(Priority.LOW, Priority.HIGH, Priority.NORMAL));
+    assertThat(counter(metrics, "untrustedPriorityClaims")).isEqualTo(2);
   }
 
   @Test
@@ -75,9 +72,9 @@ class PriorityClassifierTest {
 
     List<AnalyticsEvent> out = classify(some, metrics, trusted, untrusted);
 
-    assertEquals(
-        List.of(Priority.HIGH, Priority.NORMAL), out.stream().map(e -> e.priority).toList());
-    assertEquals(1, counter(metrics, "untrustedPriorityClaims"));
+    assertThat(out.stream().map(e -> e.priority).toList())
+        .isEqualTo(List.of(Priority.HIGH, Priority.NORMAL));
+    assertThat(counter(metrics, "untrustedPriorityClaims")).isEqualTo(1);
   }
 
   @Test
@@ -92,12 +89,14 @@ class PriorityClassifierTest {
 
     List<AnalyticsEvent> out = classify(DEFAULTS, 100, metrics, small, large, normal);
 
-    assertEquals(small.properties, out.get(0).properties);
-    assertEquals(null, out.get(1).properties);
-    assertEquals(normal.properties, out.get(2).properties, "only high priority is bounded");
-    assertEquals(1, counter(metrics, "propertiesDropped"));
-    assertEquals(88, PriorityClassifier.utf8Length(small.properties, 100));
-    assertEquals(4, PriorityClassifier.utf8Length("\uD83D\uDE00", 0));
+    assertThat(out.get(0).properties).isEqualTo(small.properties);
+    assertThat(out.get(1).properties).isEqualTo(null);
+    assertThat(out.get(2).properties)
+        .as("only high priority is bounded")
+        .isEqualTo(normal.properties);
+    assertThat(counter(metrics, "propertiesDropped")).isEqualTo(1);
+    assertThat(PriorityClassifier.utf8Length(small.properties, 100)).isEqualTo(88);
+    assertThat(PriorityClassifier.utf8Length("\uD83D\uDE00", 0)).isEqualTo(4);
   }
 
   @Test
@@ -117,113 +116,112 @@ class PriorityClassifierTest {
             cacheHitMarkedHigh,
             errorMarkedNormal);
 
-    assertEquals(
-        List.of(Priority.LOW, Priority.HIGH, Priority.NORMAL),
-        out.stream().map(e -> e.priority).toList());
+    assertThat(out.stream().map(e -> e.priority).toList())
+        .isEqualTo(List.of(Priority.LOW, Priority.HIGH, Priority.NORMAL));
   }
 
   @Test
   void defaultRulesGiveHighForErrorLikeTypesAndHighCategories() {
-    assertEquals(Priority.HIGH, DEFAULTS.classify("payment_error", null));
-    assertEquals(Priority.HIGH, DEFAULTS.classify("db.connection_failed", null));
-    assertEquals(Priority.HIGH, DEFAULTS.classify("disk.critical", null));
-    assertEquals(Priority.HIGH, DEFAULTS.classify("NullPointerException", null));
-    assertEquals(Priority.HIGH, DEFAULTS.classify("app.crash", null));
-    assertEquals(Priority.HIGH, DEFAULTS.classify("login", "security"));
-    assertEquals(Priority.HIGH, DEFAULTS.classify("checkout", "failure"));
+    assertThat(DEFAULTS.classify("payment_error", null)).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("db.connection_failed", null)).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("disk.critical", null)).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("NullPointerException", null)).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("app.crash", null)).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("login", "security")).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("checkout", "failure")).isEqualTo(Priority.HIGH);
   }
 
   @Test
   void defaultRulesGiveLowForRoutineTypesAndLowCategories() {
-    assertEquals(Priority.LOW, DEFAULTS.classify("cache_hit", null));
-    assertEquals(Priority.LOW, DEFAULTS.classify("redis.cache_hit_ratio", null));
-    assertEquals(Priority.LOW, DEFAULTS.classify("performance.memory_usage", null));
-    assertEquals(Priority.LOW, DEFAULTS.classify("performance.cpu_usage", null));
-    assertEquals(Priority.LOW, DEFAULTS.classify("service.heartbeat", null));
-    assertEquals(Priority.LOW, DEFAULTS.classify("lb.health_check.ok", null));
-    assertEquals(Priority.LOW, DEFAULTS.classify("message_processed", "debug"));
-    assertEquals(Priority.LOW, DEFAULTS.classify("lookup", "cache"));
+    assertThat(DEFAULTS.classify("cache_hit", null)).isEqualTo(Priority.LOW);
+    assertThat(DEFAULTS.classify("redis.cache_hit_ratio", null)).isEqualTo(Priority.LOW);
+    assertThat(DEFAULTS.classify("performance.memory_usage", null)).isEqualTo(Priority.LOW);
+    assertThat(DEFAULTS.classify("performance.cpu_usage", null)).isEqualTo(Priority.LOW);
+    assertThat(DEFAULTS.classify("service.heartbeat", null)).isEqualTo(Priority.LOW);
+    assertThat(DEFAULTS.classify("lb.health_check.ok", null)).isEqualTo(Priority.LOW);
+    assertThat(DEFAULTS.classify("message_processed", "debug")).isEqualTo(Priority.LOW);
+    assertThat(DEFAULTS.classify("lookup", "cache")).isEqualTo(Priority.LOW);
   }
 
   @Test
   void defaultRulesGiveNormalOtherwise() {
-    assertEquals(Priority.NORMAL, DEFAULTS.classify("performance.response_time", null));
-    assertEquals(Priority.NORMAL, DEFAULTS.classify("message_processed", "performance"));
+    assertThat(DEFAULTS.classify("performance.response_time", null)).isEqualTo(Priority.NORMAL);
+    assertThat(DEFAULTS.classify("message_processed", "performance")).isEqualTo(Priority.NORMAL);
     // Low patterns without wildcards match the whole type only.
-    assertEquals(Priority.NORMAL, DEFAULTS.classify("performance.memory_usage_peak", null));
-    assertEquals(Priority.NORMAL, DEFAULTS.classify("x.performance.cpu_usage", null));
+    assertThat(DEFAULTS.classify("performance.memory_usage_peak", null)).isEqualTo(Priority.NORMAL);
+    assertThat(DEFAULTS.classify("x.performance.cpu_usage", null)).isEqualTo(Priority.NORMAL);
   }
 
   @Test
   void highRulesWinOverLowRules() {
-    assertEquals(Priority.HIGH, DEFAULTS.classify("cache_hit_error", null));
-    assertEquals(Priority.HIGH, DEFAULTS.classify("cache_hit", "error"));
-    assertEquals(Priority.HIGH, DEFAULTS.classify("service.heartbeat", "critical"));
+    assertThat(DEFAULTS.classify("cache_hit_error", null)).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("cache_hit", "error")).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("service.heartbeat", "critical")).isEqualTo(Priority.HIGH);
   }
 
   @Test
   void patternsAndCategoriesIgnoreCase() {
-    assertEquals(Priority.HIGH, DEFAULTS.classify("PAYMENT_ERROR", null));
-    assertEquals(Priority.HIGH, DEFAULTS.classify("Db.Connection_Failed", null));
-    assertEquals(Priority.LOW, DEFAULTS.classify("Performance.Memory_Usage", null));
-    assertEquals(Priority.HIGH, DEFAULTS.classify("login", "Security"));
-    assertEquals(Priority.LOW, DEFAULTS.classify("lookup", "CACHE"));
+    assertThat(DEFAULTS.classify("PAYMENT_ERROR", null)).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("Db.Connection_Failed", null)).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("Performance.Memory_Usage", null)).isEqualTo(Priority.LOW);
+    assertThat(DEFAULTS.classify("login", "Security")).isEqualTo(Priority.HIGH);
+    assertThat(DEFAULTS.classify("lookup", "CACHE")).isEqualTo(Priority.LOW);
   }
 
   @Test
   void questionMarkMatchesExactlyOneCharacterAndDotsAreLiteral() {
     GlobMatcher m = new GlobMatcher(List.of("db.?ead", "v?.*.done"));
-    assertTrue(m.matches("db.read"));
-    assertTrue(m.matches("DB.Read"));
-    assertTrue(m.matches("db.lead"));
-    assertFalse(m.matches("db.ead"), "? needs one character");
-    assertFalse(m.matches("db.thread"), "? is one character, not two");
-    assertFalse(m.matches("dbxread"), "a dot is a dot, not any character");
-    assertTrue(m.matches("v2.import.done"));
-    assertTrue(m.matches("v2..done"), "* matches the empty run");
-    assertFalse(m.matches("v10.import.done"));
-    assertFalse(m.matches("v2.import.done.later"), "patterns match the whole type");
+    assertThat(m.matches("db.read")).isTrue();
+    assertThat(m.matches("DB.Read")).isTrue();
+    assertThat(m.matches("db.lead")).isTrue();
+    assertThat(m.matches("db.ead")).as("? needs one character").isFalse();
+    assertThat(m.matches("db.thread")).as("? is one character, not two").isFalse();
+    assertThat(m.matches("dbxread")).as("a dot is a dot, not any character").isFalse();
+    assertThat(m.matches("v2.import.done")).isTrue();
+    assertThat(m.matches("v2..done")).as("* matches the empty run").isTrue();
+    assertThat(m.matches("v10.import.done")).isFalse();
+    assertThat(m.matches("v2.import.done.later")).as("patterns match the whole type").isFalse();
   }
 
   @Test
   void starMatchesAnyRunIncludingEmptyAndRegexCharactersAreLiteral() {
     GlobMatcher m = new GlobMatcher(List.of("*error*", "a+b(c)[d]$", "x*y*z"));
-    assertTrue(m.matches("error"));
-    assertTrue(m.matches("an_error_here"));
-    assertTrue(m.matches("a+b(c)[d]$"));
-    assertFalse(m.matches("aab(c)[d]"));
-    assertTrue(m.matches("xyz"));
-    assertTrue(m.matches("x.1.y.2.z"));
-    assertFalse(m.matches("x.1.z.2.y"));
-    assertFalse(m.matches(null));
-    assertFalse(new GlobMatcher(List.of()).matches("anything"));
+    assertThat(m.matches("error")).isTrue();
+    assertThat(m.matches("an_error_here")).isTrue();
+    assertThat(m.matches("a+b(c)[d]$")).isTrue();
+    assertThat(m.matches("aab(c)[d]")).isFalse();
+    assertThat(m.matches("xyz")).isTrue();
+    assertThat(m.matches("x.1.y.2.z")).isTrue();
+    assertThat(m.matches("x.1.z.2.y")).isFalse();
+    assertThat(m.matches(null)).isFalse();
+    assertThat(new GlobMatcher(List.of()).matches("anything")).isFalse();
   }
 
   @Test
   void categoriesMatchExactlyNotAsPatterns() {
     PriorityRules rules =
         new PriorityRules(List.of(), List.of(" Security "), List.of(), List.of("debug"), List.of());
-    assertEquals(Priority.HIGH, rules.classify("login", "security"));
-    assertEquals(Priority.NORMAL, rules.classify("login", "security_audit"));
-    assertEquals(Priority.LOW, rules.classify("login", "DEBUG"));
-    assertEquals(Priority.NORMAL, rules.classify("login", "debugging"));
-    assertEquals(Priority.NORMAL, rules.classify("login", null));
+    assertThat(rules.classify("login", "security")).isEqualTo(Priority.HIGH);
+    assertThat(rules.classify("login", "security_audit")).isEqualTo(Priority.NORMAL);
+    assertThat(rules.classify("login", "DEBUG")).isEqualTo(Priority.LOW);
+    assertThat(rules.classify("login", "debugging")).isEqualTo(Priority.NORMAL);
+    assertThat(rules.classify("login", null)).isEqualTo(Priority.NORMAL);
   }
 
   @Test
   void emptyRulesMakeEverythingNormal() {
     PriorityRules none = new PriorityRules(List.of(), List.of(), List.of(), List.of(), List.of());
-    assertEquals(Priority.NORMAL, none.classify("payment_error", "error"));
-    assertEquals(Priority.NORMAL, none.classify("cache_hit", "cache"));
+    assertThat(none.classify("payment_error", "error")).isEqualTo(Priority.NORMAL);
+    assertThat(none.classify("cache_hit", "cache")).isEqualTo(Priority.NORMAL);
   }
 
   @Test
   void rulesSurviveJavaSerializationAsFlinkShipsThem() throws Exception {
     PriorityRules copy =
         InstantiationUtil.clone(DEFAULTS, PriorityClassifierTest.class.getClassLoader());
-    assertEquals(Priority.HIGH, copy.classify("payment_error", null));
-    assertEquals(Priority.LOW, copy.classify("cache_hit", null));
-    assertEquals(Priority.NORMAL, copy.classify("performance.response_time", null));
+    assertThat(copy.classify("payment_error", null)).isEqualTo(Priority.HIGH);
+    assertThat(copy.classify("cache_hit", null)).isEqualTo(Priority.LOW);
+    assertThat(copy.classify("performance.response_time", null)).isEqualTo(Priority.NORMAL);
   }
 
   @Test
@@ -242,18 +240,18 @@ class PriorityClassifierTest {
             typed("message_processed", "performance"),
             explicitHigh);
 
-    assertEquals(
-        List.of(
-            Priority.HIGH,
-            Priority.HIGH,
-            Priority.LOW,
-            Priority.NORMAL,
-            Priority.NORMAL,
-            Priority.HIGH),
-        out.stream().map(e -> e.priority).toList());
-    assertEquals(3, counter(metrics, "eventsHigh"));
-    assertEquals(2, counter(metrics, "eventsNormal"));
-    assertEquals(1, counter(metrics, "eventsLow"));
+    assertThat(out.stream().map(e -> e.priority).toList())
+        .isEqualTo(
+            List.of(
+                Priority.HIGH,
+                Priority.HIGH,
+                Priority.LOW,
+                Priority.NORMAL,
+                Priority.NORMAL,
+                Priority.HIGH));
+    assertThat(counter(metrics, "eventsHigh")).isEqualTo(3);
+    assertThat(counter(metrics, "eventsNormal")).isEqualTo(2);
+    assertThat(counter(metrics, "eventsLow")).isEqualTo(1);
   }
 
   private static List<AnalyticsEvent> classify(

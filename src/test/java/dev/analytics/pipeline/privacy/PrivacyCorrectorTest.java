@@ -2,10 +2,8 @@ package dev.analytics.pipeline.privacy;
 
 import static dev.analytics.pipeline.testing.TestEvents.T0;
 import static dev.analytics.pipeline.testing.TestEvents.counter;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.model.PrivacyEstimate;
 import dev.analytics.pipeline.model.WindowAggregate;
@@ -30,6 +28,7 @@ import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -70,21 +69,23 @@ class PrivacyCorrectorTest {
     feed(harness, agg("vote.c", 0, Map.of(), 10, 0));
     harness.processWatermark(T0 + W - 2);
 
-    assertEquals(List.of(), harness.extractOutputValues(), "nothing before the window closes");
+    assertThat(harness.extractOutputValues())
+        .as("nothing before the window closes")
+        .isEqualTo(List.of());
 
     harness.processWatermark(T0 + W - 1);
 
     // N = 100: (60 − 20)/0.4, (30 − 20)/0.4, (10 − 20)/0.4; sd² = 100 + max(0, est)/2.
-    assertEquals(
-        List.of(
-            estimate("vote", "vote.a", 0, EPS3, 3, 100, 60, 100, Math.sqrt(150), 0),
-            estimate("vote", "vote.b", 0, EPS3, 3, 100, 30, 25, Math.sqrt(112.5), 0),
-            estimate("vote", "vote.c", 0, EPS3, 3, 100, 10, -25, 10, 0)),
-        rounded(harness.extractOutputValues()));
+    assertThat(rounded(harness.extractOutputValues()))
+        .isEqualTo(
+            List.of(
+                estimate("vote", "vote.a", 0, EPS3, 3, 100, 60, 100, Math.sqrt(150), 0),
+                estimate("vote", "vote.b", 0, EPS3, 3, 100, 30, 25, Math.sqrt(112.5), 0),
+                estimate("vote", "vote.c", 0, EPS3, 3, 100, 10, -25, 10, 0)));
     for (StreamRecord<? extends PrivacyEstimate> r : records(harness)) {
-      assertEquals(T0 + W - 1, r.getTimestamp(), "stamped windowEnd − 1");
+      assertThat(r.getTimestamp()).as("stamped windowEnd − 1").isEqualTo(T0 + W - 1);
     }
-    assertEquals(3, counter(metrics, "privacyEstimates"));
+    assertThat(counter(metrics, "privacyEstimates")).isEqualTo(3);
   }
 
   @Test
@@ -100,11 +101,11 @@ class PrivacyCorrectorTest {
 
     // k = 2, p = 0.8, q = 0.2, N = 100: (50 − 20)/0.6 = 50 twice; variance = N·0.16/0.36.
     double sd = Math.sqrt(100 * 0.16 / 0.36);
-    assertEquals(
-        List.of(
-            estimate("consent", "consent.yes", 0, Math.log(4), 2, 100, 50, 50, sd, 0),
-            estimate("consent", "consent.no", 0, Math.log(4), 2, 100, 50, 50, sd, 0)),
-        rounded(harness.extractOutputValues()));
+    assertThat(rounded(harness.extractOutputValues()))
+        .isEqualTo(
+            List.of(
+                estimate("consent", "consent.yes", 0, Math.log(4), 2, 100, 50, 50, sd, 0),
+                estimate("consent", "consent.no", 0, Math.log(4), 2, 100, 50, 50, sd, 0)));
   }
 
   @Test
@@ -115,12 +116,12 @@ class PrivacyCorrectorTest {
     harness.processWatermark(T0 + W - 1);
 
     // vote.c: (0 − 100·0.2) / 0.4 = −50, sd² = N = 100.
-    assertEquals(
-        List.of(
-            estimate("vote", "vote.a", 0, EPS3, 3, 100, 60, 100, Math.sqrt(150), 0),
-            estimate("vote", "vote.b", 0, EPS3, 3, 100, 40, 50, Math.sqrt(125), 0),
-            estimate("vote", "vote.c", 0, EPS3, 3, 100, 0, -50, 10, 0)),
-        rounded(harness.extractOutputValues()));
+    assertThat(rounded(harness.extractOutputValues()))
+        .isEqualTo(
+            List.of(
+                estimate("vote", "vote.a", 0, EPS3, 3, 100, 60, 100, Math.sqrt(150), 0),
+                estimate("vote", "vote.b", 0, EPS3, 3, 100, 40, 50, Math.sqrt(125), 0),
+                estimate("vote", "vote.c", 0, EPS3, 3, 100, 0, -50, 10, 0)));
   }
 
   @Test
@@ -138,12 +139,12 @@ class PrivacyCorrectorTest {
     feed(harness, agg("vote.b", 0, Map.of(), 50, 1));
 
     // N = 120, q·N = 24: (60 − 24)/0.4, (50 − 24)/0.4, (10 − 24)/0.4; sd² = 120 + max(0, est)/2.
-    assertEquals(
-        List.of(
-            estimate("vote", "vote.a", 0, EPS3, 3, 120, 60, 90, Math.sqrt(165), 1),
-            estimate("vote", "vote.b", 0, EPS3, 3, 120, 50, 65, Math.sqrt(152.5), 1),
-            estimate("vote", "vote.c", 0, EPS3, 3, 120, 10, -35, Math.sqrt(120), 1)),
-        rounded(harness.extractOutputValues()));
+    assertThat(rounded(harness.extractOutputValues()))
+        .isEqualTo(
+            List.of(
+                estimate("vote", "vote.a", 0, EPS3, 3, 120, 60, 90, Math.sqrt(165), 1),
+                estimate("vote", "vote.b", 0, EPS3, 3, 120, 50, 65, Math.sqrt(152.5), 1),
+                estimate("vote", "vote.c", 0, EPS3, 3, 120, 10, -35, Math.sqrt(120), 1)));
     harness.getOutput().clear();
 
     // Another bucket re-fires: version 2; a stale or duplicate version of a bucket is ignored.
@@ -152,14 +153,14 @@ class PrivacyCorrectorTest {
     feed(harness, agg("vote.b", 0, Map.of(), 50, 1));
 
     // N = 124, q·N = 24.8: (64 − 24.8)/0.4, (50 − 24.8)/0.4, (10 − 24.8)/0.4.
-    assertEquals(
-        List.of(
-            estimate("vote", "vote.a", 0, EPS3, 3, 124, 64, 98, Math.sqrt(124 + 49), 2),
-            estimate("vote", "vote.b", 0, EPS3, 3, 124, 50, 63, Math.sqrt(124 + 31.5), 2),
-            estimate("vote", "vote.c", 0, EPS3, 3, 124, 10, -37, Math.sqrt(124), 2)),
-        rounded(harness.extractOutputValues()));
-    assertEquals(9, counter(metrics, "privacyEstimates"));
-    assertEquals(2, counter(metrics, "privacyIgnoredAggregates"));
+    assertThat(rounded(harness.extractOutputValues()))
+        .isEqualTo(
+            List.of(
+                estimate("vote", "vote.a", 0, EPS3, 3, 124, 64, 98, Math.sqrt(124 + 49), 2),
+                estimate("vote", "vote.b", 0, EPS3, 3, 124, 50, 63, Math.sqrt(124 + 31.5), 2),
+                estimate("vote", "vote.c", 0, EPS3, 3, 124, 10, -37, Math.sqrt(124), 2)));
+    assertThat(counter(metrics, "privacyEstimates")).isEqualTo(9);
+    assertThat(counter(metrics, "privacyIgnoredAggregates")).isEqualTo(2);
   }
 
   @Test
@@ -173,11 +174,11 @@ class PrivacyCorrectorTest {
 
     // N = 100: (70 − 20)/0.6 = 83.33.., (30 − 20)/0.6 = 16.66..; version 0.
     double sd = Math.sqrt(100 * 0.16 / 0.36);
-    assertEquals(
-        List.of(
-            estimate("consent", "consent.yes", 0, Math.log(4), 2, 100, 70, 50 / 0.6, sd, 0),
-            estimate("consent", "consent.no", 0, Math.log(4), 2, 100, 30, 10 / 0.6, sd, 0)),
-        rounded(harness.extractOutputValues()));
+    assertThat(rounded(harness.extractOutputValues()))
+        .isEqualTo(
+            List.of(
+                estimate("consent", "consent.yes", 0, Math.log(4), 2, 100, 70, 50 / 0.6, sd, 0),
+                estimate("consent", "consent.no", 0, Math.log(4), 2, 100, 30, 10 / 0.6, sd, 0)));
   }
 
   @Test
@@ -191,23 +192,23 @@ class PrivacyCorrectorTest {
     harness.processWatermark(T0 + W - 1);
 
     List<PrivacyEstimate> first = rounded(harness.extractOutputValues());
-    assertEquals(5, first.size());
-    assertEquals(
-        List.of(
-            estimate("vote", "vote.a", 0, EPS3, 3, 60, 60, 120, Math.sqrt(60 + 60), 0),
-            estimate("vote", "vote.b", 0, EPS3, 3, 60, 0, -30, Math.sqrt(60), 0),
-            estimate("vote", "vote.c", 0, EPS3, 3, 60, 0, -30, Math.sqrt(60), 0)),
-        first.stream().filter(e -> e.group.equals("vote")).toList());
+    assertThat(first.size()).isEqualTo(5);
+    assertThat(first.stream().filter(e -> e.group.equals("vote")).toList())
+        .isEqualTo(
+            List.of(
+                estimate("vote", "vote.a", 0, EPS3, 3, 60, 60, 120, Math.sqrt(60 + 60), 0),
+                estimate("vote", "vote.b", 0, EPS3, 3, 60, 0, -30, Math.sqrt(60), 0),
+                estimate("vote", "vote.c", 0, EPS3, 3, 60, 0, -30, Math.sqrt(60), 0)));
     harness.getOutput().clear();
 
     harness.processWatermark(T0 + 2 * W - 1);
 
-    assertEquals(
-        List.of(
-            estimate("vote", "vote.a", 1, EPS3, 3, 100, 20, 0, 10, 0),
-            estimate("vote", "vote.b", 1, EPS3, 3, 100, 0, -50, 10, 0),
-            estimate("vote", "vote.c", 1, EPS3, 3, 100, 80, 150, Math.sqrt(175), 0)),
-        rounded(harness.extractOutputValues()));
+    assertThat(rounded(harness.extractOutputValues()))
+        .isEqualTo(
+            List.of(
+                estimate("vote", "vote.a", 1, EPS3, 3, 100, 20, 0, 10, 0),
+                estimate("vote", "vote.b", 1, EPS3, 3, 100, 0, -50, 10, 0),
+                estimate("vote", "vote.c", 1, EPS3, 3, 100, 80, 150, Math.sqrt(175), 0)));
   }
 
   @Test
@@ -216,28 +217,28 @@ class PrivacyCorrectorTest {
     feed(harness, agg("vote.a", 0, Map.of("region", "eu"), 40, 0));
     feed(harness, agg("vote.b", 0, Map.of(), 30, 0));
     feed(harness, agg("consent.no", 0, Map.of(), 5, 0));
-    assertEquals(4, harness.numEventTimeTimers(), "close and purge, per group");
+    assertThat(harness.numEventTimeTimers()).as("close and purge, per group").isEqualTo(4);
 
     harness.processWatermark(T0 + W - 1);
-    assertEquals(2, harness.numEventTimeTimers(), "purge timers");
+    assertThat(harness.numEventTimeTimers()).as("purge timers").isEqualTo(2);
     harness.processWatermark(T0 + W - 1 + LATENESS.toMillis() - 1);
     feed(harness, agg("vote.b", 0, Map.of(), 31, 1));
-    assertEquals(1, last(harness).version, "still within the lateness");
-    assertEquals(2, harness.numEventTimeTimers());
+    assertThat(last(harness).version).as("still within the lateness").isEqualTo(1);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(2);
 
     harness.processWatermark(T0 + W - 1 + LATENESS.toMillis());
 
-    assertEquals(0, harness.numKeyedStateEntries());
-    assertEquals(0, harness.numEventTimeTimers());
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(0);
 
     // The window operator emits nothing later; if something came, it is ignored, not re-opened.
     int emitted = harness.extractOutputValues().size();
     feed(harness, agg("vote.b", 0, Map.of(), 32, 2));
     harness.processWatermark(T0 + 3 * W);
-    assertEquals(emitted, harness.extractOutputValues().size());
-    assertEquals(1, counter(metrics, "privacyIgnoredAggregates"));
-    assertEquals(0, harness.numKeyedStateEntries());
-    assertEquals(0, harness.numEventTimeTimers());
+    assertThat(harness.extractOutputValues().size()).isEqualTo(emitted);
+    assertThat(counter(metrics, "privacyIgnoredAggregates")).isEqualTo(1);
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(0);
   }
 
   @Test
@@ -245,16 +246,16 @@ class PrivacyCorrectorTest {
     var harness = open(Duration.ZERO);
     feed(harness, agg("vote.a", 0, Map.of(), 40, 0));
     feed(harness, agg("vote.a", 1, Map.of(), 40, 0));
-    assertEquals(2, harness.numEventTimeTimers(), "one timer per window: close = purge");
+    assertThat(harness.numEventTimeTimers()).as("one timer per window: close = purge").isEqualTo(2);
 
     harness.processWatermark(T0 + W - 1);
 
-    assertEquals(3, harness.extractOutputValues().size());
-    assertEquals(1, harness.numEventTimeTimers());
+    assertThat(harness.extractOutputValues().size()).isEqualTo(3);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
     harness.processWatermark(T0 + 2 * W - 1);
-    assertEquals(6, harness.extractOutputValues().size());
-    assertEquals(0, harness.numKeyedStateEntries());
-    assertEquals(0, harness.numEventTimeTimers());
+    assertThat(harness.extractOutputValues().size()).isEqualTo(6);
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(0);
   }
 
   @Test
@@ -264,17 +265,19 @@ class PrivacyCorrectorTest {
     feed(harness, agg("vote.a", 0, Map.of(), 40, 0));
     harness.processWatermark(T0 + W - 1);
     feed(harness, agg("vote.b", 1, Map.of(), 10, 0));
-    assertEquals(2, harness.numEventTimeTimers(), "purge 0 = close 1 (one timer), purge 1");
+    assertThat(harness.numEventTimeTimers())
+        .as("purge 0 = close 1 (one timer), purge 1")
+        .isEqualTo(2);
 
     harness.processWatermark(T0 + 2 * W - 1);
 
     List<PrivacyEstimate> out = harness.extractOutputValues();
-    assertEquals(6, out.size());
-    assertEquals(List.of(0, 0, 0, 1, 1, 1), out.stream().map(e -> window(e)).toList());
-    assertEquals(1, harness.numEventTimeTimers());
+    assertThat(out.size()).isEqualTo(6);
+    assertThat(out.stream().map(e -> window(e)).toList()).isEqualTo(List.of(0, 0, 0, 1, 1, 1));
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
     harness.processWatermark(T0 + 3 * W - 1);
-    assertEquals(0, harness.numKeyedStateEntries());
-    assertEquals(0, harness.numEventTimeTimers());
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(0);
   }
 
   @Test
@@ -284,18 +287,18 @@ class PrivacyCorrectorTest {
     // Every event of this group's window was late: the window operator's first firing is late.
     feed(harness, agg("vote.c", 0, Map.of(), 10, 0));
 
-    assertEquals(
-        List.of(
-            estimate("vote", "vote.a", 0, EPS3, 3, 10, 0, -5, Math.sqrt(10), 0),
-            estimate("vote", "vote.b", 0, EPS3, 3, 10, 0, -5, Math.sqrt(10), 0),
-            estimate("vote", "vote.c", 0, EPS3, 3, 10, 10, 20, Math.sqrt(20), 0)),
-        rounded(harness.extractOutputValues()));
-    assertEquals(1, harness.numEventTimeTimers(), "only the purge");
+    assertThat(rounded(harness.extractOutputValues()))
+        .isEqualTo(
+            List.of(
+                estimate("vote", "vote.a", 0, EPS3, 3, 10, 0, -5, Math.sqrt(10), 0),
+                estimate("vote", "vote.b", 0, EPS3, 3, 10, 0, -5, Math.sqrt(10), 0),
+                estimate("vote", "vote.c", 0, EPS3, 3, 10, 10, 20, Math.sqrt(20), 0)));
+    assertThat(harness.numEventTimeTimers()).as("only the purge").isEqualTo(1);
     feed(harness, agg("vote.c", 0, Map.of(), 20, 1));
-    assertEquals(1, last(harness).version);
+    assertThat(last(harness).version).isEqualTo(1);
     harness.processWatermark(T0 + W - 1 + LATENESS.toMillis());
-    assertEquals(0, harness.numKeyedStateEntries());
-    assertEquals(0, harness.numEventTimeTimers());
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(0);
   }
 
   @Test
@@ -310,12 +313,12 @@ class PrivacyCorrectorTest {
     feed(restored, agg("vote.c", 0, Map.of(), 10, 0));
     restored.processWatermark(T0 + W - 1);
 
-    assertEquals(
-        List.of(
-            estimate("vote", "vote.a", 0, EPS3, 3, 100, 60, 100, Math.sqrt(150), 0),
-            estimate("vote", "vote.b", 0, EPS3, 3, 100, 30, 25, Math.sqrt(112.5), 0),
-            estimate("vote", "vote.c", 0, EPS3, 3, 100, 10, -25, 10, 0)),
-        rounded(restored.extractOutputValues()));
+    assertThat(rounded(restored.extractOutputValues()))
+        .isEqualTo(
+            List.of(
+                estimate("vote", "vote.a", 0, EPS3, 3, 100, 60, 100, Math.sqrt(150), 0),
+                estimate("vote", "vote.b", 0, EPS3, 3, 100, 30, 25, Math.sqrt(112.5), 0),
+                estimate("vote", "vote.c", 0, EPS3, 3, 100, 10, -25, 10, 0)));
   }
 
   @Test
@@ -323,26 +326,28 @@ class PrivacyCorrectorTest {
     var keyedAsVote = create(LATENESS, a -> "vote");
     keyedAsVote.open();
     Exception wrongGroup =
-        assertThrows(
-            Exception.class, () -> feed(keyedAsVote, agg("consent.yes", 0, Map.of(), 1, 0)));
-    assertEquals(
-        "event type 'consent.yes' is not a member of privacy group vote",
-        rootCause(wrongGroup).getMessage());
+        assertThatExceptionOfType(Exception.class)
+            .isThrownBy(() -> feed(keyedAsVote, agg("consent.yes", 0, Map.of(), 1, 0)))
+            .actual();
+    assertThat(rootCause(wrongGroup).getMessage())
+        .isEqualTo("event type 'consent.yes' is not a member of privacy group vote");
     var keyedByType = create(LATENESS, a -> a.eventType);
     keyedByType.open();
     Exception noGroup =
-        assertThrows(Exception.class, () -> feed(keyedByType, agg("vote.a", 0, Map.of(), 1, 0)));
-    assertEquals(
-        "PrivacyCorrector is keyed by privacy group name; 'vote.a' is no group",
-        rootCause(noGroup).getMessage());
+        assertThatExceptionOfType(Exception.class)
+            .isThrownBy(() -> feed(keyedByType, agg("vote.a", 0, Map.of(), 1, 0)))
+            .actual();
+    assertThat(rootCause(noGroup).getMessage())
+        .isEqualTo("PrivacyCorrector is keyed by privacy group name; 'vote.a' is no group");
 
     var coarse = open(LATENESS);
     feed(coarse, agg("vote.a", 0, Map.of(), 1, 0));
     WindowAggregate hourly = agg("vote.b", 0, Map.of(), 1, 0);
     hourly.windowEnd = T0 + 3_600_000;
     hourly.granularity = "1h";
-    Exception mixed = assertThrows(Exception.class, () -> feed(coarse, hourly));
-    assertInstanceOf(IllegalStateException.class, rootCause(mixed));
+    Exception mixed =
+        assertThatExceptionOfType(Exception.class).isThrownBy(() -> feed(coarse, hourly)).actual();
+    assertThat(rootCause(mixed)).isInstanceOf(IllegalStateException.class);
   }
 
   private static Throwable rootCause(Throwable t) {
@@ -360,9 +365,13 @@ class PrivacyCorrectorTest {
             PrivacyCorrector.BucketCount.class,
             PrivacyCorrector.WindowStatus.class)) {
       PojoTypeInfo<?> pojo =
-          assertInstanceOf(PojoTypeInfo.class, TypeInformation.of(type), type + " is no POJO");
+          assertThat(TypeInformation.of(type))
+              .as(type + " is no POJO")
+              .asInstanceOf(InstanceOfAssertFactories.type(PojoTypeInfo.class))
+              .actual();
       for (int i = 0; i < pojo.getArity(); i++) {
-        assertFalse(pojo.getPojoFieldAt(i).getTypeInformation() instanceof GenericTypeInfo);
+        assertThat((pojo.getPojoFieldAt(i).getTypeInformation() instanceof GenericTypeInfo))
+            .isFalse();
       }
     }
     SerializerConfigImpl config = new SerializerConfigImpl();
@@ -372,7 +381,8 @@ class PrivacyCorrectorTest {
     PrivacyEstimate value = estimate("vote", "vote.a", 0, EPS3, 3, 100, 60, 100, 12.25, 2);
     DataOutputSerializer out = new DataOutputSerializer(128);
     serializer.serialize(value, out);
-    assertEquals(value, serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())));
+    assertThat(serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())))
+        .isEqualTo(value);
   }
 
   // ---- fixtures ------------------------------------------------------------------------------

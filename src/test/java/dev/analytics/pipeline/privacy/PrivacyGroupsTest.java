@@ -1,10 +1,8 @@
 package dev.analytics.pipeline.privacy;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
@@ -34,39 +32,39 @@ class PrivacyGroupsTest {
 
     PrivacyGroups groups = PrivacyGroups.from(config);
 
-    assertEquals(2, groups.groups().size());
+    assertThat(groups.groups().size()).isEqualTo(2);
     PrivacyGroups.Group consent = groups.groups().get(0);
-    assertEquals("consent", consent.name());
-    assertEquals(1.0, consent.epsilon());
-    assertEquals(2, consent.k());
-    assertEquals(List.of("consent.yes", "consent.no"), consent.types());
-    assertEquals(Math.E / (Math.E + 1), consent.p(), 1e-15);
-    assertEquals(1 / (Math.E + 1), consent.q(), 1e-15);
+    assertThat(consent.name()).isEqualTo("consent");
+    assertThat(consent.epsilon()).isEqualTo(1.0);
+    assertThat(consent.k()).isEqualTo(2);
+    assertThat(consent.types()).isEqualTo(List.of("consent.yes", "consent.no"));
+    assertThat(consent.p()).isCloseTo(Math.E / (Math.E + 1), within(1e-15));
+    assertThat(consent.q()).isCloseTo(1 / (Math.E + 1), within(1e-15));
 
     // Event types may contain colons: everything after the second colon is the type list.
     PrivacyGroups.Group survey = groups.groups().get(1);
-    assertEquals("survey.q1", survey.name());
-    assertEquals(0.5, survey.epsilon());
-    assertEquals(List.of("answer:a", "answer:b", "answer:c", "answer:d"), survey.types());
+    assertThat(survey.name()).isEqualTo("survey.q1");
+    assertThat(survey.epsilon()).isEqualTo(0.5);
+    assertThat(survey.types()).isEqualTo(List.of("answer:a", "answer:b", "answer:c", "answer:d"));
     double e = Math.exp(0.5);
-    assertEquals(e / (e + 3), survey.p(), 1e-15);
-    assertEquals(1 / (e + 3), survey.q(), 1e-15);
+    assertThat(survey.p()).isCloseTo(e / (e + 3), within(1e-15));
+    assertThat(survey.q()).isCloseTo(1 / (e + 3), within(1e-15));
 
-    assertSame(consent, groups.groupOf("consent.no"));
-    assertSame(survey, groups.groupOf("answer:c"));
-    assertNull(groups.groupOf("page_view"));
-    assertNull(groups.groupOf(null));
-    assertSame(survey, groups.group("survey.q1"));
-    assertNull(groups.group("nope"));
+    assertThat(groups.groupOf("consent.no")).isSameAs(consent);
+    assertThat(groups.groupOf("answer:c")).isSameAs(survey);
+    assertThat(groups.groupOf("page_view")).isNull();
+    assertThat(groups.groupOf(null)).isNull();
+    assertThat(groups.group("survey.q1")).isSameAs(survey);
+    assertThat(groups.group("nope")).isNull();
   }
 
   @Test
   void shouldDefaultToNoGroup() {
     PrivacyGroups groups = PrivacyGroups.from(JobConfig.of(Map.of()));
 
-    assertTrue(groups.isEmpty());
-    assertEquals(PrivacyGroups.NONE, groups);
-    assertEquals(List.of(), JobConfig.of(Map.of()).get(PrivacyOptions.PRIVACY_GROUPS));
+    assertThat(groups.isEmpty()).isTrue();
+    assertThat(groups).isEqualTo(PrivacyGroups.NONE);
+    assertThat(JobConfig.of(Map.of()).get(PrivacyOptions.PRIVACY_GROUPS)).isEqualTo(List.of());
   }
 
   @Test
@@ -83,9 +81,10 @@ class PrivacyGroupsTest {
     PrivacyGroups groups =
         PrivacyGroups.from(JobConfig.load(new String[] {"--config", file.toString()}, Map.of()));
 
-    assertEquals(List.of("consent", "vote"), groups.groups().stream().map(g -> g.name()).toList());
-    assertEquals(3, groups.group("vote").k());
-    assertEquals(1.5, groups.group("vote").epsilon());
+    assertThat(groups.groups().stream().map(g -> g.name()).toList())
+        .isEqualTo(List.of("consent", "vote"));
+    assertThat(groups.group("vote").k()).isEqualTo(3);
+    assertThat(groups.group("vote").epsilon()).isEqualTo(1.5);
   }
 
   @Test
@@ -100,8 +99,8 @@ class PrivacyGroupsTest {
         new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       copy = in.readObject();
     }
-    assertEquals(groups, copy);
-    assertEquals("b", ((PrivacyGroups) copy).groupOf("w").name());
+    assertThat(copy).isEqualTo(groups);
+    assertThat(((PrivacyGroups) copy).groupOf("w").name()).isEqualTo("b");
   }
 
   @ParameterizedTest(name = "[{index}] '{0}'")
@@ -140,90 +139,95 @@ class PrivacyGroupsTest {
       })
   void shouldRefuseAnInvalidItemNamingTheKeyAndTheItem(String items, String message) {
     ConfigException e =
-        assertThrows(
-            ConfigException.class, () -> PrivacyGroups.parse(List.of(items.split(";", -1)), ""));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PrivacyGroups.parse(List.of(items.split(";", -1)), ""))
+            .actual();
 
-    assertEquals("privacy.groups", e.key());
-    assertEquals(
-        "Configuration error at 'privacy.groups': "
-            + message
-            + " (expected name:epsilon:type1,type2,...,typek)",
-        e.getMessage());
+    assertThat(e.key()).isEqualTo("privacy.groups");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "Configuration error at 'privacy.groups': "
+                + message
+                + " (expected name:epsilon:type1,type2,...,typek)");
   }
 
   @Test
   void shouldRefuseAnOverlongEventTypeOrName() {
     String longType = "t".repeat(129);
     ConfigException type =
-        assertThrows(
-            ConfigException.class, () -> PrivacyGroups.parse(List.of("g:1:a," + longType), ""));
-    assertTrue(type.getMessage().contains("item 1 'g:1:a," + longType + "' event type '"));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PrivacyGroups.parse(List.of("g:1:a," + longType), ""))
+            .actual();
+    assertThat(type.getMessage().contains("item 1 'g:1:a," + longType + "' event type '")).isTrue();
 
     String longName = "n".repeat(65);
     ConfigException name =
-        assertThrows(
-            ConfigException.class, () -> PrivacyGroups.parse(List.of(longName + ":1:a,b"), ""));
-    assertTrue(name.getMessage().contains("group name '" + longName + "' is not 1 to 64"));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PrivacyGroups.parse(List.of(longName + ":1:a,b"), ""))
+            .actual();
+    assertThat(name.getMessage().contains("group name '" + longName + "' is not 1 to 64")).isTrue();
 
     PrivacyGroups fine =
         PrivacyGroups.parse(List.of("n".repeat(64) + ":1:a," + "t".repeat(128)), "");
-    assertEquals(2, fine.groups().get(0).k());
+    assertThat(fine.groups().get(0).k()).isEqualTo(2);
   }
 
   @Test
   void shouldValidateAtLoadTimeNamingTheSource() {
     ConfigException e =
-        assertThrows(
-            ConfigException.class,
-            () ->
-                JobConfig.load(
-                    new String[] {
-                      "--kafka.bootstrap-servers", "localhost:9092",
-                      "--privacy.groups", "consent:1:yes,no;vote:0:a,b"
-                    },
-                    Map.of()));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(
+                () ->
+                    JobConfig.load(
+                        new String[] {
+                          "--kafka.bootstrap-servers", "localhost:9092",
+                          "--privacy.groups", "consent:1:yes,no;vote:0:a,b"
+                        },
+                        Map.of()))
+            .actual();
 
-    assertEquals("privacy.groups", e.key());
-    assertEquals(
-        "Configuration error at 'privacy.groups': item 2 'vote:0:a,b' epsilon '0' is not finite"
-            + " and > 0 (expected name:epsilon:type1,type2,...,typek) (from argument"
-            + " --privacy.groups)",
-        e.getMessage());
+    assertThat(e.key()).isEqualTo("privacy.groups");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "Configuration error at 'privacy.groups': item 2 'vote:0:a,b' epsilon '0' is not finite"
+                + " and > 0 (expected name:epsilon:type1,type2,...,typek) (from argument"
+                + " --privacy.groups)");
 
     ConfigException env =
-        assertThrows(
-            ConfigException.class,
-            () ->
-                JobConfig.load(
-                    new String[] {"--kafka.bootstrap-servers", "localhost:9092"},
-                    Map.of("ANALYTICS_PRIVACY_GROUPS", "consent:1:yes")));
-    assertTrue(
-        env.getMessage().endsWith("(from environment variable ANALYTICS_PRIVACY_GROUPS)"),
-        env.getMessage());
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(
+                () ->
+                    JobConfig.load(
+                        new String[] {"--kafka.bootstrap-servers", "localhost:9092"},
+                        Map.of("ANALYTICS_PRIVACY_GROUPS", "consent:1:yes")))
+            .actual();
+    assertThat(env.getMessage().endsWith("(from environment variable ANALYTICS_PRIVACY_GROUPS)"))
+        .as(env.getMessage())
+        .isTrue();
   }
 
   @Test
   void shouldRefuseInconsistentGroupsBuiltInCode() {
-    assertThrows(
-        IllegalArgumentException.class, () -> new PrivacyGroups.Group("g", 1.0, List.of("a", "a")));
-    assertThrows(
-        IllegalArgumentException.class, () -> new PrivacyGroups.Group("g", 1.0, List.of("a")));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new PrivacyGroups.Group("g", Double.POSITIVE_INFINITY, List.of("a", "b")));
-    assertThrows(
-        IllegalArgumentException.class,
-        () ->
-            new PrivacyGroups(
-                List.of(
-                    new PrivacyGroups.Group("g", 1.0, List.of("a", "b")),
-                    new PrivacyGroups.Group("h", 1.0, List.of("b", "c")))));
-    assertThrows(
-        IllegalArgumentException.class,
-        () ->
-            new PrivacyGroups(
-                List.of(
-                    new PrivacyGroups.Group("g", 1.0, List.of("a", "b")),
-                    new PrivacyGroups.Group("g", 1.0, List.of("c", "d")))));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> new PrivacyGroups.Group("g", 1.0, List.of("a", "a")));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> new PrivacyGroups.Group("g", 1.0, List.of("a")));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(
+            () -> new PrivacyGroups.Group("g", Double.POSITIVE_INFINITY, List.of("a", "b")));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(
+            () ->
+                new PrivacyGroups(
+                    List.of(
+                        new PrivacyGroups.Group("g", 1.0, List.of("a", "b")),
+                        new PrivacyGroups.Group("h", 1.0, List.of("b", "c")))));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(
+            () ->
+                new PrivacyGroups(
+                    List.of(
+                        new PrivacyGroups.Group("g", 1.0, List.of("a", "b")),
+                        new PrivacyGroups.Group("g", 1.0, List.of("c", "d")))));
   }
 }

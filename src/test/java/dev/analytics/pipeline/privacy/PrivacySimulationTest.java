@@ -1,8 +1,7 @@
 package dev.analytics.pipeline.privacy;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +83,7 @@ class PrivacySimulationTest {
 
     List<String> violations = violations(stats);
     System.out.println(summary(k, epsilon, stats));
-    assertEquals(List.of(), violations);
+    assertThat(violations).isEqualTo(List.of());
   }
 
   @Test
@@ -94,8 +93,9 @@ class PrivacySimulationTest {
         KaryRandomizedResponse mechanism = new KaryRandomizedResponse(epsilon, k);
         for (int n : new int[] {0, 1, 37, 1000}) {
           double expected = directVariance(epsilon, k, n, 1000);
-          assertEquals(
-              expected, mechanism.variance(n, 1000), expected * 1e-9, "k=" + k + " eps=" + epsilon);
+          assertThat(mechanism.variance(n, 1000))
+              .as("k=" + k + " eps=" + epsilon)
+              .isCloseTo(expected, within(expected * 1e-9));
         }
       }
     }
@@ -117,15 +117,15 @@ class PrivacySimulationTest {
         caught++;
       }
     }
-    assertTrue(caught >= 10, "caught in " + caught + " of 12 configurations");
+    assertThat(caught >= 10).as("caught in " + caught + " of 12 configurations").isTrue();
     // At ε = 0.5 the error is large for every k.
     for (int k : new int[] {2, 4, 8}) {
       double e = Math.exp(0.5);
       double p = e / (e + k);
       double q = 1 / (e + k);
       Estimator wrong = (observed, total) -> (observed - total * q) / (p - q);
-      assertFalse(
-          violations(simulate(k, 0.5, wrong, new KaryRandomizedResponse(0.5, k))).isEmpty());
+      assertThat(violations(simulate(k, 0.5, wrong, new KaryRandomizedResponse(0.5, k))).isEmpty())
+          .isFalse();
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.replay;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -88,30 +88,32 @@ class FileReplayITCase {
       String granularity = a.get("granularity").asText();
       if (type.equals("orders") && granularity.equals("1m")) {
         minutes.put(start, a.get("kept_count").asLong());
-        assertEquals(1.0, a.get("min").asDouble());
-        assertEquals(50.0, a.get("max").asDouble());
-        assertEquals(25.5, a.get("mean").asDouble(), 1e-9);
-        assertTrue(a.get("anomaly_score").isNumber(), "a judged minute has its score: " + line);
+        assertThat(a.get("min").asDouble()).isEqualTo(1.0);
+        assertThat(a.get("max").asDouble()).isEqualTo(50.0);
+        assertThat(a.get("mean").asDouble()).isCloseTo(25.5, within(1e-9));
+        assertThat(a.get("anomaly_score").isNumber())
+            .as("a judged minute has its score: " + line)
+            .isTrue();
         scores.put(start, a.get("anomaly_score").asDouble());
       } else if (type.equals("orders") && granularity.equals("1h")) {
         hourOrders = a.get("kept_count").asLong();
-        assertTrue(a.get("anomaly_score").isNull(), "rollups are not judged: " + line);
+        assertThat(a.get("anomaly_score").isNull()).as("rollups are not judged: " + line).isTrue();
       } else if (type.equals("pings") && granularity.equals("1m")) {
         pings += a.get("kept_count").asLong();
-        assertTrue(a.get("mean").isNull(), "no values, no mean");
+        assertThat(a.get("mean").isNull()).as("no values, no mean").isTrue();
       }
     }
-    assertEquals(orders, minutes);
+    assertThat(minutes).isEqualTo(orders);
     // The spike's minute (1,000 orders against 200) is the most anomalous of all.
     long spikeMinute =
         orders.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-    assertEquals(
-        spikeMinute,
-        scores.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey(),
-        "scores " + scores);
-    assertEquals(45 * 200 + 800, hourOrders);
-    assertEquals(10, pings);
-    assertEquals(summary.aggregates(), Files.readAllLines(out.resolve("aggregates.jsonl")).size());
+    assertThat(scores.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey())
+        .as("scores " + scores)
+        .isEqualTo(spikeMinute);
+    assertThat(hourOrders).isEqualTo(45 * 200 + 800);
+    assertThat(pings).isEqualTo(10);
+    assertThat(Files.readAllLines(out.resolve("aggregates.jsonl")).size())
+        .isEqualTo(summary.aggregates());
 
     // Alerts: the burst is a spike against a baseline of 200, and it resolves 10 windows later
     // (nothing after the end of the file counts as a drop).
@@ -119,37 +121,38 @@ class FileReplayITCase {
     for (String line : Files.readAllLines(out.resolve("alerts.jsonl"))) {
       alerts.add(JSON.readTree(line));
     }
-    assertEquals(2, alerts.size(), alerts.toString());
-    assertEquals(summary.alerts(), alerts.size());
+    assertThat(alerts.size()).as(alerts.toString()).isEqualTo(2);
+    assertThat(alerts.size()).isEqualTo(summary.alerts());
     JsonNode spike =
         alerts.stream().filter(a -> a.get("pattern").asText().equals("spike")).findFirst().get();
-    assertEquals("orders", spike.get("event_type").asText());
-    assertEquals(
-        Instant.ofEpochMilli(START + 30 * 60_000L).toString(), spike.get("window_start").asText());
-    assertEquals(
-        Instant.ofEpochMilli(START + 31 * 60_000L).toString(), spike.get("window_end").asText());
-    assertEquals("count", spike.get("metric").asText());
-    assertEquals(1000.0, spike.get("value").asDouble());
-    assertEquals(200.0, spike.get("baseline").asDouble());
-    assertTrue(spike.get("confidence").asDouble() > 0.9);
-    assertEquals(0, spike.get("version").asInt());
-    assertTrue(spike.get("dimensions").isEmpty());
-    assertEquals(
-        "resolved",
-        alerts.stream()
-            .map(a -> a.get("pattern").asText())
-            .filter(p -> !p.equals("spike"))
-            .findFirst()
-            .get());
+    assertThat(spike.get("event_type").asText()).isEqualTo("orders");
+    assertThat(spike.get("window_start").asText())
+        .isEqualTo(Instant.ofEpochMilli(START + 30 * 60_000L).toString());
+    assertThat(spike.get("window_end").asText())
+        .isEqualTo(Instant.ofEpochMilli(START + 31 * 60_000L).toString());
+    assertThat(spike.get("metric").asText()).isEqualTo("count");
+    assertThat(spike.get("value").asDouble()).isEqualTo(1000.0);
+    assertThat(spike.get("baseline").asDouble()).isEqualTo(200.0);
+    assertThat(spike.get("confidence").asDouble() > 0.9).isTrue();
+    assertThat(spike.get("version").asInt()).isEqualTo(0);
+    assertThat(spike.get("dimensions").isEmpty()).isTrue();
+    assertThat(
+            alerts.stream()
+                .map(a -> a.get("pattern").asText())
+                .filter(p -> !p.equals("spike"))
+                .findFirst()
+                .get())
+        .isEqualTo("resolved");
 
     // Dead letters: the three bad lines with their line numbers (the blank line is skipped).
     Map<Long, String> dead = new TreeMap<>();
     for (String line : Files.readAllLines(out.resolve("dead-letters.jsonl"))) {
       JsonNode d = JSON.readTree(line);
       dead.put(d.get("source_offset").asLong(), d.get("reason").asText());
-      assertEquals("events.ndjson", d.get("source_topic").asText());
+      assertThat(d.get("source_topic").asText()).isEqualTo("events.ndjson");
     }
-    assertEquals(Map.of(4L, "missing_field", 101L, "malformed_json", 202L, "not_an_object"), dead);
-    assertEquals(3, summary.deadLetters());
+    assertThat(dead)
+        .isEqualTo(Map.of(4L, "missing_field", 101L, "malformed_json", 202L, "not_an_object"));
+    assertThat(summary.deadLetters()).isEqualTo(3);
   }
 }

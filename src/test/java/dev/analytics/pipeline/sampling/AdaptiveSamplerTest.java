@@ -4,9 +4,7 @@ import static dev.analytics.pipeline.testing.TestEvents.T0;
 import static dev.analytics.pipeline.testing.TestEvents.copy;
 import static dev.analytics.pipeline.testing.TestEvents.counter;
 import static dev.analytics.pipeline.testing.TestEvents.event;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.Priority;
@@ -83,15 +81,15 @@ class AdaptiveSamplerTest {
 
     List<AnalyticsEvent> out = harness.extractOutputValues();
 
-    assertEquals(
-        Map.of(0, 1.0, 1, 0.25, 2, 0.125, 3, 0.5, 4, 1.0), ratesByWindow(out, "page_view"));
+    assertThat(ratesByWindow(out, "page_view"))
+        .isEqualTo(Map.of(0, 1.0, 1, 0.25, 2, 0.125, 3, 0.5, 4, 1.0));
     // The fixed rate 0.2 caps the adaptive rate (100 / 100 = 1 in window 1).
-    assertEquals(Map.of(0, 0.2, 1, 0.2, 2, 0.1), ratesByWindow(out, "checkout"));
-    assertTrue(out.stream().allMatch(e -> e.weight == 1.0 / e.sampleRate));
-    assertEquals(expectedDecisions(events), decisions(out));
-    assertEquals(0, counter(metrics, "lateEvents"));
-    assertEquals(out.size(), counter(metrics, "sampledKept"));
-    assertEquals(events.size() - out.size(), counter(metrics, "sampledOut"));
+    assertThat(ratesByWindow(out, "checkout")).isEqualTo(Map.of(0, 0.2, 1, 0.2, 2, 0.1));
+    assertThat(out.stream().allMatch(e -> e.weight == 1.0 / e.sampleRate)).isTrue();
+    assertThat(decisions(out)).isEqualTo(expectedDecisions(events));
+    assertThat(counter(metrics, "lateEvents")).isEqualTo(0);
+    assertThat(counter(metrics, "sampledKept")).isEqualTo(out.size());
+    assertThat(counter(metrics, "sampledOut")).isEqualTo(events.size() - out.size());
   }
 
   @Test
@@ -108,8 +106,10 @@ class AdaptiveSamplerTest {
       harness.processElement(copy(e), e.timestamp);
     }
 
-    assertEquals(400, harness.extractOutputValues().size(), "window 1 waits for window 0");
-    assertEquals(2, harness.numEventTimeTimers(), "close of window 0 and of window 1");
+    assertThat(harness.extractOutputValues().size())
+        .as("window 1 waits for window 0")
+        .isEqualTo(400);
+    assertThat(harness.numEventTimeTimers()).as("close of window 0 and of window 1").isEqualTo(2);
 
     harness.processWatermark(T0 + W - 1);
 
@@ -119,14 +119,19 @@ class AdaptiveSamplerTest {
     for (int i = output.indexOf(new Watermark(T0 + 5_000)) + 1; i < output.size(); i++) {
       if (output.get(i) instanceof StreamRecord<?> r) {
         AnalyticsEvent e = (AnalyticsEvent) r.getValue();
-        assertTrue(i < watermarkClosingWindow0, "released before the watermark goes on");
-        assertEquals(e.timestamp, r.getTimestamp(), "released with its own timestamp");
+        assertThat(i < watermarkClosingWindow0)
+            .as("released before the watermark goes on")
+            .isTrue();
+        assertThat(r.getTimestamp()).as("released with its own timestamp").isEqualTo(e.timestamp);
         released.add(e);
       }
     }
-    assertEquals(expectedDecisions(concat(window0, window1)).tailMap("b"), decisions(released));
-    assertTrue(released.stream().allMatch(e -> e.sampleRate == 0.25 && e.weight == 4.0));
-    assertTrue(released.size() > 150 && released.size() < 250, "kept " + released.size());
+    assertThat(decisions(released))
+        .isEqualTo(expectedDecisions(concat(window0, window1)).tailMap("b"));
+    assertThat(released.stream().allMatch(e -> e.sampleRate == 0.25 && e.weight == 4.0)).isTrue();
+    assertThat(released.size() > 150 && released.size() < 250)
+        .as("kept " + released.size())
+        .isTrue();
 
     // Downstream: Flink's own tumbling event-time window operator, fed the sampler's output
     // (records and watermarks in emission order), puts every event in its own window, none late.
@@ -136,14 +141,14 @@ class AdaptiveSamplerTest {
     for (String row : downstreamWindows(harness.getOutput(), late)) {
       windows.put(Long.parseLong(row.split("@")[1].split(":")[0]), row);
     }
-    assertEquals(List.of(), late);
-    assertEquals(
-        Map.of(
-            T0,
-            "page_view@" + T0 + ":" + 400 + ":" + 400.0,
-            T0 + W,
-            "page_view@" + (T0 + W) + ":" + released.size() + ":" + 4.0 * released.size()),
-        windows);
+    assertThat(late).isEqualTo(List.of());
+    assertThat(windows)
+        .isEqualTo(
+            Map.of(
+                T0,
+                "page_view@" + T0 + ":" + 400 + ":" + 400.0,
+                T0 + W,
+                "page_view@" + (T0 + W) + ":" + released.size() + ":" + 4.0 * released.size()));
   }
 
   @Test
@@ -165,18 +170,18 @@ class AdaptiveSamplerTest {
       harness.processWatermark(Long.MAX_VALUE);
       arrivals.add(harness.extractOutputValues());
       lateCounts.add(new long[] {counter(metrics, "lateEvents")});
-      assertEquals(0, harness.numKeyedStateEntries());
-      assertEquals(0, harness.numEventTimeTimers());
+      assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+      assertThat(harness.numEventTimeTimers()).isEqualTo(0);
     }
 
     TreeMap<String, String> expected = expectedDecisions(events);
     for (int i = 0; i < arrivals.size(); i++) {
-      assertEquals(0, lateCounts.get(i)[0], "arrival " + i + " has no late event");
-      assertEquals(expected, decisions(arrivals.get(i)), "arrival " + i);
+      assertThat(lateCounts.get(i)[0]).as("arrival " + i + " has no late event").isEqualTo(0);
+      assertThat(decisions(arrivals.get(i))).as("arrival " + i).isEqualTo(expected);
     }
     // The interleavings really differ: the events leave in other orders.
-    assertNotEquals(ids(arrivals.get(0)), ids(arrivals.get(1)));
-    assertNotEquals(ids(arrivals.get(0)), ids(arrivals.get(2)));
+    assertThat(ids(arrivals.get(1))).isNotEqualTo(ids(arrivals.get(0)));
+    assertThat(ids(arrivals.get(2))).isNotEqualTo(ids(arrivals.get(0)));
   }
 
   @Test
@@ -191,18 +196,24 @@ class AdaptiveSamplerTest {
       }
       harness.processWatermark(T0 + (w + 1) * W - 1);
       // Per type: counts + rates (pending is empty in order); one timer each.
-      assertTrue(harness.numKeyedStateEntries() <= 6, "entries " + harness.numKeyedStateEntries());
-      assertTrue(harness.numEventTimeTimers() <= 2, "timers " + harness.numEventTimeTimers());
+      assertThat(harness.numKeyedStateEntries() <= 6)
+          .as("entries " + harness.numKeyedStateEntries())
+          .isTrue();
+      assertThat(harness.numEventTimeTimers() <= 2)
+          .as("timers " + harness.numEventTimeTimers())
+          .isTrue();
       if (w == 5) {
         sizeAtWindow5 = snapshotSize(harness, w);
       }
     }
-    assertEquals(sizeAtWindow5, snapshotSize(harness, 30), "state does not grow with windows");
+    assertThat(snapshotSize(harness, 30))
+        .as("state does not grow with windows")
+        .isEqualTo(sizeAtWindow5);
 
     // No more events: two windows of watermark progress clear everything, without MAX_VALUE.
     harness.processWatermark(T0 + 32 * W - 1);
-    assertEquals(0, harness.numKeyedStateEntries());
-    assertEquals(0, harness.numEventTimeTimers());
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(0);
   }
 
   @Test
@@ -228,17 +239,21 @@ class AdaptiveSamplerTest {
 
     Map<String, AnalyticsEvent> out = new HashMap<>();
     harness.extractOutputValues().forEach(e -> out.put(e.eventId, e));
-    assertEquals(1.0, out.get(lateOfWindow0.eventId).sampleRate, "window 0 had the fixed rate");
-    assertEquals(0.25, out.get(lateWhileRateKnown.eventId).sampleRate);
-    assertEquals(4.0, out.get(lateWhileRateKnown.eventId).weight);
-    assertEquals(1.0, out.get(lateAfterRateDropped.eventId).sampleRate, "fixed rate fallback");
-    assertEquals(0.125, out.get(lateOfWindow2.eventId).sampleRate);
+    assertThat(out.get(lateOfWindow0.eventId).sampleRate)
+        .as("window 0 had the fixed rate")
+        .isEqualTo(1.0);
+    assertThat(out.get(lateWhileRateKnown.eventId).sampleRate).isEqualTo(0.25);
+    assertThat(out.get(lateWhileRateKnown.eventId).weight).isEqualTo(4.0);
+    assertThat(out.get(lateAfterRateDropped.eventId).sampleRate)
+        .as("fixed rate fallback")
+        .isEqualTo(1.0);
+    assertThat(out.get(lateOfWindow2.eventId).sampleRate).isEqualTo(0.125);
     // Window 3: 100 / 400 on-time events of window 2; the late one is not counted.
-    assertEquals(
-        Map.of(0, 1.0, 1, 0.25, 2, 0.125, 3, 0.25), ratesByWindow(onTime(out), "page_view"));
-    assertEquals(4, counter(metrics, "lateEvents"));
-    assertEquals(0, harness.numKeyedStateEntries());
-    assertEquals(0, harness.numEventTimeTimers());
+    assertThat(ratesByWindow(onTime(out), "page_view"))
+        .isEqualTo(Map.of(0, 1.0, 1, 0.25, 2, 0.125, 3, 0.25));
+    assertThat(counter(metrics, "lateEvents")).isEqualTo(4);
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(0);
   }
 
   @Test
@@ -253,21 +268,24 @@ class AdaptiveSamplerTest {
     feed(harness, highOfWindow1);
 
     List<AnalyticsEvent> beforeClose = harness.extractOutputValues();
-    assertEquals(400 + 20, beforeClose.size(), "high priority does not wait for window 0");
-    assertEquals(
-        ids(highOfWindow1), ids(beforeClose.subList(400, 420)), "window 1 high ones out at once");
+    assertThat(beforeClose.size())
+        .as("high priority does not wait for window 0")
+        .isEqualTo(400 + 20);
+    assertThat(ids(beforeClose.subList(400, 420)))
+        .as("window 1 high ones out at once")
+        .isEqualTo(ids(highOfWindow1));
 
     harness.processWatermark(T0 + W - 1);
     List<AnalyticsEvent> out = harness.extractOutputValues();
     List<AnalyticsEvent> high = out.stream().filter(e -> e.priority == Priority.HIGH).toList();
-    assertEquals(40, high.size());
-    assertTrue(high.stream().allMatch(e -> e.sampleRate == 1.0 && e.weight == 1.0));
+    assertThat(high.size()).isEqualTo(40);
+    assertThat(high.stream().allMatch(e -> e.sampleRate == 1.0 && e.weight == 1.0)).isTrue();
     // 100 / (380 + 20): the high-priority events of window 0 were counted.
     List<AnalyticsEvent> normalOfWindow1 =
         out.stream().filter(e -> e.priority != Priority.HIGH && windowOf(e) == 1).toList();
-    assertTrue(normalOfWindow1.stream().allMatch(e -> e.sampleRate == 0.25));
-    assertEquals(
-        expectedDecisions(spread("b", "page_view", 1, 780), 0.25), decisions(normalOfWindow1));
+    assertThat(normalOfWindow1.stream().allMatch(e -> e.sampleRate == 0.25)).isTrue();
+    assertThat(decisions(normalOfWindow1))
+        .isEqualTo(expectedDecisions(spread("b", "page_view", 1, 780), 0.25));
   }
 
   @Test
@@ -291,15 +309,16 @@ class AdaptiveSamplerTest {
     restored.processWatermark(Long.MAX_VALUE);
     out.addAll(restored.extractOutputValues());
 
-    assertEquals(1, counter(metrics, "lateEvents"), "still late after the restore");
-    assertEquals(Map.of(0, 1.0, 1, 0.25, 2, 0.25), ratesByWindow(onTime(out, late), "page_view"));
+    assertThat(counter(metrics, "lateEvents")).as("still late after the restore").isEqualTo(1);
+    assertThat(ratesByWindow(onTime(out, late), "page_view"))
+        .isEqualTo(Map.of(0, 1.0, 1, 0.25, 2, 0.25));
     TreeMap<String, String> expected =
         expectedDecisions(
             concat(spread("a", "page_view", 0, 400), window1, spread("c", "page_view", 2, 100)));
     expected.put(late.eventId, late.eventId + "/1.0/1.0");
-    assertEquals(expected, decisions(out));
-    assertEquals(0, restored.numKeyedStateEntries());
-    assertEquals(0, restored.numEventTimeTimers());
+    assertThat(decisions(out)).isEqualTo(expected);
+    assertThat(restored.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(restored.numEventTimeTimers()).isEqualTo(0);
   }
 
   // ---- reference model -------------------------------------------------------------------
@@ -346,7 +365,7 @@ class AdaptiveSamplerTest {
     TreeMap<String, String> decisions = new TreeMap<>();
     for (AnalyticsEvent e : out) {
       String previous = decisions.put(e.eventId, e.eventId + "/" + e.sampleRate + "/" + e.weight);
-      assertEquals(null, previous, "emitted twice: " + e.eventId);
+      assertThat(previous).as("emitted twice: " + e.eventId).isEqualTo(null);
     }
     return decisions;
   }
@@ -357,7 +376,7 @@ class AdaptiveSamplerTest {
     for (AnalyticsEvent e : out) {
       if (e.eventType.equals(type) && e.priority != Priority.HIGH) {
         Double other = rates.put(windowOf(e), e.sampleRate);
-        assertTrue(other == null || other == e.sampleRate, "one rate per window: " + e);
+        assertThat(other == null || other == e.sampleRate).as("one rate per window: " + e).isTrue();
       }
     }
     return rates;
@@ -618,7 +637,7 @@ class AdaptiveSamplerTest {
         weights += e.weight;
         windows.add(windowOf(e));
       }
-      assertEquals(1, windows.size(), "events of one window only");
+      assertThat(windows.size()).as("events of one window only").isEqualTo(1);
       out.collect(type + "@" + ctx.window().getStart() + ":" + count + ":" + weights);
     }
   }

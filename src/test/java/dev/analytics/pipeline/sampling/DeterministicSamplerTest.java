@@ -4,10 +4,8 @@ import static dev.analytics.pipeline.testing.TestEvents.T0;
 import static dev.analytics.pipeline.testing.TestEvents.copy;
 import static dev.analytics.pipeline.testing.TestEvents.counter;
 import static dev.analytics.pipeline.testing.TestEvents.event;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.model.AnalyticsEvent;
@@ -42,11 +40,10 @@ class DeterministicSamplerTest {
   @Test
   void hashFractionIsPinned() {
     // Changing the hash changes which events every deployed job keeps: a breaking change.
-    assertEquals(0x1.088de0cd0699p-5, SamplingDecision.hashFraction("evt-0"));
-    assertEquals(0x1.b323d0770845ep-1, SamplingDecision.hashFraction("evt-1"));
-    assertEquals(
-        0x1.005c791dc8cf8p-3,
-        SamplingDecision.hashFraction("0f8fad5b-d9cb-469f-a165-70867728950e"));
+    assertThat(SamplingDecision.hashFraction("evt-0")).isEqualTo(0x1.088de0cd0699p-5);
+    assertThat(SamplingDecision.hashFraction("evt-1")).isEqualTo(0x1.b323d0770845ep-1);
+    assertThat(SamplingDecision.hashFraction("0f8fad5b-d9cb-469f-a165-70867728950e"))
+        .isEqualTo(0x1.005c791dc8cf8p-3);
   }
 
   @Test
@@ -70,8 +67,10 @@ class DeterministicSamplerTest {
       System.out.printf(
           "rate %.2f: kept %d, kept fraction rel. error %+.4f%%, HT count %.1f rel. error %+.4f%%%n",
           rate, kept, 100 * keptError, weights, 100 * htError);
-      assertTrue(Math.abs(keptError) < 0.01, "kept fraction at rate " + rate + ": " + keptError);
-      assertTrue(Math.abs(htError) < 0.01, "HT count at rate " + rate + ": " + htError);
+      assertThat(Math.abs(keptError) < 0.01)
+          .as("kept fraction at rate " + rate + ": " + keptError)
+          .isTrue();
+      assertThat(Math.abs(htError) < 0.01).as("HT count at rate " + rate + ": " + htError).isTrue();
     }
   }
 
@@ -88,7 +87,7 @@ class DeterministicSamplerTest {
       }
       double z = (kept - MILLION * rate) / Math.sqrt(MILLION * rate * (1 - rate));
       System.out.printf("rate %.2f, random UUIDs: kept %d, z = %+.2f%n", rate, kept, z);
-      assertTrue(Math.abs(z) < 4, "z-score at rate " + rate + ": " + z);
+      assertThat(Math.abs(z) < 4).as("z-score at rate " + rate + ": " + z).isTrue();
     }
   }
 
@@ -113,7 +112,7 @@ class DeterministicSamplerTest {
     System.out.printf(
         "rate 0.10: true sum %.1f, HT sum %.1f, rel. error %+.4f%%%n",
         trueSum, estimate, 100 * error);
-    assertTrue(Math.abs(error) < 0.01, "HT sum error " + error);
+    assertThat(Math.abs(error) < 0.01).as("HT sum error " + error).isTrue();
   }
 
   @Test
@@ -121,11 +120,11 @@ class DeterministicSamplerTest {
     AnalyticsEvent kept = event("evt-0", "message_processed", T0); // fraction 0.0323 < 0.1
     AnalyticsEvent dropped = event("evt-1", "message_processed", T0); // fraction 0.8499
 
-    assertTrue(SamplingDecision.sample(kept, 0.1));
-    assertFalse(SamplingDecision.sample(dropped, 0.1));
-    assertEquals(0.1, kept.sampleRate);
-    assertEquals(10.0, kept.weight);
-    assertEquals(1.0, dropped.weight, "a dropped event is left untouched");
+    assertThat(SamplingDecision.sample(kept, 0.1)).isTrue();
+    assertThat(SamplingDecision.sample(dropped, 0.1)).isFalse();
+    assertThat(kept.sampleRate).isEqualTo(0.1);
+    assertThat(kept.weight).isEqualTo(10.0);
+    assertThat(dropped.weight).as("a dropped event is left untouched").isEqualTo(1.0);
   }
 
   @Test
@@ -136,10 +135,10 @@ class DeterministicSamplerTest {
     }
     List<AnalyticsEvent> out = run(new InterceptingOperatorMetricGroup(), in);
 
-    assertEquals(10_000, out.size());
+    assertThat(out.size()).isEqualTo(10_000);
     for (AnalyticsEvent e : out) {
-      assertEquals(1.0, e.sampleRate);
-      assertEquals(1.0, e.weight);
+      assertThat(e.sampleRate).isEqualTo(1.0);
+      assertThat(e.weight).isEqualTo(1.0);
     }
   }
 
@@ -151,9 +150,9 @@ class DeterministicSamplerTest {
     }
     List<AnalyticsEvent> out = run(new InterceptingOperatorMetricGroup(), in);
 
-    assertEquals(
-        in.stream().map(e -> e.eventId).toList(), out.stream().map(e -> e.eventId).toList());
-    assertTrue(out.stream().allMatch(e -> e.weight == 1.0 && e.sampleRate == 1.0));
+    assertThat(out.stream().map(e -> e.eventId).toList())
+        .isEqualTo(in.stream().map(e -> e.eventId).toList());
+    assertThat(out.stream().allMatch(e -> e.weight == 1.0 && e.sampleRate == 1.0)).isTrue();
   }
 
   @Test
@@ -170,9 +169,9 @@ class DeterministicSamplerTest {
 
     List<AnalyticsEvent> out = run(metrics, in);
 
-    assertEquals(expected, describe(out));
-    assertEquals(expected.size(), counter(metrics, "sampledKept"));
-    assertEquals(in.size() - expected.size(), counter(metrics, "sampledOut"));
+    assertThat(describe(out)).isEqualTo(expected);
+    assertThat(counter(metrics, "sampledKept")).isEqualTo(expected.size());
+    assertThat(counter(metrics, "sampledOut")).isEqualTo(in.size() - expected.size());
   }
 
   @Test
@@ -183,31 +182,37 @@ class DeterministicSamplerTest {
     List<String> second = describe(runAsSubtask(in, 0));
     List<String> otherInstance = describe(runAsSubtask(in, 1));
 
-    assertEquals(first, second);
-    assertEquals(first, otherInstance);
-    assertTrue(first.size() > 3_000 && first.size() < 17_000, "not trivial: " + first.size());
+    assertThat(second).isEqualTo(first);
+    assertThat(otherInstance).isEqualTo(first);
+    assertThat(first.size() > 3_000 && first.size() < 17_000)
+        .as("not trivial: " + first.size())
+        .isTrue();
   }
 
   @Test
   void ratesComeFromConfigurationKeysAndAreChecked() {
-    assertEquals(0.05, RATES.rateFor("cache_hit"));
-    assertEquals(1.0, RATES.rateFor("page_view"));
-    assertEquals(
-        RATES,
-        new SamplingRates(
-            Map.of(
-                "message_processed", 0.1,
-                "cache_hit", 0.05,
-                "performance.response_time", 0.5,
-                "performance.memory_usage", 0.1,
-                "performance.cache_hit_rate", 0.05),
-            SamplingOptions.SAMPLING_DEFAULT_RATE.defaultValue()));
+    assertThat(RATES.rateFor("cache_hit")).isEqualTo(0.05);
+    assertThat(RATES.rateFor("page_view")).isEqualTo(1.0);
+    assertThat(
+            new SamplingRates(
+                Map.of(
+                    "message_processed", 0.1,
+                    "cache_hit", 0.05,
+                    "performance.response_time", 0.5,
+                    "performance.memory_usage", 0.1,
+                    "performance.cache_hit_rate", 0.05),
+                SamplingOptions.SAMPLING_DEFAULT_RATE.defaultValue()))
+        .isEqualTo(RATES);
     ConfigException zero =
-        assertThrows(ConfigException.class, () -> new SamplingRates(Map.of("a", 0.0), 1.0));
-    assertEquals("sampling.rates.a", zero.key());
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> new SamplingRates(Map.of("a", 0.0), 1.0))
+            .actual();
+    assertThat(zero.key()).isEqualTo("sampling.rates.a");
     ConfigException above =
-        assertThrows(ConfigException.class, () -> new SamplingRates(Map.of(), 1.5));
-    assertEquals("sampling.default-rate", above.key());
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> new SamplingRates(Map.of(), 1.5))
+            .actual();
+    assertThat(above.key()).isEqualTo("sampling.default-rate");
   }
 
   /** Types with rates 0.1, 0.05, 0.5 and 1; every 13th event high priority. */

@@ -3,15 +3,8 @@ package dev.analytics.pipeline.aggregation.accumulator;
 import static dev.analytics.pipeline.aggregation.accumulator.WindowAccumulatorTest.accumulate;
 import static dev.analytics.pipeline.aggregation.accumulator.WindowAccumulatorTest.fill;
 import static dev.analytics.pipeline.aggregation.accumulator.WindowAccumulatorTest.sample;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.aggregation.WindowStatsAggregator;
 import dev.analytics.pipeline.model.AnalyticsEvent;
@@ -75,12 +68,13 @@ class WindowAccumulatorSerializerTest {
 
   @Test
   void flinkFindsTheTypeInformationThroughTheAnnotation() {
-    assertEquals(WindowAccumulatorTypeInfo.INSTANCE, TypeInformation.of(WindowAccumulator.class));
+    assertThat(TypeInformation.of(WindowAccumulator.class))
+        .isEqualTo(WindowAccumulatorTypeInfo.INSTANCE);
     TypeInformation<AnalyticsEvent> in = TypeInformation.of(AnalyticsEvent.class);
-    assertInstanceOf(
-        WindowAccumulatorTypeInfo.class,
-        TypeExtractor.getAggregateFunctionAccumulatorType(
-            new WindowStatsAggregator(), in, "window statistics", false));
+    assertThat(
+            TypeExtractor.getAggregateFunctionAccumulatorType(
+                new WindowStatsAggregator(), in, "window statistics", false))
+        .isInstanceOf(WindowAccumulatorTypeInfo.class);
   }
 
   @Test
@@ -89,23 +83,23 @@ class WindowAccumulatorSerializerTest {
     config.setGenericTypes(false);
     TypeSerializer<WindowAccumulator> serializer =
         TypeInformation.of(WindowAccumulator.class).createSerializer(config);
-    assertSame(SERIALIZER, serializer);
+    assertThat(serializer).isSameAs(SERIALIZER);
   }
 
   @Test
   void typeInformationContract() throws Exception {
     WindowAccumulatorTypeInfo info = WindowAccumulatorTypeInfo.INSTANCE;
-    assertEquals(WindowAccumulator.class, info.getTypeClass());
-    assertFalse(info.isBasicType());
-    assertFalse(info.isTupleType());
-    assertFalse(info.isKeyType());
-    assertEquals(1, info.getArity());
-    assertEquals(1, info.getTotalFields());
+    assertThat(info.getTypeClass()).isEqualTo(WindowAccumulator.class);
+    assertThat(info.isBasicType()).isFalse();
+    assertThat(info.isTupleType()).isFalse();
+    assertThat(info.isKeyType()).isFalse();
+    assertThat(info.getArity()).isEqualTo(1);
+    assertThat(info.getTotalFields()).isEqualTo(1);
     WindowAccumulatorTypeInfo clone = InstantiationUtil.clone(info);
-    assertEquals(info, clone);
-    assertEquals(info.hashCode(), clone.hashCode());
-    assertTrue(info.canEqual(clone));
-    assertNotEquals(info, TypeInformation.of(AnalyticsEvent.class));
+    assertThat(clone).isEqualTo(info);
+    assertThat(clone.hashCode()).isEqualTo(info.hashCode());
+    assertThat(info.canEqual(clone)).isTrue();
+    assertThat(TypeInformation.of(AnalyticsEvent.class)).isNotEqualTo(info);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -113,19 +107,19 @@ class WindowAccumulatorSerializerTest {
   void roundTripIsExact(String name, WindowAccumulator acc) throws Exception {
     byte[] bytes = serialize(acc);
     WindowAccumulator back = deserialize(bytes);
-    assertEquals(acc, back);
-    assertEquals(acc.hashCode(), back.hashCode());
-    assertEquals(fill(acc), fill(back));
+    assertThat(back).isEqualTo(acc);
+    assertThat(back.hashCode()).isEqualTo(acc.hashCode());
+    assertThat(fill(back)).isEqualTo(fill(acc));
     for (double q = 0; q <= 1; q += 0.0005) {
-      assertEquals(acc.quantile(q), back.quantile(q), "q=" + q);
+      assertThat(back.quantile(q)).as("q=" + q).isEqualTo(Double.valueOf(acc.quantile(q)));
     }
-    assertArrayEquals(bytes, serialize(back), "serialization is deterministic");
+    assertThat(serialize(back)).as("serialization is deterministic").containsExactly(bytes);
     // The restored accumulator keeps working: same state after the same further input.
     acc.add(12.5, 2.0);
     back.add(12.5, 2.0);
-    assertEquals(acc, back);
+    assertThat(back).isEqualTo(acc);
     WindowAccumulator other = accumulate(new double[] {-1, 1e4});
-    assertEquals(acc.copy().merge(other), back.copy().merge(other));
+    assertThat(back.copy().merge(other)).isEqualTo(acc.copy().merge(other));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -133,7 +127,7 @@ class WindowAccumulatorSerializerTest {
   void deserializeWithReuseAndStreamCopy(String name, WindowAccumulator acc) throws Exception {
     byte[] bytes = serialize(acc);
     WindowAccumulator reuse = accumulate(new double[] {1, 2, 3});
-    assertEquals(acc, SERIALIZER.deserialize(reuse, new DataInputDeserializer(bytes)));
+    assertThat(SERIALIZER.deserialize(reuse, new DataInputDeserializer(bytes))).isEqualTo(acc);
 
     // Two records back to back: copy(source, target) consumes exactly one.
     DataOutputSerializer twice = new DataOutputSerializer(64);
@@ -143,8 +137,8 @@ class WindowAccumulatorSerializerTest {
     DataOutputSerializer target = new DataOutputSerializer(64);
     SERIALIZER.copy(source, target);
     SERIALIZER.copy(source, target);
-    assertEquals(0, source.available());
-    assertArrayEquals(twice.getCopyOfBuffer(), target.getCopyOfBuffer());
+    assertThat(source.available()).isEqualTo(0);
+    assertThat(target.getCopyOfBuffer()).containsExactly(twice.getCopyOfBuffer());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -152,47 +146,47 @@ class WindowAccumulatorSerializerTest {
   void copiesAreDeep(String name, WindowAccumulator acc) {
     WindowAccumulator copy = SERIALIZER.copy(acc);
     WindowAccumulator copyWithReuse = SERIALIZER.copy(acc, new WindowAccumulator());
-    assertNotSame(acc, copy);
-    assertEquals(acc, copy);
-    assertEquals(acc, copyWithReuse);
+    assertThat(copy).isNotSameAs(acc);
+    assertThat(copy).isEqualTo(acc);
+    assertThat(copyWithReuse).isEqualTo(acc);
     WindowAccumulator before = acc.copy();
     copy.add(5e5, 1.0);
     copy.add(-5e-5, 1.0);
-    assertEquals(before, acc, "changing the copy leaves the original alone");
-    assertNotEquals(acc, copy);
+    assertThat(acc).as("changing the copy leaves the original alone").isEqualTo(before);
+    assertThat(copy).isNotEqualTo(acc);
   }
 
   @Test
   void serializerContract() throws Exception {
-    assertFalse(SERIALIZER.isImmutableType());
-    assertEquals(-1, SERIALIZER.getLength());
-    assertEquals(new WindowAccumulator(), SERIALIZER.createInstance());
+    assertThat(SERIALIZER.isImmutableType()).isFalse();
+    assertThat(SERIALIZER.getLength()).isEqualTo(-1);
+    assertThat(SERIALIZER.createInstance()).isEqualTo(new WindowAccumulator());
     TypeSerializer<WindowAccumulator> duplicate = SERIALIZER.duplicate();
-    assertEquals(SERIALIZER, duplicate);
-    assertEquals(SERIALIZER.hashCode(), duplicate.hashCode());
+    assertThat(duplicate).isEqualTo(SERIALIZER);
+    assertThat(duplicate.hashCode()).isEqualTo(SERIALIZER.hashCode());
     WindowAccumulatorSerializer javaCopy = InstantiationUtil.clone(SERIALIZER);
-    assertEquals(SERIALIZER, javaCopy);
-    assertEquals(SERIALIZER.hashCode(), javaCopy.hashCode());
+    assertThat(javaCopy).isEqualTo(SERIALIZER);
+    assertThat(javaCopy.hashCode()).isEqualTo(SERIALIZER.hashCode());
     WindowAccumulator acc = accumulate(new double[] {1, 2, 3});
-    assertEquals(acc, deserialize(serialize(acc, javaCopy)));
+    assertThat(deserialize(serialize(acc, javaCopy))).isEqualTo(acc);
   }
 
   @Test
   void snapshotRoundTripAndCompatibility() throws Exception {
     TypeSerializerSnapshot<WindowAccumulator> snapshot = SERIALIZER.snapshotConfiguration();
-    assertEquals(1, snapshot.getCurrentVersion());
+    assertThat(snapshot.getCurrentVersion()).isEqualTo(1);
     DataOutputSerializer out = new DataOutputSerializer(64);
     TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
     TypeSerializerSnapshot<WindowAccumulator> restored =
         TypeSerializerSnapshot.readVersionedSnapshot(
             new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
 
-    assertEquals(snapshot, restored);
-    assertEquals(snapshot.hashCode(), restored.hashCode());
-    assertEquals(SERIALIZER, restored.restoreSerializer());
+    assertThat(restored).isEqualTo(snapshot);
+    assertThat(restored.hashCode()).isEqualTo(snapshot.hashCode());
+    assertThat(restored.restoreSerializer()).isEqualTo(SERIALIZER);
     TypeSerializerSchemaCompatibility<WindowAccumulator> compatibility =
         SERIALIZER.snapshotConfiguration().resolveSchemaCompatibility(restored);
-    assertTrue(compatibility.isCompatibleAsIs());
+    assertThat(compatibility.isCompatibleAsIs()).isTrue();
   }
 
   @Test
@@ -202,10 +196,10 @@ class WindowAccumulatorSerializerTest {
     TypeSerializerSnapshot<WindowAccumulator> fewerBins =
         new WindowAccumulatorSerializer.Snapshot(WindowAccumulator.RELATIVE_ACCURACY, 512);
     TypeSerializerSnapshot<WindowAccumulator> current = SERIALIZER.snapshotConfiguration();
-    assertTrue(current.resolveSchemaCompatibility(older).isIncompatible());
-    assertTrue(current.resolveSchemaCompatibility(fewerBins).isIncompatible());
-    assertNotEquals(current, older);
-    assertThrows(IllegalStateException.class, older::restoreSerializer);
+    assertThat(current.resolveSchemaCompatibility(older).isIncompatible()).isTrue();
+    assertThat(current.resolveSchemaCompatibility(fewerBins).isIncompatible()).isTrue();
+    assertThat(older).isNotEqualTo(current);
+    assertThatExceptionOfType(IllegalStateException.class).isThrownBy(older::restoreSerializer);
   }
 
   @Test
@@ -213,14 +207,15 @@ class WindowAccumulatorSerializerTest {
     WindowAccumulatorSerializer.Snapshot snapshot = new WindowAccumulatorSerializer.Snapshot();
     DataOutputSerializer out = new DataOutputSerializer(16);
     IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                snapshot.readSnapshot(
-                    2,
-                    new DataInputDeserializer(out.getCopyOfBuffer()),
-                    getClass().getClassLoader()));
-    assertTrue(e.getMessage().contains("version 2"), e.getMessage());
+        assertThatExceptionOfType(IOException.class)
+            .isThrownBy(
+                () ->
+                    snapshot.readSnapshot(
+                        2,
+                        new DataInputDeserializer(out.getCopyOfBuffer()),
+                        getClass().getClassLoader()))
+            .actual();
+    assertThat(e.getMessage().contains("version 2")).as(e.getMessage()).isTrue();
   }
 
   @Test
@@ -228,20 +223,23 @@ class WindowAccumulatorSerializerTest {
     byte[] bytes = serialize(accumulate(sample(1000, 8, r -> () -> r.nextGaussian())));
     for (int length = 0; length < bytes.length; length += 7) {
       byte[] truncated = Arrays.copyOf(bytes, length);
-      assertThrows(EOFException.class, () -> deserialize(truncated), "length " + length);
+      assertThatExceptionOfType(EOFException.class)
+          .as("length " + length)
+          .isThrownBy(() -> deserialize(truncated));
     }
     // valueCount (third field) larger than keptCount.
     DataOutputSerializer out = new DataOutputSerializer(16);
     out.writeByte(1);
     out.writeDouble(1.0);
     out.writeByte(2);
-    assertThrows(IOException.class, () -> deserialize(out.getCopyOfBuffer()));
+    assertThatExceptionOfType(IOException.class)
+        .isThrownBy(() -> deserialize(out.getCopyOfBuffer()));
     // A sketch that holds fewer values than valueCount: bump valueCount in a one-value record.
     // Layout: keptCount (1 byte here), weightedCount (8 bytes), valueCount (1 byte, offset 9).
     byte[] more = serialize(accumulate(new double[] {4.0}));
     more[0] = 2;
     more[9] = 2;
-    assertThrows(IOException.class, () -> deserialize(more));
+    assertThatExceptionOfType(IOException.class).isThrownBy(() -> deserialize(more));
   }
 
   private static byte[] serialize(WindowAccumulator acc) throws IOException {

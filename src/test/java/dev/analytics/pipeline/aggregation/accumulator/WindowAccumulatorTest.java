@@ -1,8 +1,8 @@
 package dev.analytics.pipeline.aggregation.accumulator;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.WindowAggregate;
@@ -81,12 +81,12 @@ class WindowAccumulatorTest {
     Arrays.stream(values).forEach(summary::addValue);
     double maxAbs = Math.max(Math.abs(ref.getMin()), Math.abs(ref.getMax()));
 
-    assertEquals(values.length, out.keptCount);
-    assertEquals(values.length, out.valueCount);
-    assertEquals(values.length, out.estimatedCount);
-    assertEquals(1.0, out.sampleRate);
-    assertEquals(ref.getMin(), out.min);
-    assertEquals(ref.getMax(), out.max);
+    assertThat(out.keptCount).isEqualTo(values.length);
+    assertThat(out.valueCount).isEqualTo(values.length);
+    assertThat(out.estimatedCount).isEqualTo(Double.valueOf(values.length));
+    assertThat(out.sampleRate).isEqualTo(1.0);
+    assertThat(out.min).isEqualTo(Double.valueOf(ref.getMin()));
+    assertThat(out.max).isEqualTo(Double.valueOf(ref.getMax()));
     assertClose(ref.getSum(), out.sum, values.length * maxAbs, "sum");
     assertClose(ref.getMean(), out.mean, maxAbs, "mean");
     assertClose(summary.getMean(), out.mean, maxAbs, "mean (summary)");
@@ -98,9 +98,9 @@ class WindowAccumulatorTest {
       assertClose(summary.getVariance(), out.varianceSample, maxAbs * maxAbs, "var (summary)");
       assertClose(ref.getStandardDeviation(), out.stddevSample, maxAbs, "stddevSample");
     } else {
-      assertEquals(Double.NaN, out.varianceSample);
-      assertEquals(Double.NaN, out.stddevSample);
-      assertEquals(0.0, out.variancePop);
+      assertThat(out.varianceSample).isNaN();
+      assertThat(out.stddevSample).isNaN();
+      assertThat(out.variancePop).isEqualTo(Double.valueOf(0.0));
     }
   }
 
@@ -113,23 +113,25 @@ class WindowAccumulatorTest {
     double[] reported = {out.p50, out.p75, out.p90, out.p95, out.p99, out.p999};
     for (int i = 0; i < QUANTILES.length; i++) {
       double exact = exactQuantile(sorted, QUANTILES[i]);
-      assertEquals(acc.quantile(QUANTILES[i]), reported[i], "field of q=" + QUANTILES[i]);
+      assertThat(reported[i])
+          .as("field of q=" + QUANTILES[i])
+          .isEqualTo(Double.valueOf(acc.quantile(QUANTILES[i])));
       assertWithinRelative(exact, reported[i], 0.01, name + " q=" + QUANTILES[i]);
       // The sketch's own guarantee, tighter than the requirement.
       assertWithinRelative(
           exact, reported[i], WindowAccumulator.RELATIVE_ACCURACY + 1e-12, "guarantee");
     }
-    assertEquals(sorted[0], acc.quantile(0));
-    assertEquals(sorted[sorted.length - 1], acc.quantile(1));
+    assertThat(acc.quantile(0)).isEqualTo(Double.valueOf(sorted[0]));
+    assertThat(acc.quantile(1)).isEqualTo(Double.valueOf(sorted[sorted.length - 1]));
   }
 
   @Test
   void constantAndSingleValuesAreExact() {
-    assertEquals(42.1, fill(accumulate(sample(1000, 1, r -> () -> 42.1))).p999);
+    assertThat(fill(accumulate(sample(1000, 1, r -> () -> 42.1))).p999).isEqualTo(42.1);
     for (double v : new double[] {-3.3, 0, 1e-300, 7.77e250, Double.MAX_VALUE, -Double.MAX_VALUE}) {
       WindowAggregate out = fill(accumulate(new double[] {v}));
       for (double p : new double[] {out.p50, out.p75, out.p90, out.p95, out.p99, out.p999}) {
-        assertEquals(v, p);
+        assertThat(p).isEqualTo(Double.valueOf(v));
       }
     }
   }
@@ -137,13 +139,13 @@ class WindowAccumulatorTest {
   @Test
   void emptyAccumulatorHasCountsAndNoValueStatistics() {
     WindowAggregate out = fill(new WindowAccumulator());
-    assertEquals(0, out.keptCount);
-    assertEquals(0, out.valueCount);
-    assertEquals(0.0, out.estimatedCount);
-    assertEquals(1.0, out.sampleRate);
-    assertEquals(0.0, out.sum);
+    assertThat(out.keptCount).isEqualTo(0);
+    assertThat(out.valueCount).isEqualTo(0);
+    assertThat(out.estimatedCount).isEqualTo(Double.valueOf(0.0));
+    assertThat(out.sampleRate).isEqualTo(1.0);
+    assertThat(out.sum).isEqualTo(Double.valueOf(0.0));
     for (double v : valueStatistics(out)) {
-      assertEquals(Double.NaN, v);
+      assertThat(v).isNaN();
     }
   }
 
@@ -155,28 +157,28 @@ class WindowAccumulatorTest {
     acc.add(event(20, 1.0, true));
     acc.add(event(-5, 4.0, false));
     WindowAggregate out = fill(acc);
-    assertEquals(4, out.keptCount);
-    assertEquals(8.0, out.estimatedCount);
-    assertEquals(0.5, out.sampleRate);
-    assertEquals(2, out.valueCount);
-    assertEquals(30.0, out.sum);
-    assertEquals(10.0, out.min);
-    assertEquals(20.0, out.max);
-    assertEquals(15.0, out.mean);
-    assertEquals(25.0, out.variancePop);
-    assertEquals(50.0, out.varianceSample);
+    assertThat(out.keptCount).isEqualTo(4);
+    assertThat(out.estimatedCount).isEqualTo(8.0);
+    assertThat(out.sampleRate).isEqualTo(0.5);
+    assertThat(out.valueCount).isEqualTo(2);
+    assertThat(out.sum).isEqualTo(30.0);
+    assertThat(out.min).isEqualTo(10.0);
+    assertThat(out.max).isEqualTo(20.0);
+    assertThat(out.mean).isEqualTo(15.0);
+    assertThat(out.variancePop).isEqualTo(25.0);
+    assertThat(out.varianceSample).isEqualTo(50.0);
     // Rank floor(0.999 * (2 - 1)) = 0: the lower of the two values.
-    assertEquals(10.0, out.p999);
+    assertThat(out.p999).isEqualTo(10.0);
 
     WindowAccumulator countsOnly = new WindowAccumulator();
     countsOnly.addCountOnly(3.0);
     countsOnly.add(event(7, 2.0, false));
     WindowAggregate c = fill(countsOnly);
-    assertEquals(2, c.keptCount);
-    assertEquals(5.0, c.estimatedCount);
-    assertEquals(0, c.valueCount);
+    assertThat(c.keptCount).isEqualTo(2);
+    assertThat(c.estimatedCount).isEqualTo(5.0);
+    assertThat(c.valueCount).isEqualTo(0);
     for (double v : valueStatistics(c)) {
-      assertEquals(Double.NaN, v);
+      assertThat(v).isNaN();
     }
   }
 
@@ -201,11 +203,11 @@ class WindowAccumulatorTest {
       weights += w;
     }
     WindowAggregate out = fill(acc);
-    assertEquals(weights, out.estimatedCount, 1e-12 * weights);
-    assertEquals(weighted, out.sum, 1e-12 * weighted);
-    assertEquals(50_000, out.keptCount);
-    assertEquals(withValue, out.valueCount);
-    assertEquals(50_000 / weights, out.sampleRate, 1e-12);
+    assertThat(out.estimatedCount).isCloseTo(weights, within(1e-12 * weights));
+    assertThat(out.sum).isCloseTo(weighted, within(1e-12 * weighted));
+    assertThat(out.keptCount).isEqualTo(50_000);
+    assertThat(out.valueCount).isEqualTo(withValue);
+    assertThat(out.sampleRate).isCloseTo(50_000 / weights, within(1e-12));
   }
 
   @ParameterizedTest
@@ -250,24 +252,23 @@ class WindowAccumulatorTest {
       merged.merge(part);
     }
 
-    assertEquals(sequential.keptCount(), merged.keptCount());
-    assertEquals(sequential.valueCount(), merged.valueCount());
-    assertEquals(sequential.rawMin(), merged.rawMin());
-    assertEquals(sequential.rawMax(), merged.rawMax());
-    assertEquals(
-        sequential.weightedCount(), merged.weightedCount(), 1e-12 * merged.weightedCount());
+    assertThat(merged.keptCount()).isEqualTo(sequential.keptCount());
+    assertThat(merged.valueCount()).isEqualTo(sequential.valueCount());
+    assertThat(merged.rawMin()).isEqualTo(Double.valueOf(sequential.rawMin()));
+    assertThat(merged.rawMax()).isEqualTo(Double.valueOf(sequential.rawMax()));
+    assertThat(merged.weightedCount())
+        .isCloseTo(sequential.weightedCount(), within(1e-12 * merged.weightedCount()));
     assertRelative(sequential.weightedSum(), merged.weightedSum(), 1e-12, "weightedSum");
     assertRelative(sequential.rawMean(), merged.rawMean(), 1e-12, "mean");
     assertRelative(sequential.rawM2(), merged.rawM2(), 1e-12, "M2");
-    assertEquals(sequential.sketch().getCount(), merged.sketch().getCount());
-    assertEquals(
-        WindowAccumulator.bins(sequential.sketch().getPositiveValueStore()),
-        WindowAccumulator.bins(merged.sketch().getPositiveValueStore()));
-    assertEquals(
-        WindowAccumulator.bins(sequential.sketch().getNegativeValueStore()),
-        WindowAccumulator.bins(merged.sketch().getNegativeValueStore()));
+    assertThat(merged.sketch().getCount())
+        .isEqualTo(Double.valueOf(sequential.sketch().getCount()));
+    assertThat(WindowAccumulator.bins(merged.sketch().getPositiveValueStore()))
+        .isEqualTo(WindowAccumulator.bins(sequential.sketch().getPositiveValueStore()));
+    assertThat(WindowAccumulator.bins(merged.sketch().getNegativeValueStore()))
+        .isEqualTo(WindowAccumulator.bins(sequential.sketch().getNegativeValueStore()));
     for (double q = 0; q <= 1; q += 0.001) {
-      assertEquals(sequential.quantile(q), merged.quantile(q), "q=" + q);
+      assertThat(merged.quantile(q)).as("q=" + q).isEqualTo(Double.valueOf(sequential.quantile(q)));
     }
   }
 
@@ -276,26 +277,31 @@ class WindowAccumulatorTest {
     WindowAccumulator a = accumulate(new double[] {1, 2, 3});
     WindowAccumulator before = a.copy();
     a.merge(new WindowAccumulator());
-    assertEquals(before, a);
+    assertThat(a).isEqualTo(before);
     WindowAccumulator empty = new WindowAccumulator();
     empty.merge(before);
-    assertEquals(before, empty);
+    assertThat(empty).isEqualTo(before);
   }
 
   @Test
   void rejectsInvalidInputWithoutChangingState() {
     WindowAccumulator acc = accumulate(new double[] {1, 2});
     WindowAccumulator before = acc.copy();
-    assertThrows(IllegalArgumentException.class, () -> acc.add(Double.NaN, 1));
-    assertThrows(IllegalArgumentException.class, () -> acc.add(Double.POSITIVE_INFINITY, 1));
-    assertThrows(IllegalArgumentException.class, () -> acc.add(1, 0));
-    assertThrows(IllegalArgumentException.class, () -> acc.add(1, -1));
-    assertThrows(IllegalArgumentException.class, () -> acc.add(1, Double.NaN));
-    assertThrows(IllegalArgumentException.class, () -> acc.addCountOnly(Double.POSITIVE_INFINITY));
-    assertThrows(IllegalArgumentException.class, () -> acc.quantile(-0.01));
-    assertThrows(IllegalArgumentException.class, () -> acc.quantile(1.01));
-    assertThrows(IllegalArgumentException.class, () -> acc.quantile(Double.NaN));
-    assertEquals(before, acc);
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> acc.add(Double.NaN, 1));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> acc.add(Double.POSITIVE_INFINITY, 1));
+    assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> acc.add(1, 0));
+    assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> acc.add(1, -1));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> acc.add(1, Double.NaN));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> acc.addCountOnly(Double.POSITIVE_INFINITY));
+    assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> acc.quantile(-0.01));
+    assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> acc.quantile(1.01));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> acc.quantile(Double.NaN));
+    assertThat(acc).isEqualTo(before);
   }
 
   @Test
@@ -304,23 +310,23 @@ class WindowAccumulatorTest {
     double[] values = {Double.MAX_VALUE, Double.MAX_VALUE / 2, Double.MAX_VALUE / 4, -1e300};
     WindowAccumulator acc = accumulate(values);
     WindowAggregate out = fill(acc);
-    assertEquals(-1e300, out.min);
-    assertEquals(Double.MAX_VALUE, out.max);
+    assertThat(out.min).isEqualTo(-1e300);
+    assertThat(out.max).isEqualTo(Double.MAX_VALUE);
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     for (double q : QUANTILES) {
       assertWithinRelative(exactQuantile(sorted, q), acc.quantile(q), 0.01, "q=" + q);
     }
-    assertEquals(out.p999, acc.quantile(0.999));
+    assertThat(acc.quantile(0.999)).isEqualTo(Double.valueOf(out.p999));
     // Below the smallest normal double, values share the zero bin; the clamp keeps them exact here.
-    assertEquals(1e-310, fill(accumulate(new double[] {1e-310, 1e-310})).p50);
+    assertThat(fill(accumulate(new double[] {1e-310, 1e-310})).p50).isEqualTo(1e-310);
   }
 
   @ParameterizedTest
   @ValueSource(ints = {1, 1_000, 1_000_000})
   void serializedSizeIsBoundedForLognormalData(int n) throws Exception {
     WindowAccumulator acc = accumulate(sample(n, n, r -> () -> Math.exp(r.nextGaussian())));
-    assertTrue(serializedSize(acc) <= 8192, "bytes: " + serializedSize(acc));
+    assertThat(serializedSize(acc) <= 8192).as("bytes: " + serializedSize(acc)).isTrue();
   }
 
   @Test
@@ -331,15 +337,13 @@ class WindowAccumulatorTest {
                 1_000_000,
                 99,
                 r -> () -> (r.nextBoolean() ? 1 : -1) * Math.pow(10, -6 + 12 * r.nextDouble())));
-    assertEquals(
-        WindowAccumulator.MAX_BINS,
-        WindowAccumulator.bins(acc.sketch().getPositiveValueStore()).size(),
-        "the positive store is full (collapsed)");
-    assertEquals(
-        WindowAccumulator.MAX_BINS,
-        WindowAccumulator.bins(acc.sketch().getNegativeValueStore()).size(),
-        "the negative store is full (collapsed)");
-    assertTrue(serializedSize(acc) <= 8192, "bytes: " + serializedSize(acc));
+    assertThat(WindowAccumulator.bins(acc.sketch().getPositiveValueStore()).size())
+        .as("the positive store is full (collapsed)")
+        .isEqualTo(WindowAccumulator.MAX_BINS);
+    assertThat(WindowAccumulator.bins(acc.sketch().getNegativeValueStore()).size())
+        .as("the negative store is full (collapsed)")
+        .isEqualTo(WindowAccumulator.MAX_BINS);
+    assertThat(serializedSize(acc) <= 8192).as("bytes: " + serializedSize(acc)).isTrue();
   }
 
   /**
@@ -359,10 +363,10 @@ class WindowAccumulatorTest {
     for (int doubling = 0; doubling < 27; doubling++) {
       acc.merge(acc.copy());
     }
-    assertEquals((2L * WindowAccumulator.MAX_BINS + 1) << 27, acc.valueCount());
+    assertThat(acc.valueCount()).isEqualTo((2L * WindowAccumulator.MAX_BINS + 1) << 27);
     int size = serializedSize(acc);
-    assertTrue(size <= 8192, "bytes: " + size);
-    assertTrue(size > 8000, "each count takes 4 bytes: " + size);
+    assertThat(size <= 8192).as("bytes: " + size).isTrue();
+    assertThat(size > 8000).as("each count takes 4 bytes: " + size).isTrue();
   }
 
   // --- helpers
@@ -443,25 +447,25 @@ class WindowAccumulatorTest {
    */
   private static void assertClose(double expected, double actual, double scale, String what) {
     double tolerance = 1e-9 * Math.max(Math.abs(expected), 1e-12 * scale);
-    assertTrue(
-        Math.abs(expected - actual) <= tolerance,
-        what + ": expected " + expected + " got " + actual);
+    assertThat(Math.abs(expected - actual) <= tolerance)
+        .as(what + ": expected " + expected + " got " + actual)
+        .isTrue();
   }
 
   private static void assertRelative(double expected, double actual, double rel, String what) {
-    assertTrue(
-        Math.abs(expected - actual) <= rel * Math.abs(expected),
-        what + ": expected " + expected + " got " + actual);
+    assertThat(Math.abs(expected - actual) <= rel * Math.abs(expected))
+        .as(what + ": expected " + expected + " got " + actual)
+        .isTrue();
   }
 
   /** |actual - exact| <= rel |exact|; an exact 0 must be reported as exactly 0. */
   static void assertWithinRelative(double exact, double actual, double rel, String what) {
     if (exact == 0) {
-      assertEquals(0.0, actual, 0.0, what + ": exact 0");
+      assertThat(actual).as(what + ": exact 0").isCloseTo(0.0, within(0.0));
     } else {
-      assertTrue(
-          Math.abs(actual - exact) <= rel * Math.abs(exact),
-          what + ": exact " + exact + " got " + actual);
+      assertThat(Math.abs(actual - exact) <= rel * Math.abs(exact))
+          .as(what + ": exact " + exact + " got " + actual)
+          .isTrue();
     }
   }
 }

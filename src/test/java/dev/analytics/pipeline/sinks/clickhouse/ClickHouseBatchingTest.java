@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.model.WindowAggregate;
 import java.io.IOException;
@@ -167,7 +167,8 @@ class ClickHouseBatchingTest {
     assertThat(back.rows()).isEqualTo(rows);
     assertThat(back.token()).isEqualTo("job/alerts/5/1/0");
     assertThat(back.rowCount()).isEqualTo(2);
-    assertThrows(IOException.class, () -> serializer.deserialize(99, serializer.serialize(c)));
+    assertThatExceptionOfType(IOException.class)
+        .isThrownBy(() -> serializer.deserialize(99, serializer.serialize(c)));
   }
 
   private static int encodedSize(WindowAggregate a) {

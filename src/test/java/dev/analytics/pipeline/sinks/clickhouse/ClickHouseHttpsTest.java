@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.model.AnalyticsEvent;
@@ -113,7 +113,10 @@ class ClickHouseHttpsTest {
   @Test
   void failsTheHandshakeWithoutTheCertificateAmongTheTrustedOnes() {
     ClickHouseHttpClient client = client(PASSWORD);
-    Exception e = assertThrows(Exception.class, () -> client.query("SELECT 1"));
+    Exception e =
+        assertThatExceptionOfType(Exception.class)
+            .isThrownBy(() -> client.query("SELECT 1"))
+            .actual();
     String trace = trace(e);
     assertThat(e).isInstanceOf(SSLHandshakeException.class);
     assertThat(trace).contains("PKIX path building failed").doesNotContain(PASSWORD);
@@ -124,7 +127,10 @@ class ClickHouseHttpsTest {
     String wrong = "Wr0ng-" + PASSWORD;
     ClickHouseHttpClient client =
         client(wrong, "--clickhouse.tls.truststore-location", tls.trustStore().toString());
-    ClickHouseException e = assertThrows(ClickHouseException.class, () -> client.query("SELECT 1"));
+    ClickHouseException e =
+        assertThatExceptionOfType(ClickHouseException.class)
+            .isThrownBy(() -> client.query("SELECT 1"))
+            .actual();
     assertThat(e.isTransient()).isFalse();
     assertThat(e.getMessage()).contains("Wrong password for user " + USER);
     assertThat(trace(e)).doesNotContain(wrong).doesNotContain(PASSWORD);

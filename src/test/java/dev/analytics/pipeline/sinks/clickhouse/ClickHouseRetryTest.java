@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -58,18 +58,14 @@ class ClickHouseRetryTest {
 
   @Test
   void shouldRefuseInconsistentPolicies() {
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1), 2, 0));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new RetryPolicy(3, Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 0));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new RetryPolicy(3, Duration.ofMillis(1), Duration.ofSeconds(1), 0.5, 0));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new RetryPolicy(3, Duration.ofMillis(1), Duration.ofSeconds(1), 2, 1.0));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1), 2, 0));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> new RetryPolicy(3, Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 0));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> new RetryPolicy(3, Duration.ofMillis(1), Duration.ofSeconds(1), 0.5, 0));
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> new RetryPolicy(3, Duration.ofMillis(1), Duration.ofSeconds(1), 2, 1.0));
   }
 
   // ---- the loop ----
@@ -100,15 +96,16 @@ class ClickHouseRetryTest {
     ClickHouseException unknownTable =
         new ClickHouseException("Code: 60, Table db.t doesn't exist", 404, 60, false);
     IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                call(
-                    DEFAULT,
-                    () -> {
-                      attempts.incrementAndGet();
-                      throw unknownTable;
-                    }));
+        assertThatExceptionOfType(IOException.class)
+            .isThrownBy(
+                () ->
+                    call(
+                        DEFAULT,
+                        () -> {
+                          attempts.incrementAndGet();
+                          throw unknownTable;
+                        }))
+            .actual();
     assertThat(e).isSameAs(unknownTable);
     assertThat(attempts).hasValue(1);
     assertThat(slept).isEmpty();
@@ -117,14 +114,15 @@ class ClickHouseRetryTest {
   @Test
   void shouldWrapAnUnexpectedExceptionAndNotRetryIt() {
     IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                call(
-                    DEFAULT,
-                    () -> {
-                      throw new IllegalStateException("bug");
-                    }));
+        assertThatExceptionOfType(IOException.class)
+            .isThrownBy(
+                () ->
+                    call(
+                        DEFAULT,
+                        () -> {
+                          throw new IllegalStateException("bug");
+                        }))
+            .actual();
     assertThat(e).hasMessageContaining("insert into db.t failed").hasRootCauseMessage("bug");
     assertThat(slept).isEmpty();
   }
@@ -134,15 +132,17 @@ class ClickHouseRetryTest {
     RetryPolicy three = new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(30), 2, 0);
     AtomicInteger attempts = new AtomicInteger();
     IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                call(
-                    three,
-                    () -> {
-                      attempts.incrementAndGet();
-                      throw new ClickHouseException("Code: 252, Too many parts", 500, 252, true);
-                    }));
+        assertThatExceptionOfType(IOException.class)
+            .isThrownBy(
+                () ->
+                    call(
+                        three,
+                        () -> {
+                          attempts.incrementAndGet();
+                          throw new ClickHouseException(
+                              "Code: 252, Too many parts", 500, 252, true);
+                        }))
+            .actual();
     assertThat(attempts).hasValue(3);
     assertThat(slept).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
     assertThat(e)
@@ -158,19 +158,19 @@ class ClickHouseRetryTest {
         d -> {
           throw new InterruptedException("cancelled");
         };
-    assertThrows(
-        InterruptedException.class,
-        () ->
-            DEFAULT.call(
-                "insert into db.t",
-                () -> {
-                  attempts.incrementAndGet();
-                  throw new ConnectException("refused");
-                },
-                ClickHouseErrors::isTransient,
-                interrupted,
-                () -> 0.5,
-                (n, d, err) -> {}));
+    assertThatExceptionOfType(InterruptedException.class)
+        .isThrownBy(
+            () ->
+                DEFAULT.call(
+                    "insert into db.t",
+                    () -> {
+                      attempts.incrementAndGet();
+                      throw new ConnectException("refused");
+                    },
+                    ClickHouseErrors::isTransient,
+                    interrupted,
+                    () -> 0.5,
+                    (n, d, err) -> {}));
     assertThat(attempts).hasValue(1);
   }
 

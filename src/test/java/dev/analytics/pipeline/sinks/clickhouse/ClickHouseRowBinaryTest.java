@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.AnalyticsEvent;
@@ -85,11 +85,12 @@ class ClickHouseRowBinaryTest {
     assertThat(earlier).doesNotContain("anomaly_score");
     client.query(earlier);
     ClickHouseException refused =
-        org.junit.jupiter.api.Assertions.assertThrows(
-            ClickHouseException.class,
-            () ->
-                ClickHouseTables.prepare(
-                    client, once, "earlier_aggregates", new WindowAggregateRowEncoder(), false));
+        assertThatExceptionOfType(ClickHouseException.class)
+            .isThrownBy(
+                () ->
+                    ClickHouseTables.prepare(
+                        client, once, "earlier_aggregates", new WindowAggregateRowEncoder(), false))
+            .actual();
     assertThat(refused.getMessage()).contains("has no column anomaly_score Nullable(Float64)");
     ClickHouseTables.prepare(
         client, once, "earlier_aggregates", new WindowAggregateRowEncoder(), true);
@@ -121,11 +122,16 @@ class ClickHouseRowBinaryTest {
             + " (event_type, dims, granularity, window_start, value_count) VALUES"
             + " ('old', '', '1m', 1767225600, 3)");
     ClickHouseException refused =
-        assertThrows(
-            ClickHouseException.class,
-            () ->
-                ClickHouseTables.prepare(
-                    client, once, "unsketched_aggregates", new WindowAggregateRowEncoder(), false));
+        assertThatExceptionOfType(ClickHouseException.class)
+            .isThrownBy(
+                () ->
+                    ClickHouseTables.prepare(
+                        client,
+                        once,
+                        "unsketched_aggregates",
+                        new WindowAggregateRowEncoder(),
+                        false))
+            .actual();
     assertThat(refused.getMessage()).contains("has no column sketch_index Array(Int32)");
     ClickHouseTables.prepare(
         client, once, "unsketched_aggregates", new WindowAggregateRowEncoder(), true);
@@ -420,9 +426,9 @@ class ClickHouseRowBinaryTest {
     WindowAggregate a = ClickHouseBatchingTest.aggregate(0);
     a.windowStart = -1;
     IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> new WindowAggregateRowEncoder().encode(a, new RowBinaryWriter()));
+        assertThatExceptionOfType(IllegalArgumentException.class)
+            .isThrownBy(() -> new WindowAggregateRowEncoder().encode(a, new RowBinaryWriter()))
+            .actual();
     assertThat(e).hasMessageContaining("outside the range of ClickHouse DateTime");
   }
 

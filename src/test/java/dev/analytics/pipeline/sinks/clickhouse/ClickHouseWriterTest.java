@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.testing.ClickHouseServer;
@@ -158,7 +158,10 @@ class ClickHouseWriterTest {
     writer.write(ClickHouseBatchingTest.aggregate(0), null);
     writer.write(ClickHouseBatchingTest.aggregate(1), null); // handed to the inserting thread
 
-    ClickHouseException e = assertThrows(ClickHouseException.class, () -> writer.flush(false));
+    ClickHouseException e =
+        assertThatExceptionOfType(ClickHouseException.class)
+            .isThrownBy(() -> writer.flush(false))
+            .actual();
     assertThat(e).hasMessageContaining("doesn't exist");
     writer.close();
   }
@@ -394,11 +397,12 @@ class ClickHouseWriterTest {
   void shouldNameAMissingTableAndHowToCreateIt() throws Exception {
     ClickHouseHttpClient client = new ClickHouseHttpClient(connection(server.url(), "default"));
     ClickHouseException e =
-        assertThrows(
-            ClickHouseException.class,
-            () ->
-                ClickHouseTables.prepare(
-                    client, PATIENT, "missing", new HighPriorityEventRowEncoder(), false));
+        assertThatExceptionOfType(ClickHouseException.class)
+            .isThrownBy(
+                () ->
+                    ClickHouseTables.prepare(
+                        client, PATIENT, "missing", new HighPriorityEventRowEncoder(), false))
+            .actual();
     assertThat(e.isTransient()).isFalse();
     assertThat(e)
         .hasMessageContaining("ClickHouse table writer.missing at " + server.url())
@@ -417,11 +421,12 @@ class ClickHouseWriterTest {
             + " version UInt64) ENGINE = ReplacingMergeTree(version) ORDER BY event_type");
     ClickHouseHttpClient client = new ClickHouseHttpClient(connection(server.url(), "default"));
     ClickHouseException e =
-        assertThrows(
-            ClickHouseException.class,
-            () ->
-                ClickHouseTables.prepare(
-                    client, PATIENT, "old_alerts", new AlertRowEncoder(), false));
+        assertThatExceptionOfType(ClickHouseException.class)
+            .isThrownBy(
+                () ->
+                    ClickHouseTables.prepare(
+                        client, PATIENT, "old_alerts", new AlertRowEncoder(), false))
+            .actual();
     assertThat(e)
         .hasMessageContaining("has no column dimensions.key Array(String)")
         .hasMessageContaining("has column window_start of type DateTime, expected DateTime('UTC')")
@@ -441,8 +446,9 @@ class ClickHouseWriterTest {
     server.query("CREATE DATABASE IF NOT EXISTS " + DB);
     long start = System.nanoTime();
     IOException e =
-        assertThrows(
-            IOException.class, () -> inserter.insert("nope", "(`a`)", new byte[] {0}, 1, "token"));
+        assertThatExceptionOfType(IOException.class)
+            .isThrownBy(() -> inserter.insert("nope", "(`a`)", new byte[] {0}, 1, "token"))
+            .actual();
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(millis).isLessThan(900); // no retry: the first backoff is 1 s
     assertThat(e)
@@ -464,9 +470,10 @@ class ClickHouseWriterTest {
             PATIENT,
             ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), s.table(), null));
     ClickHouseException e =
-        assertThrows(
-            ClickHouseException.class,
-            () -> inserter.insert(s.table(), "(`no_such_column`)", new byte[] {0}, 1, null));
+        assertThatExceptionOfType(ClickHouseException.class)
+            .isThrownBy(
+                () -> inserter.insert(s.table(), "(`no_such_column`)", new byte[] {0}, 1, null))
+            .actual();
     assertThat(e.code()).isEqualTo(16);
     assertThat(e.isTransient()).isFalse();
     assertThat(e).hasMessageContaining("into writer." + s.table()).hasMessageContaining("Code: 16");
@@ -480,8 +487,9 @@ class ClickHouseWriterTest {
             PATIENT,
             ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), "t", null));
     ClickHouseException e =
-        assertThrows(
-            ClickHouseException.class, () -> inserter.insert("t", "(`a`)", new byte[0], 0, null));
+        assertThatExceptionOfType(ClickHouseException.class)
+            .isThrownBy(() -> inserter.insert("t", "(`a`)", new byte[0], 0, null))
+            .actual();
     assertThat(e.code()).isEqualTo(192);
     assertThat(e.httpStatus()).isEqualTo(401);
     assertThat(e).hasMessageContaining("Unknown user nobody");
@@ -498,7 +506,9 @@ class ClickHouseWriterTest {
             quick,
             metrics);
     IOException e =
-        assertThrows(IOException.class, () -> inserter.insert("t", "(`a`)", new byte[0], 0, null));
+        assertThatExceptionOfType(IOException.class)
+            .isThrownBy(() -> inserter.insert("t", "(`a`)", new byte[0], 0, null))
+            .actual();
     assertThat(e)
         .hasMessageContaining("insert of 0 rows into writer.t failed 3 times, giving up")
         .hasMessageEndingWith("java.net.ConnectException")

@@ -1,6 +1,6 @@
 package dev.analytics.pipeline.sinks.kafka;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.config.JobConfig;
 import java.util.Map;
@@ -12,9 +12,9 @@ class KafkaSinksTest {
   void batchesLargeByDefault() {
     Properties p = KafkaSinks.producerProperties(JobConfig.of(Map.of()));
 
-    assertEquals("262144", p.getProperty("batch.size"));
-    assertEquals("50", p.getProperty("linger.ms"));
-    assertEquals("PLAINTEXT", p.getProperty("security.protocol"));
+    assertThat(p.getProperty("batch.size")).isEqualTo("262144");
+    assertThat(p.getProperty("linger.ms")).isEqualTo("50");
+    assertThat(p.getProperty("security.protocol")).isEqualTo("PLAINTEXT");
   }
 
   @Test
@@ -23,7 +23,7 @@ class KafkaSinksTest {
         KafkaSinks.producerProperties(
             JobConfig.of(Map.of("kafka.properties", "batch.size:16384,linger.ms:5")));
 
-    assertEquals("16384", p.getProperty("batch.size"));
-    assertEquals("5", p.getProperty("linger.ms"));
+    assertThat(p.getProperty("batch.size")).isEqualTo("16384");
+    assertThat(p.getProperty("linger.ms")).isEqualTo("5");
   }
 }

@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.sinks.kafka;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -39,20 +38,20 @@ class WindowAggregateSerializerTest {
     acc.add(10, 2.0);
     acc.add(20, 2.0);
     Map<String, Object> json = parse(aggregate(acc));
-    assertEquals(4.0, json.get("estimated_count"));
-    assertEquals(2L, json.get("kept_count"));
-    assertEquals(0.5, json.get("sample_rate"));
-    assertEquals(2L, json.get("value_count"));
-    assertEquals(60.0, json.get("sum"));
-    assertEquals(10.0, json.get("min"));
-    assertEquals(20.0, json.get("max"));
-    assertEquals(15.0, json.get("mean"));
-    assertEquals(25.0, json.get("variance_pop"));
-    assertEquals(50.0, json.get("variance_sample"));
-    assertEquals(5.0, json.get("stddev_pop"));
-    assertEquals(Math.sqrt(50), json.get("stddev_sample"));
+    assertThat(json.get("estimated_count")).isEqualTo(4.0);
+    assertThat(json.get("kept_count")).isEqualTo(2L);
+    assertThat(json.get("sample_rate")).isEqualTo(0.5);
+    assertThat(json.get("value_count")).isEqualTo(2L);
+    assertThat(json.get("sum")).isEqualTo(60.0);
+    assertThat(json.get("min")).isEqualTo(10.0);
+    assertThat(json.get("max")).isEqualTo(20.0);
+    assertThat(json.get("mean")).isEqualTo(15.0);
+    assertThat(json.get("variance_pop")).isEqualTo(25.0);
+    assertThat(json.get("variance_sample")).isEqualTo(50.0);
+    assertThat(json.get("stddev_pop")).isEqualTo(5.0);
+    assertThat(json.get("stddev_sample")).isEqualTo(Math.sqrt(50));
     for (String p : new String[] {"p50", "p75", "p90", "p95", "p99", "p999"}) {
-      assertEquals(10.0, json.get(p), p);
+      assertThat(json.get(p)).as(p).isEqualTo(10.0);
     }
   }
 
@@ -61,21 +60,21 @@ class WindowAggregateSerializerTest {
     WindowAccumulator countsOnly = new WindowAccumulator();
     countsOnly.addCountOnly(1.0);
     Map<String, Object> json = parse(aggregate(countsOnly));
-    assertEquals(0L, json.get("value_count"));
-    assertEquals(0.0, json.get("sum"));
+    assertThat(json.get("value_count")).isEqualTo(0L);
+    assertThat(json.get("sum")).isEqualTo(0.0);
     for (String s : STATISTICS) {
-      assertTrue(json.containsKey(s), s);
+      assertThat(json.containsKey(s)).as(s).isTrue();
       if (!s.equals("value_count") && !s.equals("sum")) {
-        assertEquals(null, json.get(s), s);
+        assertThat(json.get(s)).as(s).isEqualTo(null);
       }
     }
     WindowAccumulator one = new WindowAccumulator();
     one.add(3.5, 1.0);
     Map<String, Object> single = parse(aggregate(one));
-    assertEquals(null, single.get("variance_sample"));
-    assertEquals(null, single.get("stddev_sample"));
-    assertEquals(0.0, single.get("variance_pop"));
-    assertEquals(3.5, single.get("p99"));
+    assertThat(single.get("variance_sample")).isEqualTo(null);
+    assertThat(single.get("stddev_sample")).isEqualTo(null);
+    assertThat(single.get("variance_pop")).isEqualTo(0.0);
+    assertThat(single.get("p99")).isEqualTo(3.5);
   }
 
   @Test
@@ -83,9 +82,9 @@ class WindowAggregateSerializerTest {
     WindowAccumulator acc = new WindowAccumulator();
     acc.add(1.0, 1.0);
     WindowAggregate a = aggregate(acc);
-    assertEquals(null, parse(a).get("anomaly_score"));
+    assertThat(parse(a).get("anomaly_score")).isEqualTo(null);
     a.anomalyScore = 0.9987;
-    assertEquals(0.9987, parse(a).get("anomaly_score"));
+    assertThat(parse(a).get("anomaly_score")).isEqualTo(0.9987);
   }
 
   /** The sketch's bins as two arrays of numbers, so a consumer can merge windows as SQL does. */
@@ -100,14 +99,14 @@ class WindowAggregateSerializerTest {
     com.fasterxml.jackson.databind.JsonNode json =
         new com.fasterxml.jackson.databind.ObjectMapper()
             .readTree(WindowAggregateSerializer.toJson(a));
-    assertEquals(
-        "[" + (-100_000 - 61) + ",0," + (100_000 + 319) + "]", json.get("sketch_index").toString());
-    assertEquals("[1.0,1.0,2.0]", json.get("sketch_count").toString());
+    assertThat(json.get("sketch_index").toString())
+        .isEqualTo("[" + (-100_000 - 61) + ",0," + (100_000 + 319) + "]");
+    assertThat(json.get("sketch_count").toString()).isEqualTo("[1.0,1.0,2.0]");
     json =
         new com.fasterxml.jackson.databind.ObjectMapper()
             .readTree(WindowAggregateSerializer.toJson(aggregate(new WindowAccumulator())));
-    assertEquals("[]", json.get("sketch_index").toString());
-    assertEquals("[]", json.get("sketch_count").toString());
+    assertThat(json.get("sketch_index").toString()).isEqualTo("[]");
+    assertThat(json.get("sketch_count").toString()).isEqualTo("[]");
   }
 
   private static WindowAggregate aggregate(WindowAccumulator acc) {

@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.sinks.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.testing.PostgresServer;
@@ -58,7 +58,10 @@ class CommitRecordsTest {
       flink.write(SinkDriver.inc("a", 1));
       List<String> gids = flink.barrier(1);
       postgres.execute("ROLLBACK PREPARED '" + gids.get(0) + "'"); // by hand, or another tool
-      AssertionError failed = assertThrows(AssertionError.class, () -> flink.complete(1));
+      AssertionError failed =
+          assertThatExceptionOfType(AssertionError.class)
+              .isThrownBy(() -> flink.complete(1))
+              .actual();
       assertThat(failed.getCause())
           .hasMessageContaining(gids.get(0))
           .hasMessageContaining("was never committed")

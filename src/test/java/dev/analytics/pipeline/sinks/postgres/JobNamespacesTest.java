@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.sinks.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.testing.PostgresServer;
@@ -90,9 +90,9 @@ class JobNamespacesTest {
       prod.write(SinkDriver.inc("a", 1));
       List<String> prepared = prod.barrier(1);
       IOException refused =
-          assertThrows(
-              IOException.class,
-              () -> SinkDriver.start(sinkOf("analytics-pipeline"), SinkDriver.COUNTERS));
+          assertThatExceptionOfType(IOException.class)
+              .isThrownBy(() -> SinkDriver.start(sinkOf("analytics-pipeline"), SinkDriver.COUNTERS))
+              .actual();
       assertThat(refused.getMessage())
           .contains("job.instance-id")
           .contains("held by PostgreSQL session")

@@ -1,8 +1,6 @@
 package dev.analytics.pipeline.sinks.postgres;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.model.WindowAggregate;
@@ -18,6 +16,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,14 +72,14 @@ class PostgresDailyCountersTest {
 
     String[] values = {"abc", ""};
     long day = T0 / DAY;
-    assertEquals(
-        List.of(
-            inc("template_view", values, day, 10),
-            inc("template_view", values, day, 3),
-            inc("template_view", values, day, 7),
-            inc("template_view", values, day, 1)),
-        harness.extractOutputValues(),
-        "10, +3, +0 (not emitted), +7 (20.4 rounds to 20), +1 (20.6 rounds to 21)");
+    assertThat(harness.extractOutputValues())
+        .as("10, +3, +0 (not emitted), +7 (20.4 rounds to 20), +1 (20.6 rounds to 21)")
+        .isEqualTo(
+            List.of(
+                inc("template_view", values, day, 10),
+                inc("template_view", values, day, 3),
+                inc("template_view", values, day, 7),
+                inc("template_view", values, day, 1)));
   }
 
   @Test
@@ -90,12 +89,12 @@ class PostgresDailyCountersTest {
     harness.processElement(window("signup", T0, 0, 5, Map.of()), T0 + MINUTE - 1);
     harness.processElement(
         window("signup", T0, 0, 6, Map.of("jurisdiction", "CA")), T0 + MINUTE - 1);
-    assertEquals(
-        List.of(
-            inc("signup", new String[] {"", ""}, T0 / DAY - 1, 4),
-            inc("signup", new String[] {"", ""}, T0 / DAY, 5),
-            inc("signup", new String[] {"", "CA"}, T0 / DAY, 6)),
-        harness.extractOutputValues());
+    assertThat(harness.extractOutputValues())
+        .isEqualTo(
+            List.of(
+                inc("signup", new String[] {"", ""}, T0 / DAY - 1, 4),
+                inc("signup", new String[] {"", ""}, T0 / DAY, 5),
+                inc("signup", new String[] {"", "CA"}, T0 / DAY, 6)));
   }
 
   @Test
@@ -103,21 +102,21 @@ class PostgresDailyCountersTest {
     long lateness = 2 * MINUTE;
     var harness = deltas(lateness);
     harness.processElement(window("a", T0, 0, 3, Map.of()), T0 + MINUTE - 1);
-    assertEquals(1, harness.numKeyedStateEntries());
-    assertEquals(1, harness.numEventTimeTimers());
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
     harness.processWatermark(new Watermark(T0 + MINUTE - 2 + lateness));
-    assertEquals(1, harness.numKeyedStateEntries(), "still within the allowed lateness");
+    assertThat(harness.numKeyedStateEntries()).as("still within the allowed lateness").isEqualTo(1);
     harness.processElement(window("a", T0, 1, 5, Map.of()), T0 + MINUTE - 1);
 
     harness.processWatermark(new Watermark(T0 + MINUTE - 1 + lateness));
-    assertEquals(0, harness.numKeyedStateEntries());
-    assertEquals(0, harness.numEventTimeTimers());
-    assertEquals(
-        List.of(
-            inc("a", new String[] {"", ""}, T0 / DAY, 3),
-            inc("a", new String[] {"", ""}, T0 / DAY, 2)),
-        harness.extractOutputValues());
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(0);
+    assertThat(harness.numEventTimeTimers()).isEqualTo(0);
+    assertThat(harness.extractOutputValues())
+        .isEqualTo(
+            List.of(
+                inc("a", new String[] {"", ""}, T0 / DAY, 3),
+                inc("a", new String[] {"", ""}, T0 / DAY, 2)));
   }
 
   @Test
@@ -135,9 +134,9 @@ class PostgresDailyCountersTest {
     restored.initializeState(snapshot);
     restored.open();
     restored.processElement(window("a", T0, 1, 8, Map.of()), T0 + MINUTE - 1);
-    assertEquals(
-        List.of(inc("a", new String[] {"", ""}, T0 / DAY, 5)), restored.extractOutputValues());
-    assertEquals(1, restored.numEventTimeTimers(), "the cleanup timer was restored too");
+    assertThat(restored.extractOutputValues())
+        .isEqualTo(List.of(inc("a", new String[] {"", ""}, T0 / DAY, 5)));
+    assertThat(restored.numEventTimeTimers()).as("the cleanup timer was restored too").isEqualTo(1);
   }
 
   private static OneInputStreamOperatorTestHarness<DailyCounterIncrement, DailyCounterIncrement>
@@ -157,20 +156,22 @@ class PostgresDailyCountersTest {
     harness.processElement(inc("api_error", abc, 100, 4), 0);
     harness.processElement(inc("template_view", abc, 100, 3), 0);
     harness.processElement(inc("template_view", abc, 101, 7), 0);
-    assertEquals(List.of(), harness.extractOutputValues(), "nothing before the barrier");
+    assertThat(harness.extractOutputValues()).as("nothing before the barrier").isEqualTo(List.of());
 
     harness.prepareSnapshotPreBarrier(1);
-    assertEquals(
-        List.of(
-            inc("api_error", abc, 100, 4),
-            inc("template_view", abc, 100, 5),
-            inc("template_view", abc, 101, 7),
-            inc("template_view", def, 100, 1)),
-        harness.extractOutputValues());
+    assertThat(harness.extractOutputValues())
+        .isEqualTo(
+            List.of(
+                inc("api_error", abc, 100, 4),
+                inc("template_view", abc, 100, 5),
+                inc("template_view", abc, 101, 7),
+                inc("template_view", def, 100, 1)));
 
     harness.processElement(inc("template_view", abc, 100, 1), 0);
     harness.prepareSnapshotPreBarrier(2);
-    assertEquals(5, harness.extractOutputValues().size(), "the buffer was emptied at checkpoint 1");
+    assertThat(harness.extractOutputValues().size())
+        .as("the buffer was emptied at checkpoint 1")
+        .isEqualTo(5);
   }
 
   @Test
@@ -178,23 +179,24 @@ class PostgresDailyCountersTest {
     var harness = batcher(2);
     harness.processElement(inc("a", new String[0], 1, 1), 0);
     harness.processElement(inc("a", new String[0], 1, 1), 0);
-    assertEquals(List.of(), harness.extractOutputValues());
+    assertThat(harness.extractOutputValues()).isEqualTo(List.of());
     harness.processElement(inc("b", new String[0], 1, 1), 0);
-    assertEquals(
-        List.of(inc("a", new String[0], 1, 2), inc("b", new String[0], 1, 1)),
-        harness.extractOutputValues(),
-        "two buckets: emitted early");
+    assertThat(harness.extractOutputValues())
+        .as("two buckets: emitted early")
+        .isEqualTo(List.of(inc("a", new String[0], 1, 2), inc("b", new String[0], 1, 1)));
     harness.processElement(inc("c", new String[0], 1, 9), 0);
     harness.endInput();
-    assertEquals(inc("c", new String[0], 1, 9), harness.extractOutputValues().get(2));
+    assertThat(harness.extractOutputValues().get(2)).isEqualTo(inc("c", new String[0], 1, 9));
   }
 
   @Test
   void incrementIsAPojoWithoutKryo() {
     TypeInformation<DailyCounterIncrement> info = TypeInformation.of(DailyCounterIncrement.class);
-    PojoTypeInfo<?> pojo = assertInstanceOf(PojoTypeInfo.class, info);
+    PojoTypeInfo<?> pojo =
+        assertThat(info).asInstanceOf(InstanceOfAssertFactories.type(PojoTypeInfo.class)).actual();
     for (int i = 0; i < pojo.getArity(); i++) {
-      assertFalse(pojo.getPojoFieldAt(i).getTypeInformation() instanceof GenericTypeInfo);
+      assertThat((pojo.getPojoFieldAt(i).getTypeInformation() instanceof GenericTypeInfo))
+          .isFalse();
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.analytics.pipeline.sinks.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
@@ -114,7 +114,9 @@ class PostgresSchemaTest {
   void refusesAMissingTableNamingTheKeyAndTheFile() throws Exception {
     postgres.execute("CREATE SCHEMA empty");
     ConfigException e =
-        assertThrows(ConfigException.class, () -> PostgresSchema.prepare(settings("empty", false)));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PostgresSchema.prepare(settings("empty", false)))
+            .actual();
     assertThat(e.getMessage())
         .isEqualTo(
             "Configuration error at 'postgres.table.aggregates': table"
@@ -129,8 +131,9 @@ class PostgresSchemaTest {
     PostgresSchema.prepare(settings("partial", true));
     postgres.execute("ALTER TABLE partial.analytics_alert DROP COLUMN confidence");
     ConfigException e =
-        assertThrows(
-            ConfigException.class, () -> PostgresSchema.prepare(settings("partial", false)));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PostgresSchema.prepare(settings("partial", false)))
+            .actual();
     assertThat(e.key()).isEqualTo("postgres.table.alerts");
     assertThat(e.getMessage())
         .contains("table partial.analytics_alert lacks the columns [confidence]");
@@ -150,8 +153,9 @@ class PostgresSchemaTest {
             + " window_start, window_end, version, estimated_count, kept_count, sample_rate,"
             + " value_count, sum) VALUES ('t', '{}', '1m', now(), now(), 0, 1, 1, 1, 0, 0)");
     ConfigException e =
-        assertThrows(
-            ConfigException.class, () -> PostgresSchema.prepare(settings("earlier", false)));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PostgresSchema.prepare(settings("earlier", false)))
+            .actual();
     assertThat(e.getMessage())
         .contains("table earlier.analytics_window_aggregate lacks the columns [anomaly_score]");
     PostgresSchema.prepare(settings("earlier", true));
@@ -182,8 +186,9 @@ class PostgresSchemaTest {
             + " window_start, window_end, version, estimated_count, kept_count, sample_rate,"
             + " value_count, sum) VALUES ('t', '{}', '1m', now(), now(), 0, 1, 1, 1, 0, 0)");
     ConfigException e =
-        assertThrows(
-            ConfigException.class, () -> PostgresSchema.prepare(settings("unsketched", false)));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PostgresSchema.prepare(settings("unsketched", false)))
+            .actual();
     assertThat(e.getMessage())
         .contains(
             "table unsketched.analytics_window_aggregate lacks the columns [sketch_index,"
@@ -210,8 +215,9 @@ class PostgresSchemaTest {
     assertThat(columns("nocommits", "analytics_sink_commit")).containsExactly("gid", "prepared_at");
     postgres.execute("DROP TABLE nocommits.analytics_sink_commit");
     ConfigException e =
-        assertThrows(
-            ConfigException.class, () -> PostgresSchema.prepare(settings("nocommits", false)));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PostgresSchema.prepare(settings("nocommits", false)))
+            .actual();
     assertThat(e.key()).isEqualTo("postgres.table.commits");
     assertThat(e.getMessage()).contains("create it with sql/postgres/004_sink_commits.sql");
   }
@@ -232,16 +238,20 @@ class PostgresSchemaTest {
     postgres.execute(PostgresSchema.aggregatesDdl(s.aggregatesTable()).toArray(String[]::new));
     postgres.execute(PostgresSchema.alertsDdl(s.alertsTable()).toArray(String[]::new));
     postgres.execute(PostgresSchema.commitsDdl(s.commitsTable()).toArray(String[]::new));
-    ConfigException e = assertThrows(ConfigException.class, () -> PostgresSchema.prepare(s));
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PostgresSchema.prepare(s))
+            .actual();
     assertThat(e.key()).isEqualTo("postgres.daily-counter-dimensions");
     assertThat(e.getMessage()).contains("'group' is a reserved word of this PostgreSQL server");
 
     ConfigException table =
-        assertThrows(
-            ConfigException.class,
-            () ->
-                PostgresSchema.prepare(
-                    settings("reserved", true, "postgres.table.alerts", "reserved.order")));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(
+                () ->
+                    PostgresSchema.prepare(
+                        settings("reserved", true, "postgres.table.alerts", "reserved.order")))
+            .actual();
     assertThat(table.key()).isEqualTo("postgres.table.alerts");
     assertThat(table.getMessage()).contains("'order' is a reserved word");
   }
@@ -256,7 +266,10 @@ class PostgresSchemaTest {
     PostgresSettings s = settings("nokey", false);
     postgres.execute(PostgresSchema.aggregatesDdl(s.aggregatesTable()).toArray(String[]::new));
     postgres.execute(PostgresSchema.alertsDdl(s.alertsTable()).toArray(String[]::new));
-    ConfigException e = assertThrows(ConfigException.class, () -> PostgresSchema.prepare(s));
+    ConfigException e =
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PostgresSchema.prepare(s))
+            .actual();
     assertThat(e.key()).isEqualTo("postgres.table.daily-counters");
     assertThat(e.getMessage())
         .contains(
@@ -270,9 +283,9 @@ class PostgresSchemaTest {
     values.put("postgres.url", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
     values.put("postgres.user", "nobody");
     ConfigException e =
-        assertThrows(
-            ConfigException.class,
-            () -> PostgresSchema.prepare(PostgresSettings.from(JobConfig.of(values))));
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> PostgresSchema.prepare(PostgresSettings.from(JobConfig.of(values))))
+            .actual();
     assertThat(e.key()).isEqualTo("postgres.url");
     assertThat(e.getMessage()).contains("cannot connect to jdbc:postgresql://127.0.0.1:1/none");
   }

@@ -1,9 +1,7 @@
 package dev.analytics.pipeline.sinks.postgres;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
@@ -16,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,26 +57,37 @@ class PostgresTimeoutsTest {
       PostgresSettings s = settings(silent.port());
       long start = System.nanoTime();
       SQLException e =
-          assertTimeoutPreemptively(
-              Duration.ofSeconds(30),
-              () -> assertThrows(SQLException.class, () -> PostgresConnections.DEFAULT.connect(s)));
+          assertThat(
+                  CompletableFuture.supplyAsync(
+                      () ->
+                          assertThatExceptionOfType(SQLException.class)
+                              .isThrownBy(() -> PostgresConnections.DEFAULT.connect(s))
+                              .actual()))
+              .succeedsWithin(Duration.ofSeconds(30))
+              .actual();
       long millis = (System.nanoTime() - start) / 1_000_000;
-      assertTrue(millis < 10_000, "failed after " + millis + " ms");
-      assertTrue(e.getMessage().contains("postgres.connect-timeout (2 s)"), e.getMessage());
+      assertThat(millis < 10_000).as("failed after " + millis + " ms").isTrue();
+      assertThat(e.getMessage().contains("postgres.connect-timeout (2 s)"))
+          .as(e.getMessage())
+          .isTrue();
 
       // The at-least-once sinks' connections and the schema's have the same bound.
-      assertTimeoutPreemptively(
-          Duration.ofSeconds(30),
-          () ->
-              assertThrows(
-                  SQLException.class,
+      assertThat(
+              CompletableFuture.runAsync(
                   () ->
-                      PostgresConnections.DEFAULT
-                          .connectionProvider(s)
-                          .getOrEstablishConnection()));
-      assertTimeoutPreemptively(
-          Duration.ofSeconds(30),
-          () -> assertThrows(SQLException.class, () -> PostgresSchema.connect(s)));
+                      assertThatExceptionOfType(SQLException.class)
+                          .isThrownBy(
+                              () ->
+                                  PostgresConnections.DEFAULT
+                                      .connectionProvider(s)
+                                      .getOrEstablishConnection())))
+          .succeedsWithin(Duration.ofSeconds(30));
+      assertThat(
+              CompletableFuture.runAsync(
+                  () ->
+                      assertThatExceptionOfType(SQLException.class)
+                          .isThrownBy(() -> PostgresSchema.connect(s))))
+          .succeedsWithin(Duration.ofSeconds(30));
     }
   }
 
@@ -88,16 +98,18 @@ class PostgresTimeoutsTest {
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT 1")) {
         rs.next();
-        assertEquals(1, rs.getInt(1));
+        assertThat(rs.getInt(1)).isEqualTo(1);
       }
       proxy.goSilent();
       long start = System.nanoTime();
-      assertTimeoutPreemptively(
-          Duration.ofSeconds(30),
-          () ->
-              assertThrows(SQLException.class, () -> c.createStatement().executeQuery("SELECT 2")));
+      assertThat(
+              CompletableFuture.runAsync(
+                  () ->
+                      assertThatExceptionOfType(SQLException.class)
+                          .isThrownBy(() -> c.createStatement().executeQuery("SELECT 2"))))
+          .succeedsWithin(Duration.ofSeconds(30));
       long millis = (System.nanoTime() - start) / 1_000_000;
-      assertTrue(millis >= 2_500 && millis < 10_000, "failed after " + millis + " ms");
+      assertThat(millis >= 2_500 && millis < 10_000).as("failed after " + millis + " ms").isTrue();
     }
   }
 
@@ -107,16 +119,16 @@ class PostgresTimeoutsTest {
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SHOW statement_timeout")) {
       rs.next();
-      assertEquals("2s", rs.getString(1));
+      assertThat(rs.getString(1)).isEqualTo("2s");
     }
   }
 
   @Test
   void aSocketTimeoutThatWouldCutOffLockWaitsIsRefusedAtStartUp() {
     ConfigException e =
-        assertThrows(
-            ConfigException.class,
-            () -> settings(postgres.port(), "postgres.lock-timeout", "1 min"));
-    assertTrue(e.getMessage().contains("postgres.socket-timeout"), e.getMessage());
+        assertThatExceptionOfType(ConfigException.class)
+            .isThrownBy(() -> settings(postgres.port(), "postgres.lock-timeout", "1 min"))
+            .actual();
+    assertThat(e.getMessage().contains("postgres.socket-timeout")).as(e.getMessage()).isTrue();
   }
 }
