@@ -211,6 +211,16 @@ public final class ClickHouseKafkaEngineBaseline implements DescribedSection {
         if (done) {
           return;
         }
+        try {
+          context.clickhouse().query("SELECT 1");
+        } catch (java.io.IOException e) {
+          // 18.16's Kafka engine has crashed the server (SIGSEGV) on the full corpus.
+          throw new IllegalStateException(
+              "the ClickHouse server stopped answering while its Kafka engine ingested ("
+                  + behind
+                  + " records behind); see the server's error.log",
+              e);
+        }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
               "the Kafka engine's group "
