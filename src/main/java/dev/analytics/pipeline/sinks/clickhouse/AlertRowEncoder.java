@@ -57,8 +57,8 @@ public final class AlertRowEncoder implements ClickHouseRowEncoder<Alert> {
     out.string(a.eventType);
     Dimensions.write(a.dimensions, variant, out);
     out.string(a.granularity);
-    time(a.windowStart, out);
-    time(a.windowEnd, out);
+    variant.writeTime(a.windowStart, out);
+    variant.writeTime(a.windowEnd, out);
     out.string(a.pattern);
     out.string(a.metric);
     out.float64(a.value);
@@ -68,33 +68,14 @@ public final class AlertRowEncoder implements ClickHouseRowEncoder<Alert> {
     out.string(a.message);
   }
 
-  private void time(long epochMillis, RowBinaryWriter out) {
-    if (variant == TableVariant.CURRENT) {
-      out.dateTime64Millis(epochMillis);
-    } else {
-      out.dateTimeWithMillis(epochMillis);
-    }
-  }
-
   private static List<ClickHouseColumn> columnsInOrder(TableVariant v) {
-    boolean current = v == TableVariant.CURRENT;
-    String lowCardinality = current ? "LowCardinality(String)" : "String";
+    String lowCardinality = v.fewValued("String");
     List<ClickHouseColumn> c = new ArrayList<>();
     c.add(new ClickHouseColumn("event_type", lowCardinality));
     c.addAll(Dimensions.columns(v));
     c.add(new ClickHouseColumn("granularity", lowCardinality));
-    if (current) {
-      c.add(new ClickHouseColumn("window_start", "DateTime64(3, 'UTC')"));
-    } else {
-      c.add(new ClickHouseColumn("window_start", "DateTime('UTC')"));
-      c.add(new ClickHouseColumn("window_start_millis", "UInt16"));
-    }
-    if (current) {
-      c.add(new ClickHouseColumn("window_end", "DateTime64(3, 'UTC')"));
-    } else {
-      c.add(new ClickHouseColumn("window_end", "DateTime('UTC')"));
-      c.add(new ClickHouseColumn("window_end_millis", "UInt16"));
-    }
+    c.addAll(v.timeColumns("window_start"));
+    c.addAll(v.timeColumns("window_end"));
     c.add(new ClickHouseColumn("pattern", lowCardinality));
     c.add(new ClickHouseColumn("metric", lowCardinality));
     c.add(new ClickHouseColumn("value", "Float64"));

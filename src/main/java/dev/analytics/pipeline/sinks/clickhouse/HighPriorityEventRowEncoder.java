@@ -58,7 +58,7 @@ public final class HighPriorityEventRowEncoder implements ClickHouseRowEncoder<A
   public void encode(AnalyticsEvent e, RowBinaryWriter out) {
     out.string(e.eventId);
     out.string(e.eventType);
-    time(e.timestamp, out);
+    variant.writeTime(e.timestamp, out);
     out.nullableFloat64(e.hasValue ? e.value : Double.NaN);
     out.nullableString(e.category);
     out.string(e.priority == null ? "" : e.priority.name().toLowerCase(Locale.ROOT));
@@ -71,30 +71,14 @@ public final class HighPriorityEventRowEncoder implements ClickHouseRowEncoder<A
     out.uint64(Math.max(0, e.timestamp));
   }
 
-  private void time(long epochMillis, RowBinaryWriter out) {
-    if (variant == TableVariant.CURRENT) {
-      out.dateTime64Millis(epochMillis);
-    } else {
-      out.dateTimeWithMillis(epochMillis);
-    }
-  }
-
   private static List<ClickHouseColumn> columnsInOrder(TableVariant v) {
-    boolean current = v == TableVariant.CURRENT;
-    String lowCardinality = current ? "LowCardinality(String)" : "String";
+    String lowCardinality = v.fewValued("String");
     List<ClickHouseColumn> c = new ArrayList<>();
     c.add(new ClickHouseColumn("event_id", "String"));
     c.add(new ClickHouseColumn("event_type", lowCardinality));
-    if (current) {
-      c.add(new ClickHouseColumn("event_time", "DateTime64(3, 'UTC')"));
-    } else {
-      c.add(new ClickHouseColumn("event_time", "DateTime('UTC')"));
-      c.add(new ClickHouseColumn("event_time_millis", "UInt16"));
-    }
+    c.addAll(v.timeColumns("event_time"));
     c.add(new ClickHouseColumn("value", "Nullable(Float64)"));
-    c.add(
-        new ClickHouseColumn(
-            "category", current ? "LowCardinality(Nullable(String))" : "Nullable(String)"));
+    c.add(new ClickHouseColumn("category", v.fewValued("Nullable(String)")));
     c.add(new ClickHouseColumn("priority", lowCardinality));
     c.add(new ClickHouseColumn("user_id", "Nullable(String)"));
     c.add(new ClickHouseColumn("tenant_id", "Nullable(String)"));

@@ -1,5 +1,7 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
+import java.util.List;
+
 /**
  * The two layouts of the job's ClickHouse tables, and so of the rows its encoders write.
  *
@@ -41,5 +43,34 @@ public enum TableVariant {
    */
   public static TableVariant forServer(String version) {
     return ClickHouseHttpClient.supportsDeduplicationToken(version) ? CURRENT : LEGACY;
+  }
+
+  /**
+   * The type of a string column with few distinct values: {@code LowCardinality(...)} of {@code
+   * type} in the current layout, {@code type} in the legacy one.
+   */
+  public String fewValued(String type) {
+    return this == CURRENT ? "LowCardinality(" + type + ")" : type;
+  }
+
+  /**
+   * The columns of the time {@code name}: {@code DateTime64(3, 'UTC')} in the current layout,
+   * {@code DateTime('UTC')} seconds plus {@code <name>_millis UInt16} in the legacy one.
+   */
+  public List<ClickHouseColumn> timeColumns(String name) {
+    return this == CURRENT
+        ? List.of(new ClickHouseColumn(name, "DateTime64(3, 'UTC')"))
+        : List.of(
+            new ClickHouseColumn(name, "DateTime('UTC')"),
+            new ClickHouseColumn(name + "_millis", "UInt16"));
+  }
+
+  /** Writes an epoch-millisecond time as {@link #timeColumns} holds it. */
+  public void writeTime(long epochMillis, RowBinaryWriter out) {
+    if (this == CURRENT) {
+      out.dateTime64Millis(epochMillis);
+    } else {
+      out.dateTimeWithMillis(epochMillis);
+    }
   }
 }

@@ -58,8 +58,8 @@ public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<Win
     out.string(a.eventType);
     Dimensions.write(a.dimensions, variant, out);
     out.string(a.granularity);
-    time(a.windowStart, out);
-    time(a.windowEnd, out);
+    variant.writeTime(a.windowStart, out);
+    variant.writeTime(a.windowEnd, out);
     out.uint32(a.version);
     out.float64(a.estimatedCount);
     out.uint64(a.keptCount);
@@ -93,33 +93,14 @@ public final class WindowAggregateRowEncoder implements ClickHouseRowEncoder<Win
     out.float64Array(a.sketchCount);
   }
 
-  private void time(long epochMillis, RowBinaryWriter out) {
-    if (variant == TableVariant.CURRENT) {
-      out.dateTime64Millis(epochMillis);
-    } else {
-      out.dateTimeWithMillis(epochMillis);
-    }
-  }
-
   private static List<ClickHouseColumn> columnsInOrder(TableVariant v) {
-    boolean current = v == TableVariant.CURRENT;
-    String lowCardinality = current ? "LowCardinality(String)" : "String";
+    String lowCardinality = v.fewValued("String");
     List<ClickHouseColumn> c = new ArrayList<>();
     c.add(new ClickHouseColumn("event_type", lowCardinality));
     c.addAll(Dimensions.columns(v));
     c.add(new ClickHouseColumn("granularity", lowCardinality));
-    if (current) {
-      c.add(new ClickHouseColumn("window_start", "DateTime64(3, 'UTC')"));
-    } else {
-      c.add(new ClickHouseColumn("window_start", "DateTime('UTC')"));
-      c.add(new ClickHouseColumn("window_start_millis", "UInt16"));
-    }
-    if (current) {
-      c.add(new ClickHouseColumn("window_end", "DateTime64(3, 'UTC')"));
-    } else {
-      c.add(new ClickHouseColumn("window_end", "DateTime('UTC')"));
-      c.add(new ClickHouseColumn("window_end_millis", "UInt16"));
-    }
+    c.addAll(v.timeColumns("window_start"));
+    c.addAll(v.timeColumns("window_end"));
     c.add(new ClickHouseColumn("version", "UInt32"));
     c.add(new ClickHouseColumn("estimated_count", "Float64"));
     c.add(new ClickHouseColumn("kept_count", "UInt64"));
