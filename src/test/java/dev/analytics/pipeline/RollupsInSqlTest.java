@@ -8,7 +8,6 @@ import dev.analytics.pipeline.aggregation.WindowResultEmitter;
 import dev.analytics.pipeline.aggregation.accumulator.WindowAccumulator;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.WindowAggregate;
-import dev.analytics.pipeline.sinks.clickhouse.ClickHouseConnection;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseHttpClient;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseRowEncoder;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseTables;
@@ -128,16 +127,7 @@ class RollupsInSqlTest {
   void onClickHouse18() throws Exception {
     try (ClickHouseServer server = ClickHouseServer.start()) {
       server.runFile(Path.of("sql/clickhouse/window_aggregates.sql"), "default");
-      ClickHouseHttpClient client =
-          new ClickHouseHttpClient(
-              new ClickHouseConnection(
-                  server.url(),
-                  "default",
-                  "default",
-                  "",
-                  false,
-                  Duration.ofSeconds(5),
-                  Duration.ofSeconds(30)));
+      ClickHouseHttpClient client = server.client("default");
       WindowAggregateRowEncoder encoder = new WindowAggregateRowEncoder();
       client.insert("window_aggregates", encoder.columnList(), rowBinary(encoder), null);
       List<String> results = new ArrayList<>();

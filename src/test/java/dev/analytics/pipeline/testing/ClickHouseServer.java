@@ -1,5 +1,7 @@
 package dev.analytics.pipeline.testing;
 
+import dev.analytics.pipeline.sinks.clickhouse.ClickHouseConnection;
+import dev.analytics.pipeline.sinks.clickhouse.ClickHouseHttpClient;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -114,6 +116,16 @@ public final class ClickHouseServer implements AutoCloseable {
       throw new IllegalStateException("running");
     }
     startProcess();
+  }
+
+  /**
+   * The sink's own HTTP client for {@code database} of this server: user default without a
+   * password, no compression, 5 s to connect, 30 s per request.
+   */
+  public ClickHouseHttpClient client(String database) {
+    return new ClickHouseHttpClient(
+        new ClickHouseConnection(
+            url(), database, "default", "", false, Duration.ofSeconds(5), Duration.ofSeconds(30)));
   }
 
   /** Runs a statement and returns the body; fails on an error response. */

@@ -8,7 +8,6 @@ import dev.analytics.pipeline.testing.ClickHouseServer;
 import dev.analytics.pipeline.testing.MergedWindows;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,16 +78,7 @@ class MergedStatisticsInClickHouseTest {
     try (ClickHouseServer server = ClickHouseServer.start()) {
       // The default database: the query names its table unqualified, as an analyst runs it.
       server.runFile(Path.of("sql/clickhouse/window_aggregates.sql"), "default");
-      ClickHouseHttpClient client =
-          new ClickHouseHttpClient(
-              new ClickHouseConnection(
-                  server.url(),
-                  "default",
-                  "default",
-                  "",
-                  false,
-                  Duration.ofSeconds(5),
-                  Duration.ofSeconds(30)));
+      ClickHouseHttpClient client = server.client("default");
       assertThat(client.serverVersion()).startsWith("18.16");
       WindowAggregateRowEncoder encoder = new WindowAggregateRowEncoder();
       RowBinaryWriter body = new RowBinaryWriter();
