@@ -1,14 +1,12 @@
 package dev.analytics.pipeline.bench;
 
 import dev.analytics.pipeline.testing.ClickHouseServer;
+import dev.analytics.pipeline.testing.ConsumerGroups;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * What it measures: events/s of ClickHouse's own Kafka ingestion, the alternative a user weighs
@@ -104,7 +102,7 @@ public final class ClickHouseKafkaEngineBaseline implements DescribedSection {
     clickhouse.query("CREATE DATABASE " + DB);
     // A new group of the 18.16 engine starts at the end of the topic (auto.offset.reset latest,
     // changed only in the server's configuration): the group starts at offset 0 instead.
-    startAtTheBeginning(context, group, corpus.topic());
+    ConsumerGroups.startAtTheBeginning(context.kafka().adminProperties(), group, corpus.topic());
     clickhouse.query(
         "CREATE TABLE "
             + DB
@@ -157,7 +155,22 @@ public final class ClickHouseKafkaEngineBaseline implements DescribedSection {
             + DB
             + ".events_queue WHERE event_type != '' AND ts IS NOT NULL"
             + " GROUP BY minute, event_type");
-    awaitCommitted(context, group, corpus.topic(), context.quick() ? 120 : 600);
+    ConsumerGroups.awaitCommittedToEnd(
+        context.kafka().adminProperties(),
+        group,
+        corpus.topic(),
+        Duration.ofSeconds(context.quick() ? 120 : 600),
+        () -> {
+          try {
+            clickhouse.query("SELECT 1");
+          } catch (IOException e) {
+            // 18.16's Kafka engine has crashed the server (SIGSEGV) on the full corpus.
+            throw new IllegalStateException(
+                "the ClickHouse server stopped answering while its Kafka engine ingested; see"
+                    + " the server's error.log",
+                e);
+          }
+        });
     double seconds = (System.nanoTime() - start) / 1e9;
     clickhouse.query("DROP TABLE " + DB + ".per_minute_view");
     clickhouse.query("DROP TABLE " + DB + ".events_queue");
@@ -170,71 +183,5 @@ public final class ClickHouseKafkaEngineBaseline implements DescribedSection {
     String[] fields = stored.get(0).split("\t");
     clickhouse.query("DROP DATABASE IF EXISTS " + DB);
     return new Run(seconds, corpus.records(), Long.parseLong(fields[0]), Long.parseLong(fields[1]));
-  }
-
-  private static void startAtTheBeginning(BenchContext context, String group, String topic)
-      throws Exception {
-    try (Admin admin = Admin.create(context.kafka().adminProperties())) {
-      Map<TopicPartition, OffsetAndMetadata> zero = new java.util.HashMap<>();
-      for (var p :
-          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
-        zero.put(new TopicPartition(topic, p.partition()), new OffsetAndMetadata(0));
-      }
-      admin.alterConsumerGroupOffsets(group, zero).all().get();
-    }
-  }
-
-  /** Waits until {@code group} has committed the end offset of every partition of the topic. */
-  private static void awaitCommitted(
-      BenchContext context, String group, String topic, int timeoutSeconds) throws Exception {
-    try (Admin admin = Admin.create(context.kafka().adminProperties())) {
-      Map<TopicPartition, Long> ends = new java.util.HashMap<>();
-      for (var p :
-          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
-        TopicPartition tp = new TopicPartition(topic, p.partition());
-        ends.put(
-            tp,
-            admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset());
-      }
-      long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-      while (true) {
-        Map<TopicPartition, OffsetAndMetadata> committed =
-            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-        boolean done = true;
-        long behind = 0;
-        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-          OffsetAndMetadata c = committed.get(e.getKey());
-          long at = c == null ? 0 : c.offset();
-          behind += e.getValue() - at;
-          done &= at >= e.getValue();
-        }
-        if (done) {
-          return;
-        }
-        try {
-          context.clickhouse().query("SELECT 1");
-        } catch (java.io.IOException e) {
-          // 18.16's Kafka engine has crashed the server (SIGSEGV) on the full corpus.
-          throw new IllegalStateException(
-              "the ClickHouse server stopped answering while its Kafka engine ingested ("
-                  + behind
-                  + " records behind); see the server's error.log",
-              e);
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "the Kafka engine's group "
-                  + group
-                  + " is still "
-                  + behind
-                  + " records behind the end of "
-                  + topic
-                  + " after "
-                  + timeoutSeconds
-                  + " s");
-        }
-        Thread.sleep(100);
-      }
-    }
   }
 }

@@ -21,20 +21,26 @@ public final class ConsumerGroups {
    */
   public static void awaitCommittedToEnd(
       Properties admin, String group, String topic, Duration timeout) throws Exception {
+    awaitCommittedToEnd(admin, group, topic, timeout, () -> {});
+  }
+
+  /** What a wait checks between two polls; it throws to stop waiting. */
+  public interface Check {
+    void run() throws Exception;
+  }
+
+  /**
+   * {@link #awaitCommittedToEnd(Properties, String, String, Duration)}, running {@code
+   * whileWaiting} before every poll after the first (e.g. that the consumer's process still
+   * answers), so that a consumer that died fails the wait at once.
+   */
+  public static void awaitCommittedToEnd(
+      Properties admin, String group, String topic, Duration timeout, Check whileWaiting)
+      throws Exception {
     try (Admin client = Admin.create(admin)) {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      List<Integer> partitions =
-          client
-              .describeTopics(List.of(topic))
-              .allTopicNames()
-              .get()
-              .get(topic)
-              .partitions()
-              .stream()
-              .map(p -> p.partition())
-              .toList();
-      for (int p : partitions) {
-        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      for (TopicPartition tp : partitions(client, topic)) {
+        latest.put(tp, OffsetSpec.latest());
       }
       Map<TopicPartition, Long> ends = new HashMap<>();
       client.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
@@ -55,8 +61,33 @@ public final class ConsumerGroups {
           throw new IllegalStateException(
               "group " + group + " committed " + committed + ", end offsets " + ends);
         }
+        whileWaiting.run();
         Thread.sleep(200);
       }
     }
+  }
+
+  /** Commits offset 0 of every partition of {@code topic} for {@code group}. */
+  public static void startAtTheBeginning(Properties admin, String group, String topic)
+      throws Exception {
+    try (Admin client = Admin.create(admin)) {
+      Map<TopicPartition, OffsetAndMetadata> zero = new HashMap<>();
+      for (TopicPartition tp : partitions(client, topic)) {
+        zero.put(tp, new OffsetAndMetadata(0));
+      }
+      client.alterConsumerGroupOffsets(group, zero).all().get();
+    }
+  }
+
+  private static List<TopicPartition> partitions(Admin client, String topic) throws Exception {
+    return client
+        .describeTopics(List.of(topic))
+        .allTopicNames()
+        .get()
+        .get(topic)
+        .partitions()
+        .stream()
+        .map(p -> new TopicPartition(topic, p.partition()))
+        .toList();
   }
 }
