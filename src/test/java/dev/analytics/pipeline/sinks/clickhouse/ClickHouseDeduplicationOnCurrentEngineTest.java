@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.testing.ChdbEngine;
+import dev.analytics.pipeline.testing.ClickHouseStandIn;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,49 +163,17 @@ class ClickHouseDeduplicationOnCurrentEngineTest {
 
   /** The query string of one insert with token "t/1" to a server of {@code version}. */
   private static String insertParameters(String version) throws Exception {
-    com.sun.net.httpserver.HttpServer http =
-        com.sun.net.httpserver.HttpServer.create(
-            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-    List<String> inserts = new ArrayList<>();
-    http.createContext(
-        "/",
-        exchange -> {
-          String query = exchange.getRequestURI().getRawQuery();
-          byte[] body = exchange.getRequestBody().readAllBytes();
-          String answer = "";
-          if (new String(body, java.nio.charset.StandardCharsets.UTF_8)
-              .startsWith("SELECT version()")) {
-            answer = version + "\n";
-          } else {
-            inserts.add(query);
-          }
-          byte[] out = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, out.length == 0 ? -1 : out.length);
-          exchange.getResponseBody().write(out);
-          exchange.close();
-        });
-    http.start();
-    try {
-      ClickHouseHttpClient client =
-          new ClickHouseHttpClient(
-              new ClickHouseConnection(
-                  "http://127.0.0.1:" + http.getAddress().getPort(),
-                  "default",
-                  "default",
-                  null,
-                  false,
-                  java.time.Duration.ofSeconds(5),
-                  java.time.Duration.ofSeconds(5)));
+    try (ClickHouseStandIn server = new ClickHouseStandIn(version, "")) {
+      ClickHouseHttpClient client = server.client();
       client.insert(
           "window_aggregates",
           "(`a`)",
           new byte[] {1},
           client.supportsDeduplicationToken() ? "t/1" : null);
-    } finally {
-      http.stop(0);
+      List<String> inserts = server.otherQueries();
+      assertThat(inserts).hasSize(1);
+      return inserts.get(0);
     }
-    assertThat(inserts).hasSize(1);
-    return inserts.get(0);
   }
 
   /** A table made by hand without the window is warned about at start-up (engine_full). */

@@ -3,12 +3,8 @@ package dev.analytics.pipeline.sinks.clickhouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import dev.analytics.pipeline.testing.ClickHouseStandIn;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,7 +81,8 @@ class ClickHouseTableVariantTest {
 
   @Test
   void aTtlIsRefusedWhereTheServerHasNone() throws Exception {
-    FakeServer old = new FakeServer("18.16.1", described(new AlertRowEncoder().columns()));
+    ClickHouseStandIn old =
+        new ClickHouseStandIn("18.16.1", described(new AlertRowEncoder().columns()));
     try {
       assertThatThrownBy(
               () ->
@@ -166,7 +163,7 @@ class ClickHouseTableVariantTest {
     assertThat(ClickHouseTables.closestVariant(described, encoder, TableVariant.LEGACY))
         .isEqualTo(TableVariant.LEGACY);
 
-    FakeServer server = new FakeServer("26.7.2.1", described);
+    ClickHouseStandIn server = new ClickHouseStandIn("26.7.2.1", described);
     try {
       assertThatThrownBy(
               () ->
@@ -206,8 +203,9 @@ class ClickHouseTableVariantTest {
   void theJobCreatesTheLayoutOfTheServerAndWritesTheLayoutOfTheTable() throws Exception {
     for (ClickHouseRowEncoder<?> e : ENCODERS) {
       // A current server, no table yet: created with the current DDL, written in its layout.
-      FakeServer current =
-          new FakeServer("26.7.2.1", described(e.withVariant(TableVariant.CURRENT).columns()));
+      ClickHouseStandIn current =
+          new ClickHouseStandIn(
+              "26.7.2.1", described(e.withVariant(TableVariant.CURRENT).columns()));
       try {
         assertThat(ClickHouseTables.prepare(current.client(), ONCE, "t", e, true))
             .isEqualTo(TableVariant.CURRENT);
@@ -220,7 +218,7 @@ class ClickHouseTableVariantTest {
       }
       // A current server whose table an earlier job created with the 18.16 DDL: kept, and written
       // in its layout.
-      FakeServer earlier = new FakeServer("26.7.2.1", described(e.columns()));
+      ClickHouseStandIn earlier = new ClickHouseStandIn("26.7.2.1", described(e.columns()));
       try {
         assertThat(ClickHouseTables.prepare(earlier.client(), ONCE, "t", e, false))
             .isEqualTo(TableVariant.LEGACY);
@@ -229,7 +227,7 @@ class ClickHouseTableVariantTest {
         earlier.stop();
       }
       // 18.16: its DDL.
-      FakeServer old = new FakeServer("18.16.1", described(e.columns()));
+      ClickHouseStandIn old = new ClickHouseStandIn("18.16.1", described(e.columns()));
       try {
         assertThat(ClickHouseTables.prepare(old.client(), ONCE, "t", e, true))
             .isEqualTo(TableVariant.LEGACY);
@@ -312,65 +310,5 @@ class ClickHouseTableVariantTest {
     return columns.entrySet().stream()
         .map(c -> c.getKey() + "\t" + c.getValue())
         .collect(Collectors.joining("\n"));
-  }
-
-  /**
-   * An endpoint that answers like a ClickHouse server of {@code version} whose table has {@code
-   * described} columns, and records the CREATE TABLE statements it receives.
-   */
-  private static final class FakeServer {
-    private final HttpServer http;
-    private final List<String> creates = new ArrayList<>();
-
-    FakeServer(String version, String described) throws Exception {
-      http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      http.createContext(
-          "/",
-          exchange -> {
-            String sql =
-                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            String answer = "";
-            if (sql.startsWith("SELECT version()")) {
-              answer = version + "\n";
-            } else if (sql.startsWith("SELECT name, type FROM system.columns")) {
-              answer = described + "\n";
-            } else if (sql.startsWith("SELECT engine_full")) {
-              answer =
-                  "ReplacingMergeTree(version) ORDER BY (a) SETTINGS index_granularity = 8192,"
-                      + " non_replicated_deduplication_window = 1000\n";
-            } else if (sql.startsWith("CREATE TABLE")) {
-              synchronized (creates) {
-                creates.add(sql);
-              }
-            }
-            byte[] out = answer.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, out.length == 0 ? -1 : out.length);
-            exchange.getResponseBody().write(out);
-            exchange.close();
-          });
-      http.start();
-    }
-
-    ClickHouseHttpClient client() {
-      return new ClickHouseHttpClient(
-          new ClickHouseConnection(
-              "http://127.0.0.1:" + http.getAddress().getPort(),
-              "default",
-              "default",
-              null,
-              false,
-              Duration.ofSeconds(5),
-              Duration.ofSeconds(5)));
-    }
-
-    List<String> creates() {
-      synchronized (creates) {
-        return List.copyOf(creates);
-      }
-    }
-
-    void stop() {
-      http.stop(0);
-    }
   }
 }
