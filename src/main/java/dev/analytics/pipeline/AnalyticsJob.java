@@ -3,6 +3,7 @@ package dev.analytics.pipeline;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.control.ControlTopics;
 import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.sinks.UncommittedSinkWork;
@@ -67,7 +68,9 @@ public final class AnalyticsJob {
    */
   public static AnalyticsPipeline.Outputs defineWorkflow(
       StreamExecutionEnvironment env, JobConfig config) {
-    AnalyticsPipeline.Outputs outputs = AnalyticsPipeline.build(kafkaRecords(env, config), config);
+    AnalyticsPipeline.Outputs outputs =
+        AnalyticsPipeline.build(
+            kafkaRecords(env, config), ControlTopics.source(env, config), config);
     PipelineSinks.attach(outputs, config);
     return outputs;
   }

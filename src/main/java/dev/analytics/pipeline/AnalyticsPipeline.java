@@ -11,6 +11,14 @@ import dev.analytics.pipeline.aggregation.PartialAggregateMerger;
 import dev.analytics.pipeline.aggregation.WindowResultEmitter;
 import dev.analytics.pipeline.aggregation.WindowStatsAggregator;
 import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.RunTimeSettings;
+import dev.analytics.pipeline.control.AppliedChanges;
+import dev.analytics.pipeline.control.ControlChange;
+import dev.analytics.pipeline.control.ControlRefusal;
+import dev.analytics.pipeline.control.ControlRequest;
+import dev.analytics.pipeline.control.ControlStamper;
+import dev.analytics.pipeline.control.ControlledKeyedProcess;
+import dev.analytics.pipeline.control.ControlledPriorityAndSampling;
 import dev.analytics.pipeline.detection.DetectionOptions;
 import dev.analytics.pipeline.detection.DetectionSettings;
 import dev.analytics.pipeline.detection.PatternDetector;
@@ -37,9 +45,12 @@ import dev.analytics.pipeline.sampling.SamplingOptions.SamplingMode;
 import dev.analytics.pipeline.sampling.SamplingRates;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.datastream.WindowedStream;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
 import org.apache.flink.streaming.api.windowing.triggers.PurgingTrigger;
@@ -69,18 +80,41 @@ public final class AnalyticsPipeline {
   static final OutputTag<PartialAggregate> LATE_PARTIALS =
       new OutputTag<>("late-partials", TypeInformation.of(PartialAggregate.class));
 
-  /** What the pipeline produces, for the sinks. */
+  /**
+   * What the pipeline produces, for the sinks; the applied and refused control changes are null
+   * without run-time control.
+   */
   public record Outputs(
       DataStream<WindowAggregate> aggregates,
       DataStream<DeadLetter> deadLetters,
       DataStream<AnalyticsEvent> highPriorityEvents,
       DataStream<PrivacyEstimate> privacyEstimates,
-      DataStream<Alert> alerts) {}
+      DataStream<Alert> alerts,
+      DataStream<ControlChange> appliedChanges,
+      DataStream<ControlRefusal> refusedChanges) {
+    public Outputs(
+        DataStream<WindowAggregate> aggregates,
+        DataStream<DeadLetter> deadLetters,
+        DataStream<AnalyticsEvent> highPriorityEvents,
+        DataStream<PrivacyEstimate> privacyEstimates,
+        DataStream<Alert> alerts) {
+      this(aggregates, deadLetters, highPriorityEvents, privacyEstimates, alerts, null, null);
+    }
+  }
 
   /**
    * @param records parsed records with event-time timestamps and watermarks assigned
    */
   public static Outputs build(DataStream<ParsedRecord> records, JobConfig config) {
+    return build(records, null, config);
+  }
+
+  /**
+   * @param control the records of the control topic, or null for a job without run-time control
+   *     (then the graph has no control operator)
+   */
+  public static Outputs build(
+      DataStream<ParsedRecord> records, DataStream<ControlRequest> control, JobConfig config) {
     AggregationSettings aggregation = AggregationSettings.from(config);
 
     SingleOutputStreamOperator<AnalyticsEvent> events =
@@ -89,16 +123,48 @@ public final class AnalyticsPipeline {
             .uid(OperatorIds.ROUTER)
             .name(OperatorIds.ROUTER_NAME);
 
-    DataStream<AnalyticsEvent> classified =
-        events
-            .map(
-                new PriorityClassifier(
-                    PriorityRules.from(config),
-                    config.get(PriorityOptions.PRIORITY_HIGH_MAX_PROPERTIES_BYTES)))
-            .uid(OperatorIds.PRIORITY)
-            .name(OperatorIds.PRIORITY_NAME);
+    // Run-time control: each change checked and stamped with the event time it applies from, by
+    // one operator that sees the events' watermark, then broadcast to every operator it changes.
+    SingleOutputStreamOperator<ControlChange> applied = null;
+    Control changes = null;
+    if (control != null) {
+      applied =
+          control
+              .connect(events.filter(e -> false).name("Event watermarks for control"))
+              .process(new ControlStamper(config))
+              .setParallelism(1)
+              .uid(OperatorIds.CONTROL_STAMPER)
+              .name(OperatorIds.CONTROL_STAMPER_NAME);
+      changes = new Control(applied.broadcast(AppliedChanges.descriptor()), config);
+    }
 
-    DataStream<AnalyticsEvent> sampled = sample(classified, config, aggregation.windowSize());
+    PriorityClassifier classifier =
+        new PriorityClassifier(
+            PriorityRules.from(config),
+            config.get(PriorityOptions.PRIORITY_HIGH_MAX_PROPERTIES_BYTES));
+    DataStream<AnalyticsEvent> sampled;
+    if (changes == null) {
+      DataStream<AnalyticsEvent> classified =
+          events.map(classifier).uid(OperatorIds.PRIORITY).name(OperatorIds.PRIORITY_NAME);
+      sampled = sample(classified, config, aggregation.windowSize(), null);
+    } else if (config.get(SamplingOptions.SAMPLING_MODE) == SamplingMode.ADAPTIVE) {
+      DataStream<AnalyticsEvent> classified =
+          events
+              .connect(changes.stream())
+              .process(new ControlledPriorityAndSampling(classifier, null, config))
+              .uid(OperatorIds.PRIORITY)
+              .name(OperatorIds.PRIORITY_NAME + " (controlled)");
+      sampled = sample(classified, config, aggregation.windowSize(), changes);
+    } else {
+      sampled =
+          events
+              .connect(changes.stream())
+              .process(
+                  new ControlledPriorityAndSampling(
+                      classifier, new DeterministicSampler(SamplingRates.from(config)), config))
+              .uid(OperatorIds.CONTROLLED_PRIORITY_SAMPLER)
+              .name(OperatorIds.CONTROLLED_PRIORITY_SAMPLER_NAME);
+    }
 
     DataStream<AnalyticsEvent> highPriority =
         sampled.filter(e -> e.priority == Priority.HIGH).name("High priority");
@@ -109,7 +175,8 @@ public final class AnalyticsPipeline {
             aggregation,
             aggregation
                 .windowSize()
-                .multipliedBy(config.get(DetectionOptions.DETECTION_TTL_WINDOWS)));
+                .multipliedBy(config.get(DetectionOptions.DETECTION_TTL_WINDOWS)),
+            changes);
 
     // Fine windows, from events or from partial accumulators built before the shuffle.
     WindowStage fine;
@@ -143,7 +210,8 @@ public final class AnalyticsPipeline {
     // Detection over the fine windows: alerts, and the fine aggregates with their anomaly score
     // (what the sinks write; without detection, the aggregates as they are).
     DetectionSettings detection = DetectionSettings.from(config);
-    SingleOutputStreamOperator<Alert> alerts = detectPatterns(fine.aggregates(), detection);
+    SingleOutputStreamOperator<Alert> alerts =
+        detectPatterns(fine.aggregates(), detection, changes);
     DataStream<WindowAggregate> scored =
         detection.enabled() ? alerts.getSideOutput(PatternDetector.SCORED) : fine.aggregates();
 
@@ -175,7 +243,31 @@ public final class AnalyticsPipeline {
     DataStream<DeadLetter> deadLetters =
         events.getSideOutput(DeadLetterRouter.DEAD_LETTERS).union(late);
 
-    return new Outputs(allAggregates, deadLetters, highPriority, privacy, alerts);
+    return new Outputs(
+        allAggregates,
+        deadLetters,
+        highPriority,
+        privacy,
+        alerts,
+        applied,
+        applied == null ? null : applied.getSideOutput(ControlStamper.REFUSED));
+  }
+
+  /** The applied control changes as a broadcast input, and the start-up configuration. */
+  private record Control(BroadcastStream<ControlChange> stream, JobConfig config) {
+    /** {@code function} over {@code keyed}, with the control changes as a second input. */
+    <K, I, O, F extends KeyedProcessFunction<K, I, O> & RunTimeSettings>
+        SingleOutputStreamOperator<O> process(
+            KeyedStream<I, K> keyed, F function, TypeInformation<O> type) {
+      return keyed.connect(stream).process(new ControlledKeyedProcess<>(function, config), type);
+    }
+  }
+
+  /** {@code function} over {@code keyed}; controlled when {@code control} is not null. */
+  private static <K, I, O, F extends KeyedProcessFunction<K, I, O> & RunTimeSettings>
+      SingleOutputStreamOperator<O> keyedProcess(
+          KeyedStream<I, K> keyed, F function, TypeInformation<O> type, Control control) {
+    return control == null ? keyed.process(function, type) : control.process(keyed, function, type);
   }
 
   /**
@@ -184,14 +276,18 @@ public final class AnalyticsPipeline {
    * missing-window timers rely on. Disabled: an empty stream.
    */
   private static SingleOutputStreamOperator<Alert> detectPatterns(
-      SingleOutputStreamOperator<WindowAggregate> fineAggregates, DetectionSettings detection) {
+      SingleOutputStreamOperator<WindowAggregate> fineAggregates,
+      DetectionSettings detection,
+      Control control) {
     DataStream<WindowAggregate> watched =
         detection.enabled()
             ? fineAggregates
             : fineAggregates.filter(a -> false).name("Detection disabled");
-    return watched
-        .keyBy(PatternDetector::keyOf)
-        .process(new PatternDetector(detection))
+    return keyedProcess(
+            watched.keyBy(PatternDetector::keyOf),
+            new PatternDetector(detection),
+            TypeInformation.of(Alert.class),
+            control)
         .uid(OperatorIds.PATTERN_DETECTOR)
         .name(OperatorIds.PATTERN_DETECTOR_NAME);
   }
@@ -275,28 +371,34 @@ public final class AnalyticsPipeline {
    * time).
    */
   private static DataStream<AnalyticsEvent> limitCardinality(
-      DataStream<AnalyticsEvent> events, AggregationSettings aggregation, Duration idle) {
+      DataStream<AnalyticsEvent> events,
+      AggregationSettings aggregation,
+      Duration idle,
+      Control control) {
     if (!aggregation.capsCardinality()) {
       return events;
     }
-    return events
-        .keyBy(e -> CardinalityLimiter.shardOf(e.eventType))
-        .process(new CardinalityLimiter(aggregation, idle))
+    return keyedProcess(
+            events.keyBy(e -> CardinalityLimiter.shardOf(e.eventType)),
+            new CardinalityLimiter(aggregation, idle),
+            TypeInformation.of(AnalyticsEvent.class),
+            control)
         .uid(OperatorIds.CARDINALITY)
         .name(OperatorIds.CARDINALITY_NAME);
   }
 
   private static DataStream<AnalyticsEvent> sample(
-      DataStream<AnalyticsEvent> events, JobConfig config, Duration windowSize) {
+      DataStream<AnalyticsEvent> events, JobConfig config, Duration windowSize, Control control) {
     SamplingRates rates = SamplingRates.from(config);
     if (config.get(SamplingOptions.SAMPLING_MODE) == SamplingMode.ADAPTIVE) {
-      return events
-          .keyBy(e -> e.eventType)
-          .process(
+      return keyedProcess(
+              events.keyBy(e -> e.eventType),
               new AdaptiveSampler(
                   rates,
                   config.get(SamplingOptions.SAMPLING_ADAPTIVE_MAX_EVENTS_PER_SECOND),
-                  windowSize))
+                  windowSize),
+              TypeInformation.of(AnalyticsEvent.class),
+              control)
           .uid(OperatorIds.ADAPTIVE_SAMPLER)
           .name(OperatorIds.ADAPTIVE_SAMPLER_NAME);
     }

@@ -19,6 +19,22 @@ public final class OperatorIds {
   public static final String SAMPLER = "deterministic-sampler";
   public static final String SAMPLER_NAME = "Sample (deterministic)";
 
+  public static final String CONTROL_STAMPER = "control-stamper";
+  public static final String CONTROL_STAMPER_NAME = "Check and stamp control changes";
+
+  public static final String CONTROLLED_PRIORITY_SAMPLER = "controlled-priority-sampler";
+  public static final String CONTROLLED_PRIORITY_SAMPLER_NAME =
+      "Classify priority + sample (deterministic, controlled)";
+
+  public static final String CONTROL_KAFKA_SOURCE = "kafka-control-source";
+  public static final String CONTROL_KAFKA_SOURCE_NAME = "Kafka control changes";
+
+  public static final String CONTROL_APPLIED_SINK = "control-applied-kafka-sink";
+  public static final String CONTROL_APPLIED_SINK_NAME = "Applied control changes -> Kafka";
+
+  public static final String CONTROL_REFUSED_SINK = "control-refused-kafka-sink";
+  public static final String CONTROL_REFUSED_SINK_NAME = "Refused control changes -> Kafka";
+
   public static final String ADAPTIVE_SAMPLER = "adaptive-sampler";
   public static final String ADAPTIVE_SAMPLER_NAME = "Sample (adaptive, deterministic)";
 

@@ -2,6 +2,7 @@ package dev.analytics.pipeline;
 
 import dev.analytics.pipeline.aggregation.AggregationOptions;
 import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.control.ControlTopics;
 import dev.analytics.pipeline.ingest.EventOptions;
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.DailyCounterIncrement;
@@ -60,6 +61,9 @@ public final class PipelineSinks {
   public static void attach(
       AnalyticsPipeline.Outputs outputs, JobConfig config, PostgresConnections connections) {
     kafka(outputs, config);
+    if (outputs.appliedChanges() != null) {
+      ControlTopics.attachSinks(outputs.appliedChanges(), outputs.refusedChanges(), config);
+    }
     console(outputs, config);
     clickHouse(outputs, config);
     postgresAggregates(outputs.aggregates(), config, connections);

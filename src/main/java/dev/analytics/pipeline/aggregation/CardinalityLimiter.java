@@ -1,5 +1,8 @@
 package dev.analytics.pipeline.aggregation;
 
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.RunTimeSettings;
+import dev.analytics.pipeline.config.Versioned;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,8 +40,8 @@ import org.apache.flink.util.Collector;
  * differ between runs whose Kafka partitions interleave differently. Events already beyond their
  * window's allowed lateness pass unchanged (the window dead-letters them as late).
  */
-public class CardinalityLimiter
-    extends KeyedProcessFunction<String, AnalyticsEvent, AnalyticsEvent> {
+public class CardinalityLimiter extends KeyedProcessFunction<String, AnalyticsEvent, AnalyticsEvent>
+    implements RunTimeSettings {
   /** Shards of the event-type hash: the keys of this function. */
   public static final int SHARDS = 256;
 
@@ -60,7 +63,7 @@ public class CardinalityLimiter
 
   private final AggregationSettings settings;
   private final long idleMillis;
-  private final int typesPerShard;
+  private Versioned<Caps> caps;
   private transient MapState<String, Long> types;
   private transient MapState<String, Long> combos;
   private transient MapState<String, Integer> comboCounts;
@@ -76,8 +79,22 @@ public class CardinalityLimiter
   public CardinalityLimiter(AggregationSettings settings, Duration idle) {
     this.settings = settings;
     this.idleMillis = idle.toMillis();
-    int max = settings.maxEventTypes();
-    this.typesPerShard = max == 0 ? Integer.MAX_VALUE : (max + SHARDS - 1) / SHARDS;
+    this.caps = Versioned.fixed(Caps.of(settings));
+  }
+
+  /** The caps of one version of the configuration: types per shard, combinations per type. */
+  private record Caps(int typesPerShard, int maxKeysPerType) implements java.io.Serializable {
+    static Caps of(AggregationSettings settings) {
+      int max = settings.maxEventTypes();
+      return new Caps(
+          max == 0 ? Integer.MAX_VALUE : (max + SHARDS - 1) / SHARDS, settings.maxKeysPerType());
+    }
+  }
+
+  /** The caps by event time (the window a type or combination would be admitted in). */
+  @Override
+  public void configure(Versioned<JobConfig> configs) {
+    caps = configs.map(c -> Caps.of(AggregationSettings.from(c)));
   }
 
   /** The key of an event type: its shard. */
@@ -106,11 +123,12 @@ public class CardinalityLimiter
       out.collect(e);
       return;
     }
+    Caps caps = this.caps.at(e.timestamp);
     Long typeSeen = types.get(e.eventType);
     if (typeSeen == null) {
       Integer count = typeCount.value();
       int n = count == null ? 0 : count;
-      if (n >= typesPerShard) {
+      if (n >= caps.typesPerShard()) {
         typeOverflow.inc();
         out.collect(copy(e, AggregationSettings.OTHER, new HashMap<>()));
         return;
@@ -130,7 +148,7 @@ public class CardinalityLimiter
     if (comboSeen == null) {
       Integer count = comboCounts.get(e.eventType);
       int n = count == null ? 0 : count;
-      if (n >= settings.maxKeysPerType()) {
+      if (n >= caps.maxKeysPerType()) {
         overflow.inc();
         Map<String, String> folded = new HashMap<>(e.dimensions);
         for (String dim : dims) {

@@ -84,7 +84,9 @@ import org.apache.flink.util.TimeUtils;
  * settings derived from the options ({@link #flinkConfiguration()}). Not serializable: operators
  * receive small settings records built from it.
  */
-public final class JobConfig {
+public final class JobConfig implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Prefix of the environment variables that configure the job. */
   public static final String ENV_PREFIX = "ANALYTICS_";
 
@@ -115,7 +117,8 @@ public final class JobConfig {
     FILE,
     ENVIRONMENT,
     ARGUMENT,
-    PROGRAM
+    PROGRAM,
+    CONTROL
   }
 
   private enum Kind {
@@ -164,8 +167,92 @@ public final class JobConfig {
   /** The explicitly given values, typed (secrets resolved); defaults come from the options. */
   private final Configuration conf;
 
-  private JobConfig(Configuration conf) {
+  /** The given values as messages show them, and where each came from, by key. */
+  private final TreeMap<String, String> shown;
+
+  private final TreeMap<String, String> origins;
+  private final boolean requireKafka;
+
+  private JobConfig(Configuration conf, Map<String, Raw> raw, boolean requireKafka) {
     this.conf = conf;
+    this.shown = new TreeMap<>();
+    this.origins = new TreeMap<>();
+    for (Map.Entry<String, Raw> e : raw.entrySet()) {
+      shown.put(e.getKey(), e.getValue().shown());
+      origins.put(e.getKey(), e.getValue().origin());
+    }
+    this.requireKafka = requireKafka;
+  }
+
+  /**
+   * This configuration with {@code changes} over it, checked with every start-up rule: a change is
+   * {@code key -> value} in the syntax of arguments, where the key is an option's or, for a map
+   * option such as {@code sampling.rates}, one entry's ({@code sampling.rates.cache_hit}). Secrets
+   * are refused. {@code changes} are applied over this configuration's own values (a map entry
+   * merges into its map), so that removing a change restores the value this configuration had.
+   *
+   * @param origin how messages name where the changes came from, e.g. "from the control topic"
+   * @throws ConfigException naming the key of the first problem
+   */
+  public JobConfig with(Map<String, String> changes, String origin) {
+    Configuration changed = new Configuration(conf);
+    Map<String, Raw> raw = new LinkedHashMap<>();
+    for (String key : shown.keySet()) {
+      raw.put(key, new Raw(shown.get(key), Source.PROGRAM, origins.get(key)));
+    }
+    Map<String, Map<String, String>> entries = new TreeMap<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(changes).entrySet()) {
+      String key = e.getKey();
+      Raw value = new Raw(e.getValue(), Source.CONTROL, origin);
+      String option = optionKeyOf(key);
+      if (option == null) {
+        throw new ConfigException(
+            key,
+            "unknown key (" + origin + ")" + suggestion(key, SPECS.keySet(), k -> "'" + k + "'"));
+      }
+      Spec spec = SPECS.get(option);
+      if (spec.secret() || option.endsWith(SECRET_FILE_SUFFIX)) {
+        throw new ConfigException(
+            key, "is a secret and is not accepted " + origin + " (set it at start-up)");
+      }
+      if (option.equals(key)) {
+        put(changed, spec.option(), parse(spec, value));
+        raw.put(key, value);
+      } else {
+        entries
+            .computeIfAbsent(option, k -> new TreeMap<>())
+            .put(key.substring(option.length() + 1), e.getValue());
+      }
+    }
+    for (Map.Entry<String, Map<String, String>> e : entries.entrySet()) {
+      Spec spec = SPECS.get(e.getKey());
+      @SuppressWarnings("unchecked")
+      Map<String, String> merged =
+          new LinkedHashMap<>((Map<String, String>) changed.get(spec.option()));
+      merged.putAll(e.getValue());
+      Raw value = new Raw(merged, Source.CONTROL, origin);
+      put(changed, spec.option(), parse(spec, value));
+      raw.put(e.getKey(), value);
+    }
+    check(changed, raw, requireKafka);
+    return new JobConfig(changed, raw, requireKafka);
+  }
+
+  /**
+   * The option that {@code key} sets: the key itself when it is an option's, the map option whose
+   * entry it names ({@code sampling.rates.cache_hit}: {@code sampling.rates}), else null.
+   */
+  public static String optionKeyOf(String key) {
+    if (SPECS.containsKey(key)) {
+      return key;
+    }
+    for (int dot = key.lastIndexOf('.'); dot > 0; dot = key.lastIndexOf('.', dot - 1)) {
+      String prefix = key.substring(0, dot);
+      if (isMapOption(prefix)) {
+        return dot + 1 < key.length() ? prefix : null;
+      }
+    }
+    return null;
   }
 
   /**
@@ -615,7 +702,7 @@ public final class JobConfig {
     }
     resolveSecrets(conf, raw);
     check(conf, raw, requireBootstrapServers);
-    return new JobConfig(conf);
+    return new JobConfig(conf, raw, requireBootstrapServers);
   }
 
   private static Object parse(Spec spec, Raw raw) {

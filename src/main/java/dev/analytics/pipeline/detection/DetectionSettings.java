@@ -82,6 +82,35 @@ public final class DetectionSettings implements Serializable {
     public static final String SEED = "seed";
 
     /** Whether the seed rules decide ({@code detection.mode: seed}). */
+    /**
+     * The rules that shape a key's state (ring sizes, model, forgetting): these cannot change while
+     * the job runs, the others (thresholds, the watched metric) can.
+     */
+    public String stateShape() {
+      return "history="
+          + history
+          + " anomaly.windows="
+          + anomalyWindows
+          + " trend.windows="
+          + trendWindows
+          + " shift-windows="
+          + shiftWindows
+          + " seasonal.enabled="
+          + seasonal
+          + " seasonal.min-days="
+          + seasonalMinDays
+          + " seasonal.memory-days="
+          + seasonalMemoryDays
+          + " ttl-windows="
+          + ttlWindows
+          + " mode="
+          + mode
+          + " warmup-windows="
+          + warmupWindows
+          + " warmup-days="
+          + warmupDays;
+    }
+
     public boolean seedMode() {
       return SEED.equals(mode);
     }
@@ -357,6 +386,40 @@ public final class DetectionSettings implements Serializable {
   }
 
   /** Whether detection runs at all ({@code detection.enabled}). */
+  /**
+   * Why {@code after} cannot replace these settings while the job runs (detection switched on or
+   * off, or rules that shape a key's state changed for some event type), or null when it can.
+   */
+  public String runTimeChangeProblem(DetectionSettings after) {
+    if (enabled != after.enabled) {
+      return "detection.enabled changes the job graph";
+    }
+    java.util.Set<String> types = new java.util.TreeSet<>(configuredTypes());
+    types.addAll(after.configuredTypes());
+    String before = defaults.stateShape();
+    if (!before.equals(after.defaults.stateShape())) {
+      return "it changes rules that shape the detector's state ("
+          + before
+          + " -> "
+          + after.defaults.stateShape()
+          + ")";
+    }
+    for (String type : types) {
+      String was = forType(type).stateShape();
+      String now = after.forType(type).stateShape();
+      if (!was.equals(now)) {
+        return "it changes rules that shape the detector's state of "
+            + type
+            + " ("
+            + was
+            + " -> "
+            + now
+            + ")";
+      }
+    }
+    return null;
+  }
+
   public boolean enabled() {
     return enabled;
   }

@@ -27,6 +27,12 @@ public class DetectorState {
   public String granularity;
   public long windowMillis;
 
+  /**
+   * The label of the metric the history is of (null in state written before it was recorded): a
+   * change of the watched metric while the job runs starts the key over.
+   */
+  public String metric;
+
   /** Start of the latest window judged (or, for a statistic, passed over as missing). */
   public long latestStart;
 
@@ -204,6 +210,7 @@ public class DetectorState {
     c.dimensions = new HashMap<>(dimensions);
     c.granularity = granularity;
     c.windowMillis = windowMillis;
+    c.metric = metric;
     c.latestStart = latestStart;
     c.latestVersion = latestVersion;
     c.latestFromAggregate = latestFromAggregate;

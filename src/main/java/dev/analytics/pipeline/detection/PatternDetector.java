@@ -1,5 +1,8 @@
 package dev.analytics.pipeline.detection;
 
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.RunTimeSettings;
+import dev.analytics.pipeline.config.Versioned;
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.WindowAggregate;
 import java.util.HashMap;
@@ -52,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each observed window's anomaly score is in the state ({@link DetectorState#anomalyScore},
  * {@link DetectorState#rawScore}); {@link PatternRules#observeWindow} returns it with the alerts.
  */
-public class PatternDetector extends KeyedProcessFunction<String, WindowAggregate, Alert> {
+public class PatternDetector extends KeyedProcessFunction<String, WindowAggregate, Alert>
+    implements RunTimeSettings {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(PatternDetector.class);
 
@@ -62,9 +66,12 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
   /** Event types whose rules are kept built; beyond, the cache starts over. */
   static final int MAX_CACHED_RULES = 10_000;
 
-  private final DetectionSettings settings;
+  private Versioned<DetectionSettings> settings;
 
+  /** The rules built for the settings of {@link #rulesFor}, by event type. */
   private transient Map<String, PatternRules> rulesByType;
+
+  private transient DetectionSettings rulesFor;
   private transient ValueState<DetectorState> state;
   private transient ValueState<DetectorState> previous;
   private transient Counter alertsEmitted;
@@ -73,7 +80,20 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
   private transient Counter sparseKeys;
 
   public PatternDetector(DetectionSettings settings) {
-    this.settings = settings;
+    this.settings = Versioned.fixed(settings);
+  }
+
+  /**
+   * Thresholds, overrides and watched metrics by the start of the window they judge. A key whose
+   * watched metric changes starts over (its history is of the other metric).
+   */
+  @Override
+  public void configure(Versioned<JobConfig> configs) {
+    settings = configs.map(DetectionSettings::from);
+    if (rulesByType != null) {
+      rulesByType.clear();
+      rulesFor = null;
+    }
   }
 
   /**
@@ -104,12 +124,12 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     sparseWindows = getRuntimeContext().getMetricGroup().counter("detectionSparseWindows");
     sparseKeys = getRuntimeContext().getMetricGroup().counter("detectionSparseKeys");
     if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-      for (String line : describe(settings)) {
+      for (String line : describe(settings.latest())) {
         LOG.info(line);
       }
     }
     // What each rule set judges, as metrics (event_type "*": types without overrides).
-    ruleSets(settings).forEach(this::ruleSetGauge);
+    ruleSets(settings.latest()).forEach(this::ruleSetGauge);
   }
 
   /** The rule sets: "*" for event types without overrides, then each configured type, sorted. */
@@ -154,7 +174,7 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
 
   private void detect(WindowAggregate a, WindowAggregate scored, Context ctx, Collector<Alert> out)
       throws Exception {
-    PatternRules rules = rules(a.eventType);
+    PatternRules rules = rules(a.eventType, a.windowStart);
     long windowMillis = a.windowEnd - a.windowStart;
     DetectorState s = state.value();
     if (s != null && s.windowMillis != windowMillis) {
@@ -165,7 +185,9 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
               + s.windowMillis
               + " ms");
     }
-    if (s == null || (a.windowStart - s.latestStart) / windowMillis >= rules.rules().ttlWindows()) {
+    if (s == null
+        || (a.windowStart - s.latestStart) / windowMillis >= rules.rules().ttlWindows()
+        || (s.metric != null && !s.metric.equals(rules.rules().metric().label()))) {
       if (s != null && s.timer != Long.MIN_VALUE) {
         ctx.timerService().deleteEventTimeTimer(s.timer);
       }
@@ -263,7 +285,7 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
       // did not drop; judging the windows after it as zeros would raise a drop on every drain.
       return;
     }
-    PatternRules rules = rules(s.eventType);
+    PatternRules rules = rules(s.eventType, s.latestStart + s.windowMillis);
     long w = s.windowMillis;
     for (long start = s.latestStart + w; start + w - 1 <= timestamp; start += w) {
       if (++s.silentWindows >= rules.rules().ttlWindows()) {
@@ -367,14 +389,19 @@ public class PatternDetector extends KeyedProcessFunction<String, WindowAggregat
     }
   }
 
-  private PatternRules rules(String eventType) {
+  private PatternRules rules(String eventType, long windowStart) {
+    DetectionSettings current = settings.at(windowStart);
+    if (current != rulesFor) {
+      rulesByType.clear();
+      rulesFor = current;
+    }
     PatternRules rules = rulesByType.get(eventType);
     if (rules == null) {
       // Bounded whatever the input: forgotten all at once and built again as types come back.
       if (rulesByType.size() >= MAX_CACHED_RULES) {
         rulesByType.clear();
       }
-      rules = new PatternRules(settings.forType(eventType));
+      rules = new PatternRules(current.forType(eventType));
       rulesByType.put(eventType, rules);
     }
     return rules;

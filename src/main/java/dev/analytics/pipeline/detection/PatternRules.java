@@ -96,6 +96,7 @@ public final class PatternRules implements Serializable {
     s.dimensions = new HashMap<>(dimensions == null ? Map.of() : dimensions);
     s.granularity = granularity;
     s.windowMillis = windowMillis;
+    s.metric = rules.metric().label();
     s.latestStart = Long.MIN_VALUE;
     allocateSeed(s);
     return s;

@@ -1,5 +1,8 @@
 package dev.analytics.pipeline.priority;
 
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.RunTimeSettings;
+import dev.analytics.pipeline.config.Versioned;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -17,10 +20,11 @@ import org.apache.flink.metrics.MetricGroup;
  * propertiesDropped} (high-priority events whose properties exceeded {@code
  * priority.high.max-properties-bytes} and were dropped).
  */
-public class PriorityClassifier extends RichMapFunction<AnalyticsEvent, AnalyticsEvent> {
+public class PriorityClassifier extends RichMapFunction<AnalyticsEvent, AnalyticsEvent>
+    implements RunTimeSettings {
   private static final long serialVersionUID = 1L;
 
-  private final PriorityRules rules;
+  private Versioned<PriorityRules> rules;
   private final int maxHighPropertiesBytes;
 
   private transient Counter eventsHigh;
@@ -30,8 +34,14 @@ public class PriorityClassifier extends RichMapFunction<AnalyticsEvent, Analytic
   private transient Counter propertiesDropped;
 
   public PriorityClassifier(PriorityRules rules, int maxHighPropertiesBytes) {
-    this.rules = rules;
+    this.rules = Versioned.fixed(rules);
     this.maxHighPropertiesBytes = maxHighPropertiesBytes;
+  }
+
+  /** Priority rules and the trust in explicit priorities by event time. */
+  @Override
+  public void configure(Versioned<JobConfig> configs) {
+    rules = configs.map(PriorityRules::from);
   }
 
   @Override
@@ -46,6 +56,7 @@ public class PriorityClassifier extends RichMapFunction<AnalyticsEvent, Analytic
 
   @Override
   public AnalyticsEvent map(AnalyticsEvent event) {
+    PriorityRules rules = this.rules.at(event.timestamp);
     if (event.priority == null || !rules.trustsExplicit(event.eventType)) {
       if (event.priority != null) {
         untrustedClaims.inc();

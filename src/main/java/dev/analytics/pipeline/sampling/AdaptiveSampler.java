@@ -1,5 +1,8 @@
 package dev.analytics.pipeline.sampling;
 
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.RunTimeSettings;
+import dev.analytics.pipeline.config.Versioned;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.Priority;
 import java.time.Duration;
@@ -78,7 +81,8 @@ import org.apache.flink.util.Collector;
  * <p>Metrics (operator group): counters {@code sampledKept}, {@code sampledOut} and {@code
  * lateEvents}.
  */
-public class AdaptiveSampler extends KeyedProcessFunction<String, AnalyticsEvent, AnalyticsEvent> {
+public class AdaptiveSampler extends KeyedProcessFunction<String, AnalyticsEvent, AnalyticsEvent>
+    implements RunTimeSettings {
   private static final long serialVersionUID = 1L;
 
   public static final String COUNTS_STATE = "adaptive-sampler-window-counts";
@@ -86,8 +90,8 @@ public class AdaptiveSampler extends KeyedProcessFunction<String, AnalyticsEvent
   public static final String PENDING_STATE = "adaptive-sampler-pending-events";
   public static final String CLOSED_THROUGH_STATE = "adaptive-sampler-closed-through";
 
-  private final SamplingRates rates;
-  private final double maxEventsPerSecond;
+  private Versioned<SamplingRates> rates;
+  private Versioned<Double> maxEventsPerSecond;
   private final long windowMillis;
 
   private transient MapState<Long, Long> counts;
@@ -112,9 +116,17 @@ public class AdaptiveSampler extends KeyedProcessFunction<String, AnalyticsEvent
     if (windowSize.isNegative() || windowSize.toMillis() < 1) {
       throw new IllegalArgumentException("windowSize must be at least 1 ms, got " + windowSize);
     }
-    this.rates = rates;
-    this.maxEventsPerSecond = maxEventsPerSecond;
+    this.rates = Versioned.fixed(rates);
+    this.maxEventsPerSecond = Versioned.fixed(maxEventsPerSecond);
     this.windowMillis = windowSize.toMillis();
+  }
+
+  /** The fixed rates and the target by the start of the window they apply to. */
+  @Override
+  public void configure(Versioned<JobConfig> configs) {
+    rates = configs.map(SamplingRates::from);
+    maxEventsPerSecond =
+        configs.map(c -> c.get(SamplingOptions.SAMPLING_ADAPTIVE_MAX_EVENTS_PER_SECOND));
   }
 
   @Override
@@ -179,7 +191,8 @@ public class AdaptiveSampler extends KeyedProcessFunction<String, AnalyticsEvent
 
     Long count = counts.get(closed);
     if (count != null) {
-      windowRates.put(next, adaptiveRate(rates.rateFor(type), count));
+      windowRates.put(
+          next, adaptiveRate(rates.at(next).rateFor(type), count, maxEventsPerSecond.at(next)));
       counts.remove(closed);
     }
 
@@ -253,11 +266,15 @@ public class AdaptiveSampler extends KeyedProcessFunction<String, AnalyticsEvent
   /** The rate of the window starting at {@code start}: adaptive if known, else fixed. */
   private double rateOf(long start, String type) throws Exception {
     Double rate = windowRates.get(start);
-    return rate != null ? rate : rates.rateFor(type);
+    return rate != null ? rate : rates.at(start).rateFor(type);
   }
 
   /** The rate of a window whose predecessor counted {@code previousCount} (> 0) events. */
   double adaptiveRate(double fixedRate, long previousCount) {
+    return adaptiveRate(fixedRate, previousCount, maxEventsPerSecond.latest());
+  }
+
+  private double adaptiveRate(double fixedRate, long previousCount, double maxEventsPerSecond) {
     double target = maxEventsPerSecond * (windowMillis / 1000.0) / previousCount;
     return Math.min(fixedRate, Math.min(1.0, target));
   }

@@ -1,5 +1,8 @@
 package dev.analytics.pipeline.sampling;
 
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.RunTimeSettings;
+import dev.analytics.pipeline.config.Versioned;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
@@ -16,16 +19,23 @@ import org.apache.flink.util.Collector;
  *
  * <p>Metrics (operator group): counters {@code sampledKept} and {@code sampledOut}.
  */
-public class DeterministicSampler extends RichFlatMapFunction<AnalyticsEvent, AnalyticsEvent> {
+public class DeterministicSampler extends RichFlatMapFunction<AnalyticsEvent, AnalyticsEvent>
+    implements RunTimeSettings {
   private static final long serialVersionUID = 1L;
 
-  private final SamplingRates rates;
+  private Versioned<SamplingRates> rates;
 
   private transient Counter sampledKept;
   private transient Counter sampledOut;
 
   public DeterministicSampler(SamplingRates rates) {
-    this.rates = rates;
+    this.rates = Versioned.fixed(rates);
+  }
+
+  /** The rates by event time. */
+  @Override
+  public void configure(Versioned<JobConfig> configs) {
+    rates = configs.map(SamplingRates::from);
   }
 
   @Override
@@ -36,7 +46,7 @@ public class DeterministicSampler extends RichFlatMapFunction<AnalyticsEvent, An
 
   @Override
   public void flatMap(AnalyticsEvent event, Collector<AnalyticsEvent> out) {
-    if (SamplingDecision.sample(event, rates.rateFor(event.eventType))) {
+    if (SamplingDecision.sample(event, rates.at(event.timestamp).rateFor(event.eventType))) {
       sampledKept.inc();
       out.collect(event);
     } else {

@@ -1,0 +1,96 @@
+package dev.analytics.pipeline.control;
+
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.config.RunTimeSettings;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a controlled operator does with the applied changes: keeps them in its broadcast state (so
+ * in checkpoints and savepoints), hands the configuration by event time to its functions, and
+ * counts the changes that arrived after it had processed some of their event time ({@code
+ * controlAppliedLate}).
+ */
+public final class AppliedChanges implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(AppliedChanges.class);
+
+  /** The descriptor of the broadcast state of the applied changes (for the broadcast stream). */
+  public static MapStateDescriptor<Long, ControlChange> descriptor() {
+    return STATE;
+  }
+
+  /** The applied changes by sequence number, in every controlled operator. */
+  static final MapStateDescriptor<Long, ControlChange> STATE =
+      new MapStateDescriptor<>(
+          "control-changes", Types.LONG, TypeInformation.of(ControlChange.class));
+
+  private final JobConfig base;
+  private final List<RunTimeSettings> functions;
+
+  private transient boolean configured;
+  private transient long latestTime;
+  private transient Counter appliedLate;
+  private transient String task;
+
+  AppliedChanges(JobConfig base, List<RunTimeSettings> functions) {
+    this.base = base;
+    this.functions = new ArrayList<>(functions);
+  }
+
+  void open(RuntimeContext context) {
+    appliedLate = context.getMetricGroup().counter("controlAppliedLate");
+    task = context.getTaskInfo().getTaskNameWithSubtasks();
+    latestTime = Long.MIN_VALUE;
+    configured = false;
+  }
+
+  /** Before a record or timer: configures the functions once after a start or restore. */
+  void before(ReadOnlyBroadcastState<Long, ControlChange> state, Long eventTime) throws Exception {
+    if (!configured) {
+      configure(state);
+    }
+    if (eventTime != null && eventTime > latestTime) {
+      latestTime = eventTime;
+    }
+  }
+
+  /** A newly applied change: kept, and the functions configured with it. */
+  void add(BroadcastState<Long, ControlChange> state, ControlChange change) throws Exception {
+    state.put(change.seq, change);
+    configure(state);
+    if (change.effectiveFrom <= latestTime) {
+      appliedLate.inc();
+      LOG.warn(
+          "Control change #{} ({} from {}) reached {} after it had processed event time {}",
+          change.seq,
+          change.key,
+          ControlStamper.show(change.effectiveFrom),
+          task,
+          ControlStamper.show(latestTime));
+    }
+  }
+
+  private void configure(ReadOnlyBroadcastState<Long, ControlChange> state) throws Exception {
+    List<ControlChange> changes = new ArrayList<>();
+    for (Map.Entry<Long, ControlChange> e : state.immutableEntries()) {
+      changes.add(e.getValue());
+    }
+    var versions = ControlVersions.of(base, changes);
+    for (RunTimeSettings f : functions) {
+      f.configure(versions);
+    }
+    configured = true;
+  }
+}

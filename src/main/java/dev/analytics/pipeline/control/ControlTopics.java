@@ -1,0 +1,143 @@
+package dev.analytics.pipeline.control;
+
+import dev.analytics.pipeline.OperatorIds;
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.ingest.KafkaClientProperties;
+import dev.analytics.pipeline.ingest.KafkaOptions;
+import dev.analytics.pipeline.sinks.kafka.KafkaSinks;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The Kafka side of run-time control: the control topic read from its beginning (a compacted topic
+ * holds the latest change of each key; the stamper's state remembers which it applied), and the
+ * audit and refusal topics written exactly once.
+ */
+public final class ControlTopics {
+  private ControlTopics() {}
+
+  public static boolean enabled(JobConfig config) {
+    return !config.get(ControlOptions.CONTROL_TOPIC).isBlank();
+  }
+
+  public static String appliedTopic(JobConfig config) {
+    String topic = config.get(ControlOptions.CONTROL_APPLIED_TOPIC);
+    return topic.isBlank() ? config.get(ControlOptions.CONTROL_TOPIC) + "-applied" : topic;
+  }
+
+  public static String refusedTopic(JobConfig config) {
+    String topic = config.get(ControlOptions.CONTROL_REFUSED_TOPIC);
+    return topic.isBlank() ? config.get(ControlOptions.CONTROL_TOPIC) + "-refused" : topic;
+  }
+
+  /**
+   * The control records, at parallelism 1, or null without run-time control. Its watermark is the
+   * end of time: control records carry no event time, and the operators that join them to the
+   * events follow the events' watermark alone. Bounded when the event source is (tests, backfills).
+   */
+  public static DataStream<ControlRequest> source(
+      StreamExecutionEnvironment env, JobConfig config) {
+    if (!enabled(config)) {
+      return null;
+    }
+    KafkaSourceBuilder<ControlRequest> builder =
+        KafkaSource.<ControlRequest>builder()
+            .setBootstrapServers(config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS))
+            .setTopics(config.get(ControlOptions.CONTROL_TOPIC))
+            .setProperties(KafkaClientProperties.from(config))
+            .setProperty("isolation.level", "read_committed")
+            .setProperty("partition.discovery.interval.ms", "60000")
+            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setDeserializer(new Deserializer());
+    if (config.get(KafkaOptions.KAFKA_BOUNDED)) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return env.fromSource(
+            builder.build(),
+            WatermarkStrategy.<ControlRequest>forGenerator(ctx -> new EndOfTime()),
+            OperatorIds.CONTROL_KAFKA_SOURCE_NAME)
+        .setParallelism(1)
+        .uid(OperatorIds.CONTROL_KAFKA_SOURCE);
+  }
+
+  /** The audit topic of applied changes and the topic of refused ones, exactly once. */
+  public static void attachSinks(
+      DataStream<ControlChange> applied, DataStream<ControlRefusal> refused, JobConfig config) {
+    String appliedTopic = appliedTopic(config);
+    applied
+        .sinkTo(
+            KafkaSinks.exactlyOnce(
+                config,
+                (c, ctx, ts) ->
+                    new ProducerRecord<>(
+                        appliedTopic,
+                        c.key.getBytes(StandardCharsets.UTF_8),
+                        ControlJson.applied(c)),
+                "control-applied"))
+        .setParallelism(1)
+        .uid(OperatorIds.CONTROL_APPLIED_SINK)
+        .name(OperatorIds.CONTROL_APPLIED_SINK_NAME);
+    String refusedTopic = refusedTopic(config);
+    refused
+        .sinkTo(
+            KafkaSinks.exactlyOnce(
+                config,
+                (r, ctx, ts) ->
+                    new ProducerRecord<>(
+                        refusedTopic,
+                        r.key == null ? null : r.key.getBytes(StandardCharsets.UTF_8),
+                        ControlJson.refused(r)),
+                "control-refused"))
+        .setParallelism(1)
+        .uid(OperatorIds.CONTROL_REFUSED_SINK)
+        .name(OperatorIds.CONTROL_REFUSED_SINK_NAME);
+  }
+
+  /** Reads every record; an unreadable one becomes a request carrying its problem. */
+  private static final class Deserializer
+      implements KafkaRecordDeserializationSchema<ControlRequest> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ControlRequest> out)
+        throws IOException {
+      out.collect(
+          ControlJson.request(
+              record.key(),
+              record.value(),
+              record.partition(),
+              record.offset(),
+              record.timestamp()));
+    }
+
+    @Override
+    public TypeInformation<ControlRequest> getProducedType() {
+      return TypeInformation.of(ControlRequest.class);
+    }
+  }
+
+  /** The watermark of an input without event time: the end of time, at once. */
+  private static final class EndOfTime implements WatermarkGenerator<ControlRequest> {
+    @Override
+    public void onEvent(ControlRequest event, long eventTimestamp, WatermarkOutput output) {}
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+      output.emitWatermark(new Watermark(Long.MAX_VALUE));
+    }
+  }
+}
