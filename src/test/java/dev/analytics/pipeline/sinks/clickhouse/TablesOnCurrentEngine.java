@@ -9,6 +9,7 @@ import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.Priority;
 import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.testing.ChdbEngine;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,21 +128,21 @@ abstract class TablesOnCurrentEngine {
       ALERTS.add(a);
     }
     for (int i = 0; i < 50; i++) {
-      AnalyticsEvent e = new AnalyticsEvent();
-      e.eventId = "evt-" + i;
-      e.eventType = i % 2 == 0 ? "api.error" : "payment.failed";
-      e.timestamp = NOW - i * 30_000L - 123;
-      e.hasValue = i % 3 != 0;
-      e.value = i * 1.25;
-      e.category = i % 4 == 0 ? null : "error";
-      e.priority = Priority.HIGH;
-      e.userId = "user-" + (i % 7);
-      e.tenantId = i % 5 == 0 ? null : "tenant-" + (i % 2);
-      e.dimensions = new TreeMap<>(Map.of("region", "eu"));
-      e.properties = i % 2 == 0 ? null : "{\"k\":" + i + "}";
-      e.weight = 1;
-      e.sampleRate = 1;
-      EVENTS.add(e);
+      EVENTS.add(
+          TestEvents.event(i % 2 == 0 ? "api.error" : "payment.failed")
+              .id("evt-" + i)
+              .at(NOW - i * 30_000L - 123)
+              .value(i * 1.25)
+              .hasValue(i % 3 != 0)
+              .category(i % 4 == 0 ? null : "error")
+              .priority(Priority.HIGH)
+              .user("user-" + (i % 7))
+              .tenant(i % 5 == 0 ? null : "tenant-" + (i % 2))
+              .dim("region", "eu")
+              .properties(i % 2 == 0 ? null : "{\"k\":" + i + "}")
+              .weight(1)
+              .sampleRate(1)
+              .build());
     }
 
     Path dir = Files.createTempDirectory("chdb-tables");
