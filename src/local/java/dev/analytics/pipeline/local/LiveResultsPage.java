@@ -2,6 +2,7 @@ package dev.analytics.pipeline.local;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.analytics.pipeline.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -44,7 +45,7 @@ final class LiveResultsPage implements AutoCloseable {
   /**
    * Starts serving on {@code localhost:port} (0: a free port, see {@link #port()}).
    *
-   * @throws UncheckedIOException when the port is taken, naming it
+   * @throws ConfigException naming local.results-port when the port cannot be bound (taken)
    */
   LiveResultsPage(int port, LiveResults results) {
     this.results = results;
@@ -52,12 +53,13 @@ final class LiveResultsPage implements AutoCloseable {
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Cannot serve the live results page on port "
+      throw new ConfigException(
+          LocalRunOptions.LOCAL_RESULTS_PORT.key(),
+          "cannot serve the live results page on port "
               + port
-              + " (local.results-port; 0 turns the page off): "
-              + e.getMessage(),
-          e);
+              + " ("
+              + e.getMessage()
+              + "); choose another port, or 0 for no page");
     }
     executor = Executors.newFixedThreadPool(2, r -> daemon(r, "live-results-page"));
     server.setExecutor(executor);

@@ -108,7 +108,13 @@ public final class LocalRunner {
       }
       kafka.createTopics(2, topics.toArray(String[]::new));
       say("Kafka at " + kafka.bootstrapServers() + ", topics " + String.join(", ", topics));
-      run(config, kafka, stop);
+      try {
+        run(config, kafka, stop);
+      } catch (ConfigException e) {
+        // Found before the job started (the tables, the live page's port): nothing to drain.
+        System.err.println(e.getMessage());
+        return 2;
+      }
     }
     return 0;
   }
@@ -123,13 +129,6 @@ public final class LocalRunner {
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
     PipelineSinks.prepareTables(config);
     AnalyticsJob.defineWorkflow(env, config);
-    JobClient job = env.executeAsync(config.get(JobOptions.JOB_NAME));
-    say(
-        "job "
-            + job.getJobID()
-            + " running; Flink web UI at http://localhost:"
-            + config.get(LocalRunOptions.LOCAL_WEB_PORT));
-
     LiveResultsReader reader = null;
     LiveResultsPage page = null;
     int resultsPort = config.get(LocalRunOptions.LOCAL_RESULTS_PORT);
@@ -138,6 +137,8 @@ public final class LocalRunner {
           new LiveResults(
               Granularity.label(config.get(AggregationOptions.WINDOW_SIZE)),
               config.get(AggregationOptions.WINDOW_SIZE).toMillis());
+      // Before the job: a port already taken stops the run before anything started.
+      page = new LiveResultsPage(resultsPort, results);
       reader =
           new LiveResultsReader(
               kafka.bootstrapServers(),
@@ -145,7 +146,15 @@ public final class LocalRunner {
               config.get(OutputOptions.OUTPUT_AGGREGATES_TOPIC),
               config.get(OutputOptions.OUTPUT_ALERTS_TOPIC),
               config.get(EventOptions.DEAD_LETTER_TOPIC));
-      page = new LiveResultsPage(resultsPort, results);
+    }
+
+    JobClient job = env.executeAsync(config.get(JobOptions.JOB_NAME));
+    say(
+        "job "
+            + job.getJobID()
+            + " running; Flink web UI at http://localhost:"
+            + config.get(LocalRunOptions.LOCAL_WEB_PORT));
+    if (page != null) {
       say(
           "live results at http://localhost:"
               + page.port()
