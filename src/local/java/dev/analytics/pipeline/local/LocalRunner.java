@@ -6,6 +6,8 @@ import dev.analytics.pipeline.aggregation.AggregationOptions;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.control.ControlOptions;
+import dev.analytics.pipeline.control.ControlTopics;
 import dev.analytics.pipeline.ingest.EventOptions;
 import dev.analytics.pipeline.ingest.KafkaOptions;
 import dev.analytics.pipeline.model.Granularity;
@@ -100,6 +102,12 @@ public final class LocalRunner {
         }
       }
       JobConfig config = JobConfig.load(overrides.toArray(String[]::new), System.getenv());
+      if (ControlTopics.enabled(config)) {
+        kafka.createTopics(1, config.get(ControlOptions.CONTROL_TOPIC));
+        topics.add(config.get(ControlOptions.CONTROL_TOPIC));
+        topics.add(ControlTopics.appliedTopic(config));
+        topics.add(ControlTopics.refusedTopic(config));
+      }
       for (var output :
           List.of(OutputOptions.OUTPUT_AGGREGATES_TOPIC, OutputOptions.OUTPUT_ALERTS_TOPIC)) {
         if (!config.get(output).isEmpty()) {
@@ -109,7 +117,7 @@ public final class LocalRunner {
       kafka.createTopics(2, topics.toArray(String[]::new));
       say("Kafka at " + kafka.bootstrapServers() + ", topics " + String.join(", ", topics));
       try {
-        run(config, kafka, stop);
+        run(config, overrides, kafka, stop);
       } catch (ConfigException e) {
         // Found before the job started (the tables, the live page's port): nothing to drain.
         System.err.println(e.getMessage());
@@ -119,7 +127,8 @@ public final class LocalRunner {
     return 0;
   }
 
-  private static void run(JobConfig config, EmbeddedKafka kafka, CountDownLatch testStop)
+  private static void run(
+      JobConfig config, List<String> args, EmbeddedKafka kafka, CountDownLatch testStop)
       throws Exception {
     Configuration flink = config.flinkConfiguration();
     flink.set(RestOptions.PORT, config.get(LocalRunOptions.LOCAL_WEB_PORT));
@@ -159,6 +168,24 @@ public final class LocalRunner {
           "live results at http://localhost:"
               + page.port()
               + "/ (charts of the output topics, updated at each checkpoint)");
+    }
+
+    LocalControl control = null;
+    if (ControlTopics.enabled(config)) {
+      // Commands from the terminal only: a test's (or a pipe's) standard input is not for us.
+      boolean terminal = testStop == null && System.console() != null;
+      control = new LocalControl(config, args, terminal ? System.in : null, System.out);
+      control.start();
+      String elsewhere =
+          "jobs/control.sh --config jobs/local.yaml --kafka.bootstrap-servers "
+              + kafka.bootstrapServers()
+              + " set KEY VALUE";
+      say(
+          terminal
+              ? "type 'set sampling.rates.cache_hit 0.02' (or unset KEY, show, history) to change"
+                  + " the job while it runs; from another terminal: "
+                  + elsewhere
+              : "change the job while it runs from another terminal: " + elsewhere);
     }
 
     Generator generator = new Generator(config, kafka);
@@ -240,6 +267,9 @@ public final class LocalRunner {
     if (page != null) {
       page.close();
       reader.close();
+    }
+    if (control != null) {
+      control.close();
     }
     stopped.set(true);
     synchronized (stopped) {
