@@ -51,6 +51,7 @@ public final class PrometheusServer implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(2))
           .build();
   private Process process;
+  private Thread shutdownHook;
 
   private PrometheusServer(Path dir, int port, Duration scrapeInterval) {
     this.dir = dir;
@@ -174,6 +175,14 @@ public final class PrometheusServer implements AutoCloseable {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     process = null;
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs or ran already
+      }
+      shutdownHook = null;
+    }
   }
 
   @Override
@@ -216,6 +225,10 @@ public final class PrometheusServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
+    // A test JVM that exits without close() (a killed build) must not leave the server running.
+    Process started = process;
+    shutdownHook = new Thread(started::destroy, "stop-prometheus");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
