@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
@@ -49,7 +49,6 @@ import org.junit.jupiter.api.Test;
  * runs: its PromQL against this Prometheus, its SQL against this ClickHouse.
  */
 class PrometheusMetricsITCase {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration SHORT = Duration.ofMinutes(2);
   private static final Path DASHBOARD =
       Path.of("docker/grafana/dashboards/analytics-pipeline.json");
@@ -59,6 +58,9 @@ class PrometheusMetricsITCase {
    * rate(...[1m])} over it needs several samples.
    */
   private static final Duration SCRAPE = Duration.ofSeconds(2);
+
+  /** The scrape configuration the Docker stack ships. */
+  private static final Path SCRAPE_CONFIG = Path.of("docker/prometheus.yml");
 
   private static final String OP = "flink_taskmanager_job_task_operator_";
   private static final String NAME = "prom";
@@ -86,7 +88,6 @@ class PrometheusMetricsITCase {
   private static long start;
 
   private static Instant trafficStart;
-  private static Instant trafficEnd;
   private static final Map<String, Long> sentPerType = new TreeMap<>();
   private static final Map<String, Long> invalidPerReason = new TreeMap<>();
   private static long expectedSampledOut;
@@ -112,7 +113,7 @@ class PrometheusMetricsITCase {
     for (int p = Integer.parseInt(ports[0]); p <= Integer.parseInt(ports[1]); p++) {
       targets.add("127.0.0.1:" + p);
     }
-    prometheus = PrometheusServer.start(Path.of("docker/prometheus.yml"), targets, SCRAPE);
+    prometheus = PrometheusServer.start(SCRAPE_CONFIG, targets, SCRAPE);
     cluster.log("-- Prometheus on " + prometheus.url() + " scraping " + targets);
 
     kafka.createTopics(2, NAME + "-events", NAME + "-dead-letters");
@@ -178,7 +179,6 @@ class PrometheusMetricsITCase {
     }
     KafkaTopics.produce(kafka.bootstrapServers(), NAME + "-events", late);
     awaitConsumed();
-    trafficEnd = Instant.now();
     awaitSettled(job);
   }
 
@@ -207,9 +207,7 @@ class PrometheusMetricsITCase {
 
   @Test
   void prometheusScrapesBothFlinkProcessesWithTheShippedJob() throws Exception {
-    JsonNode shipped =
-        new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
-            .readTree(Path.of("docker/prometheus.yml").toFile());
+    JsonNode shipped = new YAMLMapper().readTree(SCRAPE_CONFIG.toFile());
     String jobName = shipped.get("scrape_configs").get(0).get("job_name").asText();
     List<String> health = new ArrayList<>();
     for (JsonNode t : prometheus.targets().get("activeTargets")) {
@@ -253,7 +251,7 @@ class PrometheusMetricsITCase {
     assertThat(total("privacyEstimates")).isZero();
     assertThat(total("privacyIgnoredAggregates")).isZero();
 
-    // Every dead letter, invalid or late, is in the dead-letter topic once.
+    // Every dead letter, invalid or late, is in the dead-letter topic.
     assertThat(CommittedRecords.readAll(kafka.bootstrapServers(), NAME + "-dead-letters"))
         .hasSize((int) (invalid + LATE));
 
