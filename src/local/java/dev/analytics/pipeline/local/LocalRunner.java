@@ -103,8 +103,8 @@ public final class LocalRunner {
       }
       JobConfig config = JobConfig.load(overrides.toArray(String[]::new), System.getenv());
       if (ControlTopics.enabled(config)) {
+        // One partition: the changes keep their order.
         kafka.createTopics(1, config.get(ControlOptions.CONTROL_TOPIC));
-        topics.add(config.get(ControlOptions.CONTROL_TOPIC));
         topics.add(ControlTopics.appliedTopic(config));
         topics.add(ControlTopics.refusedTopic(config));
       }
@@ -172,8 +172,8 @@ public final class LocalRunner {
 
     LocalControl control = null;
     if (ControlTopics.enabled(config)) {
-      // Commands from the terminal only: a test's (or a pipe's) standard input is not for us.
-      boolean terminal = testStop == null && System.console() != null;
+      // Commands from standard input, except in tests (whose input belongs to the test runner).
+      boolean terminal = testStop == null;
       control = new LocalControl(config, args, terminal ? System.in : null, System.out);
       control.start();
       String elsewhere =
