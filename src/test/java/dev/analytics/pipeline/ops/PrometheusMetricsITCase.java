@@ -117,6 +117,18 @@ class PrometheusMetricsITCase {
     cluster.log("-- Prometheus on " + prometheus.url() + " scraping " + targets);
 
     kafka.createTopics(2, NAME + "-events", NAME + "-dead-letters");
+    // Run-time control on: one change applied (a type the traffic does not have, so the expected
+    // figures stay those of the start-up configuration) and one refused.
+    kafka.createTopics(1, NAME + "-control", NAME + "-control-applied", NAME + "-control-refused");
+    JobConfig control =
+        JobConfig.of(
+            Map.of(
+                "kafka.bootstrap-servers",
+                kafka.bootstrapServers(),
+                "control.topic",
+                NAME + "-control"));
+    dev.analytics.pipeline.control.ControlTool.send(control, "sampling.rates.search", "0.3", null);
+    dev.analytics.pipeline.control.ControlTool.send(control, "sampling.rates.search", "3", null);
     cluster.run(Duration.ofMinutes(5), command(jobArgs(), "submit"));
     String job = cluster.lastJobId();
     cluster.awaitRunning(job, SHORT);
@@ -250,6 +262,10 @@ class PrometheusMetricsITCase {
     assertThat(total("preAggregatePartials")).isPositive();
     assertThat(total("privacyEstimates")).isZero();
     assertThat(total("privacyIgnoredAggregates")).isZero();
+    assertThat(total("controlChangesApplied")).as("controlChangesApplied").isEqualTo(1);
+    assertThat(total("controlChangesRefused")).as("controlChangesRefused").isEqualTo(1);
+    assertThat(total("controlChanges")).as("controlChanges").isEqualTo(1);
+    assertThat(total("controlAppliedLate")).as("controlAppliedLate").isZero();
 
     // Every dead letter, invalid or late, is in the dead-letter topic.
     assertThat(CommittedRecords.readAll(kafka.bootstrapServers(), NAME + "-dead-letters"))
@@ -335,7 +351,8 @@ class PrometheusMetricsITCase {
     // Flink's own metrics the documentation points at: the source's committed offsets (every
     // record, valid or not, of both partitions), no lag, event-time progress to the last minute
     // (less the out-of-orderness), checkpoints without failures or restarts, backpressure.
-    assertThat(total("KafkaSourceReader_topic_partition_committedOffset"))
+    // (The control source keeps its offsets in checkpoints only: its partition reports -1.)
+    assertThat(total("KafkaSourceReader_topic_partition_committedOffset{topic!~\".*control.*\"}"))
         .isEqualTo(valid + invalid);
     assertThat(total("pendingRecords")).isZero();
     double watermark = value("max(" + OP + "currentInputWatermark)");
@@ -525,6 +542,8 @@ class PrometheusMetricsITCase {
         cluster.home().resolve("checkpoints").toUri().toString(),
         // The seed rules judge after 5 windows (the default likelihood mode learns for half a
         // day), so the spike of minute 7 is an alert.
+        "--control.topic",
+        NAME + "-control",
         "--detection.mode",
         "seed",
         "--detection.history",
