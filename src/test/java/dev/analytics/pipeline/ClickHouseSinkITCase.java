@@ -164,13 +164,14 @@ class ClickHouseSinkITCase {
   void shouldRideOutAFiveMinuteOutageWithoutRestarting() throws Exception {
     long outageSeconds = Long.getLong("clickhouse.outage.seconds", 300);
     Throttle.resetAttempts();
-    // 30,000 events at 1 ms per record and subtask: about 15 s of input without an outage, which
-    // starts after the first second or so. Checkpoints time out after 20 s while the sinks wait:
+    // 60,000 events at 1 ms per record and subtask: about 30 s of input without an outage, which
+    // starts once the first rows are committed (10 to 25 s in on a loaded machine), so that the
+    // job reads on when ClickHouse goes away. Checkpoints time out after 20 s while the sinks wait:
     // about 15 fail during the outage, all within the tolerance.
     Run run =
         new Run(
             "long_outage",
-            30_000,
+            60_000,
             1,
             1,
             Map.of(
@@ -189,6 +190,7 @@ class ClickHouseSinkITCase {
       assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
       long heapBefore = heap.maxUsed();
 
+      long readBefore = Throttle.PASSED.sum();
       clickhouse.stop();
       long stoppedAt = System.nanoTime();
       long restartedAt;
@@ -209,18 +211,23 @@ class ClickHouseSinkITCase {
         restartedAt = System.nanoTime();
       }
       long maxHeapOutage = heap.maxUsed();
+      long readDuring = Throttle.PASSED.sum() - readBefore;
 
       job.getJobExecutionResult().get(5, TimeUnit.MINUTES);
       long drainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
       System.out.printf(
           "ClickHouse down %d s: %d restarts, max heap used %d MiB before the outage and %d MiB"
-              + " during it (of %d MiB), job finished %d ms after ClickHouse returned%n",
+              + " during it (of %d MiB), job finished %d ms after ClickHouse returned; the source"
+              + " read %d records before the outage, %d during it (backpressure), %d after%n",
           outageSeconds,
           Throttle.MAX_ATTEMPT.get(),
           heapBefore >> 20,
           maxHeapOutage >> 20,
           Runtime.getRuntime().maxMemory() >> 20,
-          drainMillis);
+          drainMillis,
+          readBefore,
+          readDuring,
+          Throttle.PASSED.sum() - readBefore - readDuring);
       assertThat(Throttle.MAX_ATTEMPT.get()).as("task restarts").isZero();
       // Bounded: the writers hold back instead of buffering the outage's input.
       assertThat(maxHeapOutage).as("max heap used during the outage").isLessThan(1L << 30);
@@ -543,8 +550,13 @@ class ClickHouseSinkITCase {
   static final class Throttle extends RichMapFunction<ParsedRecord, ParsedRecord> {
     static final AtomicInteger MAX_ATTEMPT = new AtomicInteger();
 
+    /** Records passed on by every subtask of every run since the last reset. */
+    static final java.util.concurrent.atomic.LongAdder PASSED =
+        new java.util.concurrent.atomic.LongAdder();
+
     static void resetAttempts() {
       MAX_ATTEMPT.set(0);
+      PASSED.reset();
     }
 
     private final int records;
@@ -566,6 +578,7 @@ class ClickHouseSinkITCase {
       if (++seen % records == 0) {
         Thread.sleep(millis);
       }
+      PASSED.increment();
       return r;
     }
   }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * committers of the job), an insert whose retries ran out opens the breaker instead: {@link
  * #insert} then waits, sending one probe per probe interval, until ClickHouse takes the rows, and
  * {@link #insertUnlessOpen} hands the rows back to its caller. Permanent failures are thrown in
- * either case.
+ * either case, except an unknown table or database, which opens the breaker too (a server shutting
+ * down answers that).
  *
  * <p>A deduplication token is sent only to servers that know {@code insert_deduplication_token}
  * (the version is asked once, with {@code SELECT version()}).
@@ -105,7 +106,7 @@ final class ClickHouseInserter {
     try {
       attempt(table, columnList, rows, rowCount, token, breaker.probing() ? probe : retry);
     } catch (ClickHouseException e) {
-      if (e.isTransient()) {
+      if (e.isTransient() || vanishedTable(e)) {
         breaker.onFailure(e);
         return false;
       }
@@ -116,6 +117,17 @@ final class ClickHouseInserter {
     }
     breaker.onSuccess();
     return true;
+  }
+
+  /**
+   * Unknown table or database at insert time. The sink inserts only into tables it created or
+   * checked at start-up, so such an answer means a server shutting down (ClickHouse 18.16 answers
+   * it for new requests while it detaches its tables after SIGTERM, for up to about 20 s here) or a
+   * table dropped under the running job: the breaker waits for the one, and for the other the job
+   * fails by its checkpoint tolerance and its restart's table check names the table.
+   */
+  private static boolean vanishedTable(ClickHouseException e) {
+    return e.code() == 60 || e.code() == 81;
   }
 
   /** The retries of an insert ran out on transient failures. */

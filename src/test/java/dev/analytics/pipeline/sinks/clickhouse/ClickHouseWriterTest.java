@@ -655,6 +655,34 @@ class ClickHouseWriterTest {
     assertThat(count(s, "FINAL")).isEqualTo(100);
   }
 
+  @Test
+  void aTableThatVanishesUnderTheBreakerOpensItInsteadOfFailing() throws Exception {
+    // What ClickHouse answers to new requests while it shuts down: the table is unknown.
+    server.query("CREATE DATABASE IF NOT EXISTS " + DB);
+    ClickHouseSinkMetrics metrics =
+        ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), "gone", null);
+    ClickHouseCircuitBreaker breaker = new ClickHouseCircuitBreaker("gone", Duration.ofSeconds(60));
+    ClickHouseInserter inserter =
+        new ClickHouseInserter(
+            new ClickHouseHttpClient(connection(server.url(), "default")), QUICK, metrics, breaker);
+    assertThat(inserter.insertUnlessOpen("gone", "(`a`)", new byte[] {0}, 1, null)).isFalse();
+    assertThat(breaker.state()).isEqualTo(ClickHouseCircuitBreaker.State.OPEN);
+    assertThat(metrics.retries.getCount()).as("not retried: the breaker waits").isZero();
+    // An unknown column stays permanent: the table is there, the job's columns are wrong.
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.CHECKPOINT, 1000, 1 << 20, Duration.ofSeconds(1)));
+    ClickHouseInserter columns =
+        new ClickHouseInserter(
+            new ClickHouseHttpClient(s.connection()),
+            QUICK,
+            metrics,
+            new ClickHouseCircuitBreaker("columns", Duration.ofSeconds(60)));
+    assertThatExceptionOfType(ClickHouseException.class)
+        .isThrownBy(
+            () ->
+                columns.insertUnlessOpen(s.table(), "(`no_such_column`)", new byte[] {0}, 1, null));
+  }
+
   /** A commit request that records its hand-backs. */
   private static final class Recorded implements Committer.CommitRequest<ClickHouseCommittable> {
     final ClickHouseCommittable committable;
