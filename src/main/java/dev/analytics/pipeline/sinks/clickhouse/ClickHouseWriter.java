@@ -91,7 +91,8 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
   }
 
   /**
-   * @param subtasks the number of writers of the table: the target insert rate is the table's
+   * @param subtasks the number of writers of the table, which share the table's target insert rate
+   *     of adaptive batching
    */
   ClickHouseWriter(
       ClickHouseRowEncoder<T> encoder,
