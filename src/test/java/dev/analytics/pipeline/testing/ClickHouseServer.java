@@ -53,10 +53,10 @@ public final class ClickHouseServer implements AutoCloseable {
 
   /**
    * While stopped: the server's ports, held by this JVM. On a machine shared with other test runs a
-   * freed port is soon handed to another process, which then answers in the stopped server's place
-   * (another ClickHouse, replying that the table does not exist). Held, each port takes a
-   * connection and closes it at once, unanswered, as a server going down does, and stays free for
-   * the restart.
+   * freed port can be handed to another process (the free ports are picked by binding port 0),
+   * which would then answer in the stopped server's place, or keep the restart from binding it.
+   * Held, each port takes a connection and closes it at once, unanswered, as a server going down
+   * does, and stays free for the restart.
    */
   private final List<ServerSocket> reserved = new ArrayList<>();
 
