@@ -81,8 +81,8 @@ public final class AnalyticsPipeline {
       new OutputTag<>("late-partials", TypeInformation.of(PartialAggregate.class));
 
   /**
-   * What the pipeline produces, for the sinks; the applied and refused control changes are null
-   * without run-time control.
+   * What the pipeline produces, for the sinks; the applied and refused control changes, and the
+   * applied ones as a broadcast input for the sinks they change, are null without run-time control.
    */
   public record Outputs(
       DataStream<WindowAggregate> aggregates,
@@ -91,14 +91,15 @@ public final class AnalyticsPipeline {
       DataStream<PrivacyEstimate> privacyEstimates,
       DataStream<Alert> alerts,
       DataStream<ControlChange> appliedChanges,
-      DataStream<ControlRefusal> refusedChanges) {
+      DataStream<ControlRefusal> refusedChanges,
+      BroadcastStream<ControlChange> controlChanges) {
     public Outputs(
         DataStream<WindowAggregate> aggregates,
         DataStream<DeadLetter> deadLetters,
         DataStream<AnalyticsEvent> highPriorityEvents,
         DataStream<PrivacyEstimate> privacyEstimates,
         DataStream<Alert> alerts) {
-      this(aggregates, deadLetters, highPriorityEvents, privacyEstimates, alerts, null, null);
+      this(aggregates, deadLetters, highPriorityEvents, privacyEstimates, alerts, null, null, null);
     }
   }
 
@@ -250,7 +251,8 @@ public final class AnalyticsPipeline {
         privacy,
         alerts,
         applied,
-        applied == null ? null : applied.getSideOutput(ControlStamper.REFUSED));
+        applied == null ? null : applied.getSideOutput(ControlStamper.REFUSED),
+        changes == null ? null : changes.stream());
   }
 
   /** The applied control changes as a broadcast input, and the start-up configuration. */

@@ -29,6 +29,10 @@ public final class OperatorIds {
   public static final String CONTROL_KAFKA_SOURCE = "kafka-control-source";
   public static final String CONTROL_KAFKA_SOURCE_NAME = "Kafka control changes";
 
+  public static final String CONTROLLED_EVENT_BATCHING = "controlled-event-batching";
+  public static final String CONTROLLED_EVENT_BATCHING_NAME =
+      "High-priority events + batch bounds (controlled)";
+
   public static final String CONTROL_APPLIED_SINK = "control-applied-kafka-sink";
   public static final String CONTROL_APPLIED_SINK_NAME = "Applied control changes -> Kafka";
 

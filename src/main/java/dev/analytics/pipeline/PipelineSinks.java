@@ -3,14 +3,18 @@ package dev.analytics.pipeline;
 import dev.analytics.pipeline.aggregation.AggregationOptions;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.control.ControlTopics;
+import dev.analytics.pipeline.control.ControlledBatchBounds;
 import dev.analytics.pipeline.ingest.EventOptions;
 import dev.analytics.pipeline.model.Alert;
+import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DailyCounterIncrement;
 import dev.analytics.pipeline.model.Granularity;
 import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.sinks.ConsoleLines;
 import dev.analytics.pipeline.sinks.OutputOptions;
+import dev.analytics.pipeline.sinks.clickhouse.BatchBounds;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseSinks;
+import dev.analytics.pipeline.sinks.clickhouse.RebatchableClickHouseSink;
 import dev.analytics.pipeline.sinks.kafka.AlertSerializer;
 import dev.analytics.pipeline.sinks.kafka.DeadLetterSerializer;
 import dev.analytics.pipeline.sinks.kafka.KafkaSinks;
@@ -22,6 +26,7 @@ import dev.analytics.pipeline.sinks.postgres.PostgresSchema;
 import dev.analytics.pipeline.sinks.postgres.PostgresSettings;
 import dev.analytics.pipeline.sinks.postgres.PostgresSinks;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.sink.PrintSink;
 
@@ -143,11 +148,27 @@ public final class PipelineSinks {
         .sinkTo(ClickHouseSinks.aggregates(config))
         .uid(OperatorIds.CLICKHOUSE_AGGREGATES_SINK)
         .name(OperatorIds.CLICKHOUSE_AGGREGATES_SINK_NAME);
-    outputs
-        .highPriorityEvents()
-        .sinkTo(ClickHouseSinks.highPriorityEvents(config))
-        .uid(OperatorIds.CLICKHOUSE_EVENTS_SINK)
-        .name(OperatorIds.CLICKHOUSE_EVENTS_SINK_NAME);
+    if (outputs.controlChanges() != null && ControlledBatchBounds.applies(config)) {
+      // Run-time control changes the row bounds of these inserts.
+      outputs
+          .highPriorityEvents()
+          .connect(outputs.controlChanges())
+          .process(
+              new ControlledBatchBounds(config),
+              Types.EITHER(
+                  TypeInformation.of(AnalyticsEvent.class), TypeInformation.of(BatchBounds.class)))
+          .uid(OperatorIds.CONTROLLED_EVENT_BATCHING)
+          .name(OperatorIds.CONTROLLED_EVENT_BATCHING_NAME)
+          .sinkTo(new RebatchableClickHouseSink<>(ClickHouseSinks.highPriorityEvents(config)))
+          .uid(OperatorIds.CLICKHOUSE_EVENTS_SINK)
+          .name(OperatorIds.CLICKHOUSE_EVENTS_SINK_NAME);
+    } else {
+      outputs
+          .highPriorityEvents()
+          .sinkTo(ClickHouseSinks.highPriorityEvents(config))
+          .uid(OperatorIds.CLICKHOUSE_EVENTS_SINK)
+          .name(OperatorIds.CLICKHOUSE_EVENTS_SINK_NAME);
+    }
     outputs
         .alerts()
         .sinkTo(ClickHouseSinks.alerts(config))

@@ -3,6 +3,7 @@ package dev.analytics.pipeline.control;
 import dev.analytics.pipeline.aggregation.AggregationSettings;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.detection.DetectionSettings;
+import dev.analytics.pipeline.sinks.clickhouse.ClickHouseOptions;
 import java.util.Set;
 
 /**
@@ -40,7 +41,9 @@ public final class RunTimeKeys {
           "detection.suppression-windows",
           "detection.overrides",
           "aggregation.max-event-types",
-          "aggregation.max-keys-per-type");
+          "aggregation.max-keys-per-type",
+          "clickhouse.events.batch.min-rows",
+          "clickhouse.events.batch.max-rows");
 
   /**
    * Why {@code key} cannot change while the job runs, or null when it can (or is unknown: the
@@ -86,6 +89,16 @@ public final class RunTimeKeys {
         DetectionSettings.from(base).runTimeChangeProblem(DetectionSettings.from(changed));
     if (detection != null) {
       return detection;
+    }
+    if ((changed.get(ClickHouseOptions.CLICKHOUSE_EVENTS_MIN_ROWS)
+                != base.get(ClickHouseOptions.CLICKHOUSE_EVENTS_MIN_ROWS)
+            || changed.get(ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_ROWS)
+                != base.get(ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_ROWS))
+        && (base.get(ClickHouseOptions.CLICKHOUSE_URL).isBlank()
+            || !ControlledBatchBounds.applies(base))) {
+      return "the high-priority events' ClickHouse inserts have no row bounds to change"
+          + " (clickhouse.url is empty, or clickhouse.events.batch.strategy is neither size nor"
+          + " hybrid)";
     }
     if (!AggregationSettings.from(base).capsCardinality()
         && AggregationSettings.from(changed).capsCardinality()) {

@@ -9,6 +9,7 @@ import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.sampling.SamplingDecision;
 import dev.analytics.pipeline.testing.BoundedJobs;
+import dev.analytics.pipeline.testing.ClickHouseServer;
 import dev.analytics.pipeline.testing.KafkaTopics;
 import dev.analytics.pipeline.testing.KafkaTopics.Input;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole job with a real Kafka and a control topic: a sampling-rate change and a threshold
- * change take effect at their effective event time; bad changes are refused with their reason and
- * change nothing; the same input and control stream give identical rows twice; a change applied
- * while the job runs, before a stop with savepoint, is restored with it.
+ * change take effect at their effective event time, a change of the ClickHouse inserts' row bounds
+ * reaches the writers; bad changes are refused with their reason and change nothing; the same input
+ * and control stream give identical rows twice; a change applied while the job runs, before a stop
+ * with savepoint, is restored with it.
  */
 class RunTimeControlITCase {
   @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
@@ -50,24 +52,29 @@ class RunTimeControlITCase {
   private static final String SAMPLED = "page.view";
   private static final List<String> WATCHED = List.of("checkout.done", "signup.done");
 
+  private static final String HIGH = "api.error";
+
   private static EmbeddedKafka kafka;
+  private static ClickHouseServer clickhouse;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void startKafka() throws Exception {
     kafka = EmbeddedKafka.start();
+    clickhouse = ClickHouseServer.start();
   }
 
   @AfterAll
   static void stopKafka() throws Exception {
     kafka.close();
+    clickhouse.close();
   }
 
   /**
-   * Minutes [from, to): {@link #SAMPLED} every 100 ms; each watched type every 300 ms (200 a
-   * minute), 2,000 in minutes 4 and 10 (spikes), each record reaching Kafka 100 ms after its event
-   * time.
+   * Minutes [from, to): {@link #SAMPLED} every 100 ms, {@link #HIGH} (high priority) every 2 s;
+   * each watched type every 300 ms (200 a minute), 2,000 in minutes 4 and 10 (spikes), each record
+   * reaching Kafka 100 ms after its event time.
    */
   private static List<Input> traffic(int from, int to) {
     List<Input> records = new ArrayList<>();
@@ -76,6 +83,9 @@ class RunTimeControlITCase {
       boolean spike = minute == 4 || minute == 10;
       if ((t - START) % 100 == 0) {
         records.add(new Input(0, event(SAMPLED + "-" + t, SAMPLED, t), t + 100));
+      }
+      if ((t - START) % 2_000 == 0) {
+        records.add(new Input(0, event(HIGH + "-" + t, HIGH, t), t + 100));
       }
       if ((t - START) % (spike ? 30 : 300) == 0) {
         for (int i = 0; i < WATCHED.size(); i++) {
@@ -94,7 +104,6 @@ class RunTimeControlITCase {
   private Map<String, String> config(String name, String control) {
     Map<String, String> values =
         BoundedJobs.config(kafka.bootstrapServers(), name, tmp.resolve(name + "-checkpoints"));
-    values.put("kafka.topic", "control-events");
     values.put("output.aggregates-topic", name + "-aggregates");
     values.put("output.alerts-topic", name + "-alerts");
     values.put("control.topic", control);
@@ -129,8 +138,6 @@ class RunTimeControlITCase {
   @Test
   void changesApplyAtTheirEventTimeBadOnesAreRefusedAndTheSameInputGivesTheSameRows()
       throws Exception {
-    kafka.createTopics(3, "control-events");
-    KafkaTopics.produce(kafka.bootstrapServers(), "control-events", traffic(0, 12));
     kafka.createTopics(1, "control-a");
     control("control-a", "sampling.rates." + SAMPLED, "0.1", START + 5 * MINUTE);
     control(
@@ -138,6 +145,7 @@ class RunTimeControlITCase {
         "detection.overrides.checkout.done",
         "spike-factor=1000 sigma=1000 anomaly.min-change=1000",
         START + 8 * MINUTE);
+    control("control-a", "clickhouse.events.batch.max-rows", "600", null);
     control("control-a", "sampling.rates." + SAMPLED, "1.5", START + 7 * MINUTE);
     control("control-a", "window.size", "5 min", null);
     control("control-a", "sampling.default-rate", "{\"rate\": 0.5}", null);
@@ -176,9 +184,16 @@ class RunTimeControlITCase {
             r -> assertThat(r).contains("sampling.rates").contains("1.5"),
             r -> assertThat(r).contains("window.size cannot change while the job runs"),
             r -> assertThat(r).contains("needs a field 'value'"));
-    assertThat(first.get("applied")).hasSize(2);
+    assertThat(first.get("applied")).hasSize(3);
     assertThat(JSON.readTree(first.get("applied").get(0)).get("effective_from").asText())
         .isEqualTo("2026-06-01T00:05:00Z");
+
+    // The high-priority events through the sink whose inserts the control rebatched: all there.
+    for (String db : List.of("run_a", "run_b")) {
+      assertThat(clickhouse.rows("SELECT count() FROM " + db + ".high_priority_events FINAL"))
+          .as("high-priority events in " + db)
+          .containsExactly(String.valueOf(12 * 30));
+    }
 
     // Same input, same control stream: the same rows.
     for (String output : List.of("aggregates", "alerts", "applied", "refused")) {
@@ -252,8 +267,35 @@ class RunTimeControlITCase {
     for (String t : List.of("-aggregates", "-alerts", "-applied", "-refused", "-dead-letters")) {
       kafka.createTopics(1, name + t);
     }
-    BoundedJobs.start(JobConfig.of(config(name, control)), null, name)
-        .getJobExecutionResult()
+    String db = name.replace('-', '_');
+    clickhouse.query("CREATE DATABASE " + db);
+    Map<String, String> values = config(name, control);
+    values.put("clickhouse.url", clickhouse.url());
+    values.put("clickhouse.database", db);
+    values.put("clickhouse.create-tables", "true");
+    values.put("kafka.topic", name + "-events");
+    values.put("kafka.bounded", "false");
+    kafka.createTopics(3, name + "-events");
+    JobClient job = BoundedJobs.start(JobConfig.of(values), null, name);
+    // The changes are read and stamped before any event exists: a replay from the beginning is
+    // deterministic once the control stream is ahead of the events (see docs/operations.md).
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (read(name + "-applied").size() + read(name + "-refused").size() < 6) {
+      assertThat(System.nanoTime())
+          .as("the control records stamped within 90 s")
+          .isLessThan(deadline);
+      Thread.sleep(300);
+    }
+    KafkaTopics.produce(kafka.bootstrapServers(), name + "-events", traffic(0, 12));
+    while (!latest(read(name + "-aggregates"), SAMPLED).containsKey(START + 10 * MINUTE)) {
+      assertThat(System.nanoTime()).as("minute 10 within 90 s").isLessThan(deadline);
+      Thread.sleep(300);
+    }
+    // Drained: the last windows close as at the end of a bounded input.
+    job.stopWithSavepoint(
+            true,
+            tmp.resolve(name + "-savepoints").toUri().toString(),
+            SavepointFormatType.CANONICAL)
         .get();
     Map<String, List<String>> out = new HashMap<>();
     for (String t : List.of("aggregates", "alerts", "applied", "refused")) {

@@ -87,6 +87,7 @@ class OperatorUidTest {
     // Run-time control: the stamper, the control source and topics, the controlled operators.
     Map<String, String> controlled = new HashMap<>(all);
     controlled.put("control.topic", "control");
+    controlled.put("clickhouse.url", "http://localhost:8123");
     Map<String, String> controlledAdaptive = new HashMap<>(other);
     controlledAdaptive.put("control.topic", "control");
     return List.of(all, other, controlled, controlledAdaptive);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,6 +83,17 @@ class ClickHouseBatchingTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> checkpoint.rebatch(10, 10))
         .withMessageContaining("has no row bound");
+  }
+
+  @Test
+  void shouldTakeNewRowBoundsFromTheInputOfARebatchableSink() throws Exception {
+    ClickHouseWriter<WindowAggregate> hybrid =
+        writer(new BatchSettings(BatchStrategy.HYBRID, 5_000, 1 << 20, SECOND), 0);
+    var rebatchable = RebatchableClickHouseSink.writer(hybrid);
+    rebatchable.write(Either.Right(new BatchBounds(10, 10)), null);
+    assertThat(hybrid.batchRows()).isEqualTo(10);
+    rebatchable.write(Either.Left(aggregate(1)), null);
+    assertThat(hybrid.batchRows()).isEqualTo(10);
   }
 
   @Test
