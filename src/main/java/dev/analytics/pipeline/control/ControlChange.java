@@ -26,6 +26,16 @@ public class ControlChange {
 
   public ControlChange() {}
 
+  /** A change as applied, without its source position and stamping. */
+  public static ControlChange of(long seq, String key, String value, long effectiveFrom) {
+    ControlChange c = new ControlChange();
+    c.seq = seq;
+    c.key = key;
+    c.value = value;
+    c.effectiveFrom = effectiveFrom;
+    return c;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ControlChange c

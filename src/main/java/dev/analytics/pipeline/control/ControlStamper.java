@@ -178,15 +178,15 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
   }
 
   private ControlChange stamp(ControlRequest request) {
-    ControlChange c = new ControlChange();
-    c.seq = history.isEmpty() ? 1 : history.get(history.size() - 1).seq + 1;
-    c.key = request.key;
-    c.value = request.value;
+    ControlChange c =
+        ControlChange.of(
+            history.isEmpty() ? 1 : history.get(history.size() - 1).seq + 1,
+            request.key,
+            request.value,
+            request.effectiveFrom != null
+                ? request.effectiveFrom
+                : defaultEffectiveFrom(latestWatermark));
     c.watermark = latestWatermark;
-    c.effectiveFrom =
-        request.effectiveFrom != null
-            ? request.effectiveFrom
-            : defaultEffectiveFrom(latestWatermark);
     c.requestedAt = request.requestedAt;
     c.partition = request.partition;
     c.offset = request.offset;

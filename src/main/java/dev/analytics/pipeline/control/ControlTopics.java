@@ -19,6 +19,7 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -79,34 +80,45 @@ public final class ControlTopics {
   /** The audit topic of applied changes and the topic of refused ones, exactly once. */
   public static void attachSinks(
       DataStream<ControlChange> applied, DataStream<ControlRefusal> refused, JobConfig config) {
-    String appliedTopic = appliedTopic(config);
-    applied
+    toTopic(
+        applied,
+        appliedTopic(config),
+        c -> c.key,
+        ControlJson::applied,
+        config,
+        OperatorIds.CONTROL_APPLIED_SINK,
+        OperatorIds.CONTROL_APPLIED_SINK_NAME);
+    toTopic(
+        refused,
+        refusedTopic(config),
+        r -> r.key,
+        ControlJson::refused,
+        config,
+        OperatorIds.CONTROL_REFUSED_SINK,
+        OperatorIds.CONTROL_REFUSED_SINK_NAME);
+  }
+
+  private static <T> void toTopic(
+      DataStream<T> records,
+      String topic,
+      SerializableFunction<T, String> key,
+      SerializableFunction<T, byte[]> value,
+      JobConfig config,
+      String uid,
+      String name) {
+    records
         .sinkTo(
             KafkaSinks.exactlyOnce(
                 config,
-                (c, ctx, ts) ->
-                    new ProducerRecord<>(
-                        appliedTopic,
-                        c.key.getBytes(StandardCharsets.UTF_8),
-                        ControlJson.applied(c)),
-                "control-applied"))
+                (r, ctx, ts) -> {
+                  String k = key.apply(r);
+                  return new ProducerRecord<>(
+                      topic, k == null ? null : k.getBytes(StandardCharsets.UTF_8), value.apply(r));
+                },
+                uid))
         .setParallelism(1)
-        .uid(OperatorIds.CONTROL_APPLIED_SINK)
-        .name(OperatorIds.CONTROL_APPLIED_SINK_NAME);
-    String refusedTopic = refusedTopic(config);
-    refused
-        .sinkTo(
-            KafkaSinks.exactlyOnce(
-                config,
-                (r, ctx, ts) ->
-                    new ProducerRecord<>(
-                        refusedTopic,
-                        r.key == null ? null : r.key.getBytes(StandardCharsets.UTF_8),
-                        ControlJson.refused(r)),
-                "control-refused"))
-        .setParallelism(1)
-        .uid(OperatorIds.CONTROL_REFUSED_SINK)
-        .name(OperatorIds.CONTROL_REFUSED_SINK_NAME);
+        .uid(uid)
+        .name(name);
   }
 
   /** Reads every record; an unreadable one becomes a request carrying its problem. */

@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.chaos;
 
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.analytics.pipeline.testing.ServerProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +34,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   /** Formats a fresh log directory under {@code dir} and starts the broker. */
   public static KafkaBrokerProcess start(Path dir) throws Exception {
     Files.createDirectories(dir);
-    int port = freePort();
-    int controllerPort = freePort();
+    int port = ServerProcesses.freePort();
+    int controllerPort = ServerProcesses.freePort();
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
@@ -183,11 +182,5 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   @Override
   public void close() throws Exception {
     stop();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

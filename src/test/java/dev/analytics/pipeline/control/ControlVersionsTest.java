@@ -19,12 +19,7 @@ class ControlVersionsTest {
       JobConfig.of(Map.of("sampling.rates", "cache_hit:0.5,page_view:1.0"));
 
   private static ControlChange change(long seq, String key, String value, long from) {
-    ControlChange c = new ControlChange();
-    c.seq = seq;
-    c.key = key;
-    c.value = value;
-    c.effectiveFrom = from;
-    return c;
+    return ControlChange.of(seq, key, value, from);
   }
 
   @Test

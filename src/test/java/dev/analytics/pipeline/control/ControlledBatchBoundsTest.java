@@ -49,12 +49,7 @@ class ControlledBatchBoundsTest {
   }
 
   private static ControlChange change(long seq, String key, String value) {
-    ControlChange c = new ControlChange();
-    c.seq = seq;
-    c.key = key;
-    c.value = value;
-    c.effectiveFrom = Long.MIN_VALUE;
-    return c;
+    return ControlChange.of(seq, key, value, Long.MIN_VALUE);
   }
 
   private static List<String> outputs(

@@ -46,12 +46,7 @@ class ControlledPriorityAndSamplingTest {
   }
 
   private static ControlChange change(long seq, String key, String value, long from) {
-    ControlChange c = new ControlChange();
-    c.seq = seq;
-    c.key = key;
-    c.value = value;
-    c.effectiveFrom = from;
-    return c;
+    return ControlChange.of(seq, key, value, from);
   }
 
   /** 2,000 events of type t, half before F, half after. */

@@ -3,7 +3,7 @@ package dev.analytics.pipeline.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.testing.Chromium;
-import java.net.ServerSocket;
+import dev.analytics.pipeline.testing.ServerProcesses;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,8 +71,8 @@ class LiveResultsPageITCase {
   void thePageShowsTheRunsOutputsLiveAndTheInjectedSpikeAsAnAlertMark() throws Exception {
     // Fails here, naming the install command, when Chromium is missing.
     try (Chromium browser = Chromium.start(1400, 1000)) {
-      int webPort = freePort();
-      int pagePort = freePort();
+      int webPort = ServerProcesses.freePort();
+      int pagePort = ServerProcesses.freePort();
       Path work = Path.of("target", "live-results-page-it").toAbsolutePath();
       String[] args = {
         "--config", "jobs/local.yaml",
@@ -257,11 +257,5 @@ class LiveResultsPageITCase {
   private static double median(List<Double> values) {
     List<Double> v = values.stream().filter(x -> x != null).sorted().toList();
     return v.get(v.size() / 2);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

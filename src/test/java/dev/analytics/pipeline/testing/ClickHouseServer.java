@@ -82,13 +82,15 @@ public final class ClickHouseServer implements AutoCloseable {
    */
   public static ClickHouseServer startWithTls(TlsFiles files, String user, String password)
       throws Exception {
-    return start(new Tls(freePort(), files, user, password));
+    return start(new Tls(ServerProcesses.freePort(), files, user, password));
   }
 
   private static ClickHouseServer start(Tls tls) throws Exception {
     List<String> command = findBinary();
     Path dir = Files.createTempDirectory("clickhouse-test");
-    ClickHouseServer server = new ClickHouseServer(command, dir, freePort(), freePort(), tls);
+    ClickHouseServer server =
+        new ClickHouseServer(
+            command, dir, ServerProcesses.freePort(), ServerProcesses.freePort(), tls);
     server.writeConfig();
     server.startProcess();
     return server;
@@ -269,13 +271,14 @@ public final class ClickHouseServer implements AutoCloseable {
                 + ": "
                 + String.join(" ", cmd)
                 + "\n"
-                + tail(dir.resolve("stdout.log"))
-                + tail(dir.resolve("error.log")));
+                + ServerProcesses.tail(dir.resolve("stdout.log"), 20)
+                + ServerProcesses.tail(dir.resolve("error.log"), 20));
       }
       if (System.nanoTime() > deadline) {
         stop();
         throw new IllegalStateException(
-            "ClickHouse server did not answer within 30 s\n" + tail(dir.resolve("error.log")));
+            "ClickHouse server did not answer within 30 s\n"
+                + ServerProcesses.tail(dir.resolve("error.log"), 20));
       }
       Thread.sleep(50);
     }
@@ -381,21 +384,5 @@ public final class ClickHouseServer implements AutoCloseable {
             + " or /usr/bin/clickhouse). Install it: apt-get update && apt-get install -y"
             + " clickhouse-server (bash .ci/run does this); do not start the system service,"
             + " the tests start their own server.");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
-  }
-
-  private static String tail(Path file) {
-    try {
-      List<String> lines = Files.readAllLines(file);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())) + "\n";
-    } catch (IOException e) {
-      return "";
-    }
   }
 }

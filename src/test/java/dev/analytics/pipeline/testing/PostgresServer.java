@@ -1,7 +1,6 @@
 package dev.analytics.pipeline.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +68,7 @@ public final class PostgresServer implements AutoCloseable {
     Path bin = findBinDir();
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("pg-test");
-    PostgresServer server = new PostgresServer(bin, dir, freePort(), root, durable);
+    PostgresServer server = new PostgresServer(bin, dir, ServerProcesses.freePort(), root, durable);
     try {
       Files.createDirectories(server.socketDir);
       if (root) {
@@ -316,12 +315,5 @@ public final class PostgresServer implements AutoCloseable {
       }
     }
     return false;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    }
   }
 }

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -67,7 +65,7 @@ public final class PrometheusServer implements AutoCloseable {
       Path shippedConfig, List<String> targets, Duration scrapeInterval) throws Exception {
     String binary = findBinary();
     Path dir = Files.createTempDirectory("prometheus-test");
-    PrometheusServer server = new PrometheusServer(dir, freePort(), scrapeInterval);
+    PrometheusServer server = new PrometheusServer(dir, ServerProcesses.freePort(), scrapeInterval);
     Files.writeString(
         server.configFile(),
         derivedConfig(shippedConfig, targets, scrapeInterval),
@@ -251,11 +249,12 @@ public final class PrometheusServer implements AutoCloseable {
                 + ": "
                 + String.join(" ", cmd)
                 + "\n"
-                + tail(log));
+                + ServerProcesses.tail(log, 30));
       }
       if (System.nanoTime() > deadline) {
         stop();
-        throw new IllegalStateException("Prometheus not ready within 60 s\n" + tail(log));
+        throw new IllegalStateException(
+            "Prometheus not ready within 60 s\n" + ServerProcesses.tail(log, 30));
       }
       Thread.sleep(100);
     }
@@ -263,7 +262,7 @@ public final class PrometheusServer implements AutoCloseable {
 
   /** The log of the server, for a failure message. */
   public String log() {
-    return tail(dir.resolve("prometheus.log"));
+    return ServerProcesses.tail(dir.resolve("prometheus.log"), 30);
   }
 
   private static String findBinary() {
@@ -288,21 +287,5 @@ public final class PrometheusServer implements AutoCloseable {
 
   private static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
-  }
-
-  private static String tail(Path file) {
-    try {
-      List<String> lines = Files.readAllLines(file);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())) + "\n";
-    } catch (IOException e) {
-      return "";
-    }
   }
 }
