@@ -60,6 +60,8 @@ public final class ClusterScript {
     env.put("FLINK_REST_PORT", String.valueOf(restPort));
     env.put("FLINK_RPC_PORT", String.valueOf(freePort()));
     env.put("FLINK_PROM_PORTS", prom + "-" + (prom + 1));
+    // The cluster's private ZooKeeper (high availability, the script's default).
+    env.put("FLINK_ZK_PORT", String.valueOf(freePort()));
     env.put("FLINK_SAVEPOINT_DIR", this.home.resolve("savepoints").toString());
     env.put("FLINK_PROPERTIES", extraProperties);
     // The job jar is built into its own directory, beside (never inside) the running build.
@@ -163,20 +165,31 @@ public final class ClusterScript {
         .body();
   }
 
-  /** Waits until every task of the job runs. */
+  /**
+   * Waits until every task of the job runs. A REST API that does not answer, or does not know the
+   * job yet, counts as not running until the timeout: a new JobManager answers seconds before it
+   * has recovered the jobs of the HA store.
+   */
   public void awaitRunning(String jobId, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      JsonNode job = rest("/jobs/" + jobId);
-      boolean running = job.get("state").asText().equals("RUNNING");
-      for (JsonNode v : job.get("vertices")) {
-        running &= v.get("status").asText().equals("RUNNING");
-      }
-      if (running) {
-        return;
+      Object last;
+      try {
+        JsonNode job = rest("/jobs/" + jobId);
+        boolean running = job.get("state").asText().equals("RUNNING");
+        for (JsonNode v : job.get("vertices")) {
+          running &= v.get("status").asText().equals("RUNNING");
+        }
+        if (running) {
+          return;
+        }
+        last = job;
+      } catch (IOException | IllegalStateException unavailable) {
+        last = unavailable;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("job " + jobId + " not running: " + job);
+        throw new IllegalStateException(
+            "job " + jobId + " not running after " + timeout + ": " + last);
       }
       Thread.sleep(200);
     }
@@ -197,7 +210,7 @@ public final class ClusterScript {
    * {@code @AfterAll} after {@code stop} failed and for the shutdown hook.
    */
   public void kill() {
-    for (String name : List.of("taskmanager", "jobmanager")) {
+    for (String name : List.of("taskmanager", "jobmanager", "zookeeper")) {
       Path pidFile = home.resolve(name + ".pid");
       try {
         if (!Files.exists(pidFile)) {
@@ -221,7 +234,7 @@ public final class ClusterScript {
     }
   }
 
-  /** Whether a process of the cluster (jobmanager, taskmanager) is alive. */
+  /** Whether a process of the cluster (jobmanager, taskmanager, zookeeper) is alive. */
   public boolean alive(String name) throws IOException {
     Path pidFile = home.resolve(name + ".pid");
     if (!Files.exists(pidFile)) {
