@@ -194,9 +194,13 @@ EOF
 
 zk_ok() { timeout 2 bash -c "exec 3<>/dev/tcp/localhost/$zk_port && echo ruok >&3 && cat <&3" 2>/dev/null | grep -q imok; }
 
+need_zookeeper() {
+  [ -f "$zk_jar" ] || die "high availability needs ZooKeeper: $zk_jar not found. Install Debian's package (apt-get install zookeeper), or run without HA (FLINK_HA=none)"
+}
+
 start_zookeeper() {
   alive zookeeper && return 0
-  [ -f "$zk_jar" ] || die "high availability needs ZooKeeper: $zk_jar not found. Install Debian's package (apt-get install zookeeper), or run without HA (FLINK_HA=none)"
+  need_zookeeper
   if timeout 1 bash -c "exec 3<>/dev/tcp/localhost/$zk_port" 2>/dev/null; then
     die "port $zk_port is in use (FLINK_ZK_PORT), and not by the ZooKeeper of $home"
   fi
@@ -417,6 +421,8 @@ case "$cmd" in
     t0=$(date +%s%N)
     alive jobmanager && die "already running (jobs/cluster.sh status)"
     if curl -s -m 1 -o /dev/null "$rest" 2>/dev/null; then die "port $rest_port is in use (FLINK_REST_PORT)"; fi
+    # Before the minutes lib/ may take on a first run.
+    [ "$ha" = zookeeper ] && need_zookeeper
     assemble
     [ "$ha" = zookeeper ] && start_zookeeper
     launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint GET_JM_RESOURCE_PARAMS
@@ -425,7 +431,7 @@ case "$cmd" in
     ms=$((($(date +%s%N) - t0) / 1000000))
     say "cluster up in $((ms / 1000)).$((ms % 1000 / 100)) s: web UI $rest, Flink home $home"
     if [ "$ha" = zookeeper ]; then
-      say "high availability: ZooKeeper localhost:$zk_port, HA store $home/ha, cluster id $ha_cluster_id (FLINK_HA=none: without)"
+      say "high availability: ZooKeeper localhost:$zk_port, HA store $home/ha, cluster id $ha_cluster_id (FLINK_HA=none to run without)"
     else
       say "no high availability (FLINK_HA=none): a lost JobManager loses its jobs"
     fi
