@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  * the tests on a real standalone cluster. Every command and its output goes to {@code
  * transcript.txt} in the cluster directory; {@link #kill()} ends the cluster's processes through
  * their pid files, also from a shutdown hook.
+ *
+ * <p>Each instance is a new cluster: the ZooKeeper data and the HA store an earlier test run left
+ * in the directory are deleted, or its first start would recover that run's jobs by itself.
  */
 public final class ClusterScript {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,6 +57,9 @@ public final class ClusterScript {
     this.project = Path.of("").toAbsolutePath();
     this.home = home.toAbsolutePath();
     Files.createDirectories(this.home);
+    for (String haState : List.of("zookeeper", "ha")) {
+      deleteRecursively(this.home.resolve(haState));
+    }
     this.restPort = freePort();
     int prom = freePortPair();
     env.put("FLINK_CLUSTER_DIR", this.home.toString());
@@ -242,6 +248,16 @@ public final class ClusterScript {
     }
     long pid = Long.parseLong(Files.readString(pidFile).strip());
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   private static List<String> quoted(String[] args) {

@@ -62,7 +62,7 @@ class StandaloneClusterITCase {
   static void startCluster() throws Exception {
     kafka = EmbeddedKafka.start();
     Path home = Path.of("target/cluster-it").toAbsolutePath();
-    for (String stale : List.of("checkpoints", "savepoints", "jobs", "log", "zookeeper", "ha")) {
+    for (String stale : List.of("checkpoints", "savepoints", "jobs", "log")) {
       deleteRecursively(home.resolve(stale));
     }
     // Fast detection of a killed TaskManager; otherwise the script's defaults.
