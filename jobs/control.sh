@@ -12,10 +12,11 @@
 set -euo pipefail
 here=$(pwd)
 cd "$(dirname "$0")/.."
-source jobs/classpath.sh
+# With the local run's classes: its configuration (jobs/local.yaml) has keys of the local run too.
+source jobs/classpath.sh local
 project=$(pwd)
 cd "$here"
 exec java $(cat "$project/jobs/jvm-options") \
   -Dlog4j.configurationFile="$project/jobs/log4j2-local.properties" \
-  -cp "$project/target/classes:$(cat "$project/$CLASSPATH_FILE")" \
+  -cp "$project/target/classes:$project/target/test-classes:$(cat "$project/$CLASSPATH_FILE")" \
   dev.analytics.pipeline.control.ControlTool "$@"

@@ -9,6 +9,7 @@ import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.testing.BoundedJobs;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -53,13 +54,11 @@ class EventTypeCapITCase {
 
   /** Event {@code i}: one of the three real types at every i % 13 < 3, else type u-i. */
   static AnalyticsEvent event(long i) {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = "e-" + i;
-    e.eventType = i % 13 < 3 ? REAL[(int) (i % 13)] : "u-" + i;
-    e.timestamp = START + i * SPAN / TOTAL;
-    e.value = i % 100;
-    e.hasValue = true;
-    return e;
+    return TestEvents.event(i % 13 < 3 ? REAL[(int) (i % 13)] : "u-" + i)
+        .id("e-" + i)
+        .at(START + i * SPAN / TOTAL)
+        .value(i % 100)
+        .build();
   }
 
   @Test

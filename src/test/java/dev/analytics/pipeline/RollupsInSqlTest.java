@@ -18,6 +18,7 @@ import dev.analytics.pipeline.sinks.postgres.PostgresStatements;
 import dev.analytics.pipeline.testing.ChdbEngine;
 import dev.analytics.pipeline.testing.ClickHouseServer;
 import dev.analytics.pipeline.testing.PostgresServer;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,7 +26,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -305,13 +305,12 @@ class RollupsInSqlTest {
 
   private static AnalyticsEvent event(
       String type, long ts, double value, String endpoint, boolean hasValue) {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = type + "-" + ts + "-" + endpoint;
-    e.eventType = type;
-    e.timestamp = ts;
-    e.value = value;
-    e.hasValue = hasValue;
-    e.dimensions = new LinkedHashMap<>(Map.of("endpoint", endpoint));
-    return e;
+    return TestEvents.event(type)
+        .id(type + "-" + ts + "-" + endpoint)
+        .at(ts)
+        .value(value)
+        .hasValue(hasValue)
+        .dim("endpoint", endpoint)
+        .build();
   }
 }

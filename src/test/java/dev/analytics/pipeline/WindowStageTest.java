@@ -8,6 +8,7 @@ import dev.analytics.pipeline.aggregation.WindowResultEmitter;
 import dev.analytics.pipeline.aggregation.accumulator.WindowAccumulator;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.WindowAggregate;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,16 +47,12 @@ class WindowStageTest {
   }
 
   private static AnalyticsEvent event(String type, long ts, double value, String region) {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = type + "-" + ts + "-" + value;
-    e.eventType = type;
-    e.timestamp = ts;
-    e.value = value;
-    e.hasValue = true;
+    TestEvents.EventBuilder e =
+        TestEvents.event(type).id(type + "-" + ts + "-" + value).at(ts).value(value);
     if (region != null) {
-      e.dimensions.put("region", region);
+      e.dim("region", region);
     }
-    return e;
+    return e.build();
   }
 
   /** The keyed harness of a window stage's operator, opened. */

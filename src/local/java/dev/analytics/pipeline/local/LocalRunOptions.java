@@ -50,6 +50,49 @@ public final class LocalRunOptions implements StageOptions {
           .defaultValue(8081)
           .withDescription("Local run: port of the Flink web UI.");
 
+  public static final ConfigOption<Integer> LOCAL_RESULTS_PORT =
+      key("local.results-port")
+          .intType()
+          .defaultValue(8082)
+          .withDescription(
+              "Local run: port of the live results page on localhost (charts of the job's output"
+                  + " topics, docs/local-run.md); 0 = no page.");
+
+  public static final ConfigOption<Double> GENERATOR_INCIDENT_PROBABILITY =
+      key("generator.incident-probability")
+          .doubleType()
+          .defaultValue(0.05)
+          .withDescription(
+              "Local run: chance that a random incident (spike, drop, latency spike) starts at a"
+                  + " minute boundary of event time, in [0, 1].");
+
+  public static final ConfigOption<Duration> GENERATOR_SPIKE_AT =
+      key("generator.spike-at")
+          .durationType()
+          .defaultValue(Duration.ZERO)
+          .withDescription(
+              "Local run: inject a rate spike of generator.spike-type this long (wall clock) after"
+                  + " the start; 0 = none.");
+
+  public static final ConfigOption<String> GENERATOR_SPIKE_TYPE =
+      key("generator.spike-type")
+          .stringType()
+          .defaultValue("message_processed")
+          .withDescription("Local run: the event type of the injected spike (generator.spike-at).");
+
+  public static final ConfigOption<Double> GENERATOR_SPIKE_FACTOR =
+      key("generator.spike-factor")
+          .doubleType()
+          .defaultValue(10.0)
+          .withDescription(
+              "Local run: the injected spike multiplies its type's rate by this, above 1.");
+
+  public static final ConfigOption<Duration> GENERATOR_SPIKE_DURATION =
+      key("generator.spike-duration")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(3))
+          .withDescription("Local run: how long the injected spike lasts, in event time.");
+
   private static void localRun(ConfigChecks c) {
     c.positive(LocalRunOptions.GENERATOR_RATE);
     double invalid = c.get(LocalRunOptions.GENERATOR_INVALID_FRACTION);
@@ -59,5 +102,27 @@ public final class LocalRunOptions implements StageOptions {
     c.positive(LocalRunOptions.GENERATOR_TIME_SCALE);
     c.atLeast(LocalRunOptions.LOCAL_DURATION, Duration.ZERO);
     c.between(LocalRunOptions.LOCAL_WEB_PORT, 1, 65535, "1", "65535");
+    c.between(LocalRunOptions.LOCAL_RESULTS_PORT, 0, 65535, "0", "65535");
+    if (c.get(LOCAL_RESULTS_PORT).equals(c.get(LOCAL_WEB_PORT))) {
+      throw c.fail(LOCAL_RESULTS_PORT, "must differ from local.web-port (the Flink web UI)");
+    }
+    double incidents = c.get(GENERATOR_INCIDENT_PROBABILITY);
+    if (!(incidents >= 0 && incidents <= 1)) {
+      throw c.fail(GENERATOR_INCIDENT_PROBABILITY, "is not in [0, 1]");
+    }
+    c.atLeast(GENERATOR_SPIKE_AT, Duration.ZERO);
+    if (!TrafficGenerator.eventTypeShares().containsKey(c.get(GENERATOR_SPIKE_TYPE))) {
+      throw c.fail(
+          GENERATOR_SPIKE_TYPE,
+          "is not a generated event type (one of "
+              + String.join(", ", TrafficGenerator.eventTypeShares().keySet())
+              + ")");
+    }
+    if (!(c.get(GENERATOR_SPIKE_FACTOR) > 1) || c.get(GENERATOR_SPIKE_FACTOR).isInfinite()) {
+      throw c.fail(GENERATOR_SPIKE_FACTOR, "must be above 1 (a spike)");
+    }
+    if (c.get(GENERATOR_SPIKE_DURATION).compareTo(Duration.ofMinutes(1)) < 0) {
+      throw c.fail(GENERATOR_SPIKE_DURATION, "must be at least 1 min");
+    }
   }
 }

@@ -6,9 +6,13 @@ import dev.analytics.pipeline.aggregation.AggregationOptions;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.control.ControlOptions;
+import dev.analytics.pipeline.control.ControlTopics;
 import dev.analytics.pipeline.ingest.EventOptions;
 import dev.analytics.pipeline.ingest.KafkaOptions;
+import dev.analytics.pipeline.model.Granularity;
 import dev.analytics.pipeline.sinks.ConsoleLines;
+import dev.analytics.pipeline.sinks.OutputOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +49,26 @@ public final class LocalRunner {
 
   private LocalRunner() {}
 
+  /** Topics of the live results page when the configuration names none. */
+  static final String AGGREGATES_TOPIC = "analytics-aggregates";
+
+  static final String ALERTS_TOPIC = "analytics-alerts";
+
   public static void main(String[] rawArgs) throws Exception {
+    int status = run(rawArgs, null);
+    if (status != 0) {
+      System.exit(status);
+    }
+  }
+
+  /**
+   * The whole local run, as {@link #main} does it.
+   *
+   * @param stop counted down to stop the run (the tests'); null: Ctrl-C (a shutdown hook) or {@code
+   *     local.duration}
+   * @return 0, or 2 for a configuration error (printed)
+   */
+  static int run(String[] rawArgs, CountDownLatch stop) throws Exception {
     String[] args =
         Arrays.stream(rawArgs).map(a -> SHORTCUTS.getOrDefault(a, a)).toArray(String[]::new);
     JobConfig base;
@@ -53,35 +76,60 @@ public final class LocalRunner {
       base = JobConfig.load(args, System.getenv());
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
-      System.exit(2);
-      return;
+      return 2;
     }
 
     say("starting Kafka inside the JVM ...");
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       String eventsTopic = base.get(KafkaOptions.KAFKA_TOPIC);
       String deadLetterTopic = base.get(EventOptions.DEAD_LETTER_TOPIC);
-      kafka.createTopics(2, eventsTopic, deadLetterTopic);
-      say(
-          "Kafka at "
-              + kafka.bootstrapServers()
-              + ", topics "
-              + eventsTopic
-              + ", "
-              + deadLetterTopic);
-
+      List<String> topics = new ArrayList<>(List.of(eventsTopic, deadLetterTopic));
       List<String> overrides = new ArrayList<>(Arrays.asList(args));
       overrides.addAll(
           List.of(
               "--kafka.bootstrap-servers", kafka.bootstrapServers(),
               "--kafka.start-position", "earliest",
               "--output.console", "true"));
+      if (base.get(LocalRunOptions.LOCAL_RESULTS_PORT) != 0) {
+        // The live page reads the aggregates and alerts from their topics: the job's real output.
+        for (var topic :
+            List.of(
+                Map.entry(OutputOptions.OUTPUT_AGGREGATES_TOPIC, AGGREGATES_TOPIC),
+                Map.entry(OutputOptions.OUTPUT_ALERTS_TOPIC, ALERTS_TOPIC))) {
+          if (base.get(topic.getKey()).isEmpty()) {
+            overrides.addAll(List.of("--" + topic.getKey().key(), topic.getValue()));
+          }
+        }
+      }
       JobConfig config = JobConfig.load(overrides.toArray(String[]::new), System.getenv());
-      run(config, kafka);
+      if (ControlTopics.enabled(config)) {
+        // One partition: the changes keep their order.
+        kafka.createTopics(1, config.get(ControlOptions.CONTROL_TOPIC));
+        topics.add(ControlTopics.appliedTopic(config));
+        topics.add(ControlTopics.refusedTopic(config));
+      }
+      for (var output :
+          List.of(OutputOptions.OUTPUT_AGGREGATES_TOPIC, OutputOptions.OUTPUT_ALERTS_TOPIC)) {
+        if (!config.get(output).isEmpty()) {
+          topics.add(config.get(output));
+        }
+      }
+      kafka.createTopics(2, topics.toArray(String[]::new));
+      say("Kafka at " + kafka.bootstrapServers() + ", topics " + String.join(", ", topics));
+      try {
+        run(config, overrides, kafka, stop);
+      } catch (ConfigException e) {
+        // Found before the job started (the tables, the live page's port): nothing to drain.
+        System.err.println(e.getMessage());
+        return 2;
+      }
     }
+    return 0;
   }
 
-  private static void run(JobConfig config, EmbeddedKafka kafka) throws Exception {
+  private static void run(
+      JobConfig config, List<String> args, EmbeddedKafka kafka, CountDownLatch testStop)
+      throws Exception {
     Configuration flink = config.flinkConfiguration();
     flink.set(RestOptions.PORT, config.get(LocalRunOptions.LOCAL_WEB_PORT));
     flink.setString(
@@ -90,18 +138,61 @@ public final class LocalRunner {
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
     PipelineSinks.prepareTables(config);
     AnalyticsJob.defineWorkflow(env, config);
+    LiveResultsReader reader = null;
+    LiveResultsPage page = null;
+    int resultsPort = config.get(LocalRunOptions.LOCAL_RESULTS_PORT);
+    if (resultsPort != 0) {
+      LiveResults results =
+          new LiveResults(
+              Granularity.label(config.get(AggregationOptions.WINDOW_SIZE)),
+              config.get(AggregationOptions.WINDOW_SIZE).toMillis());
+      // Before the job: a port already taken stops the run before anything started.
+      page = new LiveResultsPage(resultsPort, results);
+      reader =
+          new LiveResultsReader(
+              kafka.bootstrapServers(),
+              results,
+              config.get(OutputOptions.OUTPUT_AGGREGATES_TOPIC),
+              config.get(OutputOptions.OUTPUT_ALERTS_TOPIC),
+              config.get(EventOptions.DEAD_LETTER_TOPIC));
+    }
+
     JobClient job = env.executeAsync(config.get(JobOptions.JOB_NAME));
     say(
         "job "
             + job.getJobID()
             + " running; Flink web UI at http://localhost:"
             + config.get(LocalRunOptions.LOCAL_WEB_PORT));
+    if (page != null) {
+      say(
+          "live results at http://localhost:"
+              + page.port()
+              + "/ (charts of the output topics, updated at each checkpoint)");
+    }
+
+    LocalControl control = null;
+    if (ControlTopics.enabled(config)) {
+      // Commands from standard input, except in tests (whose input belongs to the test runner).
+      boolean terminal = testStop == null;
+      control = new LocalControl(config, args, terminal ? System.in : null, System.out);
+      control.start();
+      String elsewhere =
+          "jobs/control.sh --config jobs/local.yaml --kafka.bootstrap-servers "
+              + kafka.bootstrapServers()
+              + " set KEY VALUE";
+      say(
+          terminal
+              ? "type 'set sampling.rates.cache_hit 0.02' (or unset KEY, show, history) to change"
+                  + " the job while it runs; from another terminal: "
+                  + elsewhere
+              : "change the job while it runs from another terminal: " + elsewhere);
+    }
 
     Generator generator = new Generator(config, kafka);
     Thread producer = new Thread(generator, "traffic-generator");
     producer.start();
 
-    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stop = testStop == null ? new CountDownLatch(1) : testStop;
     AtomicBoolean stopped = new AtomicBoolean();
     Thread hook =
         new Thread(
@@ -110,7 +201,9 @@ public final class LocalRunner {
               // Keep the JVM alive until the drain below has finished.
               awaitQuietly(stopped);
             });
-    Runtime.getRuntime().addShutdownHook(hook);
+    if (testStop == null) {
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
 
     Duration duration = config.get(LocalRunOptions.LOCAL_DURATION);
     long deadline = duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
@@ -171,9 +264,19 @@ public final class LocalRunner {
         Locale.ROOT, "  windows emitted  %,d%n", ConsoleMetrics.total("windowsEmitted"));
     System.out.printf(Locale.ROOT, "  late events      %,d%n", ConsoleMetrics.total("lateEvents"));
     System.out.println("  savepoint        " + savepoint);
+    if (page != null) {
+      page.close();
+      reader.close();
+    }
+    if (control != null) {
+      control.close();
+    }
     stopped.set(true);
     synchronized (stopped) {
       stopped.notifyAll();
+    }
+    if (testStop != null) {
+      return;
     }
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
@@ -230,12 +333,20 @@ public final class LocalRunner {
     private final long start;
     private final String topic;
     private final String bootstrap;
+    private final long spikeAtNanos;
+    private final String spikeType;
+    private final double spikeFactor;
+    private final long spikeMillis;
 
     Generator(JobConfig config, EmbeddedKafka kafka) {
       double rate = config.get(LocalRunOptions.GENERATOR_RATE);
       this.timeScale = config.get(LocalRunOptions.GENERATOR_TIME_SCALE);
       this.windowMillis = config.get(AggregationOptions.WINDOW_SIZE).toMillis();
-      this.start = System.currentTimeMillis();
+      // Event time starts at a window boundary: a half-filled first window would be the first
+      // value the pattern detection learns from, and so low that its spread stays wide for hours
+      // (a real spike soon after would not stand out).
+      long now = System.currentTimeMillis();
+      this.start = now - Math.floorMod(now, windowMillis);
       this.topic = config.get(KafkaOptions.KAFKA_TOPIC);
       this.bootstrap = kafka.bootstrapServers();
       this.generator =
@@ -245,7 +356,11 @@ public final class LocalRunner {
                   rate / timeScale,
                   config.get(LocalRunOptions.GENERATOR_INVALID_FRACTION),
                   start,
-                  0.05));
+                  config.get(LocalRunOptions.GENERATOR_INCIDENT_PROBABILITY)));
+      this.spikeAtNanos = config.get(LocalRunOptions.GENERATOR_SPIKE_AT).toNanos();
+      this.spikeType = config.get(LocalRunOptions.GENERATOR_SPIKE_TYPE);
+      this.spikeFactor = config.get(LocalRunOptions.GENERATOR_SPIKE_FACTOR);
+      this.spikeMillis = config.get(LocalRunOptions.GENERATOR_SPIKE_DURATION).toMillis();
     }
 
     @Override
@@ -258,7 +373,19 @@ public final class LocalRunner {
           new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
         long wallStart = System.nanoTime();
         long stopAt = Long.MAX_VALUE;
+        boolean spikePending = spikeAtNanos > 0;
         while (true) {
+          if (spikePending && System.nanoTime() - wallStart >= spikeAtNanos) {
+            generator.injectSpike(spikeType, spikeFactor, spikeMillis);
+            spikePending = false;
+            say(
+                String.format(
+                    Locale.ROOT,
+                    "injected spike: %s x%.1f for %d s of event time from the next minute",
+                    spikeType,
+                    spikeFactor,
+                    spikeMillis / 1000));
+          }
           TrafficGenerator.Generated g = generator.next();
           if (!running.get() && stopAt == Long.MAX_VALUE) {
             // Finish the current window, so the drain does not fire a half-filled last window

@@ -33,7 +33,7 @@ import java.util.SplittableRandom;
  *       advances by exponential gaps (a Poisson process) whose rate is {@link
  *       Settings#eventsPerSecond()} times a daily rhythm (0.3x at 03:00 UTC, 1.5x at 15:00 UTC)
  *       times the incident factors. About 3% of valid events report a time up to 3 s before the
- *       clock (out of order); all other reported times are non-decreasing.
+ *       clock (out of order), never before the start; all other reported times are non-decreasing.
  * </ul>
  *
  * <p>Incidents: at each minute boundary of event time, with probability {@link
@@ -302,7 +302,12 @@ public final class TrafficGenerator {
    * @param factor the multiplier of the type's rate (spike, drop) or of its values (latency spike)
    */
   public record Incident(
-      String kind, String eventType, long startMillis, long endMillis, double factor) {}
+      String kind, String eventType, long startMillis, long endMillis, double factor) {
+    /** The same incident moved to start at {@code start} (its length kept). */
+    Incident withStart(long start) {
+      return new Incident(kind, eventType, start, start + endMillis - startMillis, factor);
+    }
+  }
 
   /** Each event type with its share of valid traffic outside incidents; the shares sum to 1. */
   public static Map<String, Double> eventTypeShares() {
@@ -339,6 +344,10 @@ public final class TrafficGenerator {
 
   private long nextMinute;
   private Incident active;
+
+  /** A spike requested by {@link #injectSpike}, started at the next minute boundary. */
+  private Incident requested;
+
   private long counter;
   private double spareGaussian;
   private boolean hasSpareGaussian;
@@ -396,7 +405,13 @@ public final class TrafficGenerator {
       if (active != null && active.endMillis() <= nextMinute) {
         endIncident();
       }
-      if (active == null && random.nextDouble() < settings.anomalyProbabilityPerMinute()) {
+      if (requested != null) {
+        if (active != null) {
+          endIncident();
+        }
+        startIncident(requested.withStart(nextMinute));
+        requested = null;
+      } else if (active == null && random.nextDouble() < settings.anomalyProbabilityPerMinute()) {
         startIncident(nextMinute);
       }
       nextMinute += MINUTE;
@@ -435,12 +450,38 @@ public final class TrafficGenerator {
       factor = 3 + 3 * random.nextDouble();
       duration = 2 * MINUTE + random.nextLong(3 * MINUTE + 1);
     }
-    active = new Incident(kind, TYPES[type], start, start + duration, factor);
+    startIncident(new Incident(kind, TYPES[type], start, start + duration, factor));
+  }
+
+  private void startIncident(Incident incident) {
+    active = incident;
     incidents.add(active);
-    if (!kind.equals(LATENCY_SPIKE)) {
-      weights[type] = SHARES[type] * factor;
+    if (!incident.kind().equals(LATENCY_SPIKE)) {
+      int type = Arrays.asList(TYPES).indexOf(incident.eventType());
+      weights[type] = SHARES[type] * incident.factor();
       updateWeightSum();
     }
+  }
+
+  /**
+   * Requests a rate spike of {@code eventType}: from the next minute boundary of event time, its
+   * rate is {@code factor} times its usual one for {@code durationMillis} of event time (an
+   * incident running then ends there). The local run's {@code generator.spike-at}: a spike known in
+   * advance, which the pattern detection must report.
+   *
+   * @throws IllegalArgumentException for an event type the generator does not write, a factor not
+   *     above 0 or a duration not above 0
+   */
+  public void injectSpike(String eventType, double factor, long durationMillis) {
+    if (!Arrays.asList(TYPES).contains(eventType)) {
+      throw new IllegalArgumentException(
+          "Not a generated event type: " + eventType + " (one of " + Arrays.toString(TYPES) + ")");
+    }
+    if (!(factor > 0) || !Double.isFinite(factor) || durationMillis <= 0) {
+      throw new IllegalArgumentException(
+          "The factor and the duration must be positive: " + factor + ", " + durationMillis);
+    }
+    requested = new Incident(SPIKE, eventType, 0, durationMillis, factor);
   }
 
   private void endIncident() {
@@ -478,7 +519,12 @@ public final class TrafficGenerator {
     if (settings.idTypeFraction() > 0 && random.nextDouble() < settings.idTypeFraction()) {
       d.eventType = TYPES[type] + ".id_" + Integer.toString(skewed(Settings.ID_TYPES), 36);
     }
-    d.tsMillis = random.nextDouble() < 0.03 ? now - random.nextInt(3001) : now;
+    // Never before the start: the first window holds no stray early events (a window of a few
+    // events before a full one, which the pattern detection would learn as the key's first value).
+    d.tsMillis =
+        random.nextDouble() < 0.03
+            ? Math.max(settings.startEpochMillis(), now - random.nextInt(3001))
+            : now;
     double u = random.nextDouble();
     if (u < 0.86) {
       d.tsMode = Draft.TS_ISO;

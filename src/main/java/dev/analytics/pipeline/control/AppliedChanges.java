@@ -70,7 +70,7 @@ public final class AppliedChanges implements Serializable {
   void add(BroadcastState<Long, ControlChange> state, ControlChange change) throws Exception {
     state.put(change.seq, change);
     configure(state);
-    if (change.effectiveFrom <= latestTime) {
+    if (latestTime != Long.MIN_VALUE && change.effectiveFrom <= latestTime) {
       appliedLate.inc();
       LOG.warn(
           "Control change #{} ({} from {}) reached {} after it had processed event time {}",

@@ -60,6 +60,8 @@ public final class ControlTopics {
             .setTopics(config.get(ControlOptions.CONTROL_TOPIC))
             .setProperties(KafkaClientProperties.from(config))
             .setProperty("isolation.level", "read_committed")
+            // Its offsets live in checkpoints; it has no consumer group to commit them to.
+            .setProperty("commit.offsets.on.checkpoint", "false")
             .setProperty("partition.discovery.interval.ms", "60000")
             .setStartingOffsets(OffsetsInitializer.earliest())
             .setDeserializer(new Deserializer());

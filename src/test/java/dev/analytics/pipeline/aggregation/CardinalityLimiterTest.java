@@ -3,6 +3,7 @@ package dev.analytics.pipeline.aggregation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.model.AnalyticsEvent;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +20,13 @@ class CardinalityLimiterTest {
   private static final Duration IDLE = Duration.ofMinutes(2);
 
   private static AnalyticsEvent event(String type, long ts, String region, String tier) {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = type + ts + region;
-    e.eventType = type;
-    e.timestamp = ts;
-    e.dimensions.put("region", region);
-    e.dimensions.put("tier", tier);
-    e.dimensions.put("free", "text-" + ts);
-    return e;
+    return TestEvents.event(type)
+        .id(type + ts + region)
+        .at(ts)
+        .dim("region", region)
+        .dim("tier", tier)
+        .dim("free", "text-" + ts)
+        .build();
   }
 
   private static KeyedOneInputStreamOperatorTestHarness<String, AnalyticsEvent, AnalyticsEvent>

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.WindowAggregate;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +31,7 @@ class LocalPreAggregatorTest {
   }
 
   private static AnalyticsEvent event(String type, long ts) {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = type + ts;
-    e.eventType = type;
-    e.timestamp = ts;
-    return e;
+    return TestEvents.event(type + ts, type, ts);
   }
 
   private static long kept(PartialAggregate p) {

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.OperatorIds;
-import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.local.CommittedRecords;
 import dev.analytics.pipeline.local.EmbeddedKafka;
 import dev.analytics.pipeline.local.InvalidKind;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import dev.analytics.pipeline.testing.ClickHouseServer;
 import java.io.File;
 import java.io.IOException;
@@ -538,9 +538,8 @@ public final class EndToEndThroughput implements DescribedSection {
     try {
       context.clickhouse().query("CREATE DATABASE IF NOT EXISTS bench");
       JobConfig config = pipelineConfig(context, corpus, parallelism, name, deadLetters, tmp);
-      StreamExecutionEnvironment env = environment(config.flinkConfiguration(), parallelism);
-      PipelineSinks.prepareTables(config);
-      AnalyticsJob.defineWorkflow(env, config);
+      StreamExecutionEnvironment env =
+          BoundedJobs.workflow(environment(config.flinkConfiguration(), parallelism), config);
       JobRun job =
           execute(env, "pipeline " + name, OperatorIds.KAFKA_SOURCE_NAME, corpus.records());
       double checkpoints = JobMetrics.gauge("numberOfCompletedCheckpoints");
@@ -586,19 +585,12 @@ public final class EndToEndThroughput implements DescribedSection {
       String name,
       String deadLetters,
       Path tmp) {
-    Map<String, String> values = new HashMap<>();
+    Map<String, String> values =
+        BoundedJobs.boundedKafka(
+            context.kafka().bootstrapServers(), corpus.topic(), deadLetters, "bench-" + name);
     values.put("job.name", "bench " + name);
     values.put("job.parallelism", String.valueOf(parallelism));
-    values.put("kafka.bootstrap-servers", context.kafka().bootstrapServers());
-    values.put("kafka.topic", corpus.topic());
     values.put("kafka.group-id", "bench-" + name);
-    values.put("kafka.start-position", "earliest");
-    values.put("kafka.bounded", "true");
-    values.put("kafka.transactional-id-prefix", "bench-" + name + "-" + System.nanoTime());
-    values.put("dead-letter.topic", deadLetters);
-    // Bounded input read as fast as possible: no idleness, or a partition marked idle on a loaded
-    // machine would let the watermark run ahead and turn the other partitions' events late.
-    values.put("watermark.idleness", "0 ms");
     // -Dbench.max-event-types=0 measures the job without the event-type cap (and its exchange).
     values.put("aggregation.max-event-types", System.getProperty("bench.max-event-types", "10000"));
     values.put("checkpoint.dir", tmp.resolve("checkpoints").toUri().toString());

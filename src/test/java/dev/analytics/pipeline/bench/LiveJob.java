@@ -1,10 +1,10 @@
 package dev.analytics.pipeline.bench;
 
 import dev.analytics.pipeline.AnalyticsJob;
-import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.ingest.KafkaOptions;
 import dev.analytics.pipeline.local.EmbeddedKafka;
+import dev.analytics.pipeline.testing.BoundedJobs;
 import dev.analytics.pipeline.testing.ClickHouseServer;
 import java.io.File;
 import java.nio.file.Files;
@@ -58,14 +58,9 @@ final class LiveJob implements AutoCloseable {
     this.topic = prefix + "events";
     this.checkpoints = Files.createTempDirectory("bench-live-checkpoints");
     kafka.createTopics(2, topic, prefix + "dead-letters");
-    Map<String, String> values = new HashMap<>();
-    values.put("kafka.bootstrap-servers", kafka.bootstrapServers());
-    values.put("kafka.topic", topic);
+    Map<String, String> values =
+        BoundedJobs.kafka(kafka.bootstrapServers(), topic, prefix + "dead-letters", prefix);
     values.put("kafka.group-id", prefix + "group");
-    values.put("kafka.start-position", "earliest");
-    values.put("kafka.bounded", "false");
-    values.put("kafka.transactional-id-prefix", prefix + System.nanoTime());
-    values.put("dead-letter.topic", prefix + "dead-letters");
     values.put("checkpoint.dir", checkpoints.toUri().toString());
     values.put("state.backend", "rocksdb");
     values.put("job.parallelism", "2");
@@ -95,10 +90,9 @@ final class LiveJob implements AutoCloseable {
     flink.setString("rest.bind-port", "0");
     flink.setString("rest.port", "0");
     reporter.addToConfiguration(flink);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
-    PipelineSinks.prepareTables(config);
-    AnalyticsJob.defineWorkflow(env, config);
-    client = env.executeAsync("bench-live-" + prefix);
+    client =
+        BoundedJobs.workflow(StreamExecutionEnvironment.createLocalEnvironment(flink), config)
+            .executeAsync("bench-live-" + prefix);
   }
 
   /**

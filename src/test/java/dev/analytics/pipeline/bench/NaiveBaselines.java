@@ -5,9 +5,9 @@ import dev.analytics.pipeline.bench.PostgresBenchmark.Seed004;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.Priority;
 import dev.analytics.pipeline.sinks.clickhouse.HighPriorityEventRowEncoder;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 
@@ -166,21 +166,19 @@ public final class NaiveBaselines implements DescribedSection {
     long start = 1_795_000_000_000L;
     for (int i = 0; i < n; i++) {
       int k = offset + i;
-      AnalyticsEvent e = new AnalyticsEvent();
-      e.eventId = "evt-" + k;
-      e.eventType = k % 3 == 0 ? "payment.failed" : "api.error";
-      e.timestamp = start + k * 7L;
-      e.value = 100 + k % 900;
-      e.hasValue = true;
-      e.category = "error";
-      e.priority = Priority.HIGH;
-      e.userId = "user-" + (k % 5000);
-      e.tenantId = "tenant-" + (k % 40);
-      e.dimensions = new HashMap<>();
-      e.dimensions.put("region", "eu-west-" + (k % 3));
-      e.dimensions.put("endpoint", "/api/messages");
-      e.properties = "{\"status\":\"500\",\"error_type\":\"internal\"}";
-      out.add(e);
+      out.add(
+          TestEvents.event(k % 3 == 0 ? "payment.failed" : "api.error")
+              .id("evt-" + k)
+              .at(start + k * 7L)
+              .value(100 + k % 900)
+              .category("error")
+              .priority(Priority.HIGH)
+              .user("user-" + (k % 5000))
+              .tenant("tenant-" + (k % 40))
+              .dim("region", "eu-west-" + (k % 3))
+              .dim("endpoint", "/api/messages")
+              .properties("{\"status\":\"500\",\"error_type\":\"internal\"}")
+              .build());
     }
     return out;
   }

@@ -2,8 +2,8 @@ package dev.analytics.pipeline.bench;
 
 import dev.analytics.pipeline.AnalyticsPipeline;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.ParsedRecord;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.Locale;
@@ -84,15 +84,14 @@ public final class WindowThroughputBenchmark {
     @Override
     public ParsedRecord map(Long i) {
       SplittableRandom r = new SplittableRandom(i);
-      AnalyticsEvent e = new AnalyticsEvent();
-      e.eventId = "e" + i;
       double pick = r.nextDouble();
-      e.eventType = pick < 0.6 ? "hot.type" : "type-" + (int) ((pick - 0.6) / 0.4 * 9);
-      e.timestamp = START + i;
-      e.value = Math.exp(4 + r.nextGaussian());
-      e.hasValue = true;
-      e.dimensions.put("endpoint", "/api/" + r.nextInt(10));
-      return ParsedRecord.of(e);
+      return ParsedRecord.of(
+          TestEvents.event(pick < 0.6 ? "hot.type" : "type-" + (int) ((pick - 0.6) / 0.4 * 9))
+              .id("e" + i)
+              .at(START + i)
+              .value(Math.exp(4 + r.nextGaussian()))
+              .dim("endpoint", "/api/" + r.nextInt(10))
+              .build());
     }
   }
 }

@@ -324,6 +324,32 @@ class JobConfigTest {
             "1.5"),
         bad("generator.time-scale", "is not a finite number > 0", "--generator.time-scale", "NaN"),
         bad("local.web-port", "is not in [1, 65535]", "--local.web-port", "70000"),
+        bad("local.results-port", "is not in [0, 65535]", "--local.results-port", "-1"),
+        bad(
+            "local.results-port",
+            "must differ from local.web-port (the Flink web UI)",
+            "--local.results-port",
+            "8081"),
+        bad(
+            "generator.incident-probability",
+            "is not in [0, 1]",
+            "--generator.incident-probability",
+            "2"),
+        bad(
+            "generator.spike-type",
+            "is not a generated event type (one of message_processed, cache_hit,",
+            "--generator.spike-type",
+            "page_view"),
+        bad(
+            "generator.spike-factor",
+            "must be above 1 (a spike)",
+            "--generator.spike-factor",
+            "0.5"),
+        bad(
+            "generator.spike-duration",
+            "must be at least 1 min",
+            "--generator.spike-duration",
+            "30 s"),
         bad(
             "kafka.transaction-timeout",
             "'30 s' is not > checkpoint.interval (1 min): a transaction stays open until the next"

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DeadLetterReason;
 import dev.analytics.pipeline.model.Priority;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -53,11 +54,7 @@ class EventParserTest {
   }
 
   private static AnalyticsEvent expected(String id, String type, long ts) {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = id;
-    e.eventType = type;
-    e.timestamp = ts;
-    return e;
+    return TestEvents.event(id, type, ts);
   }
 
   // -----------------------------------------------------------------------------------------

@@ -3,9 +3,9 @@ package dev.analytics.pipeline.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.DeadLetterReason;
 import dev.analytics.pipeline.model.ParsedRecord;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,12 +98,8 @@ class EventTimeBoundsTest {
   }
 
   private static ParsedRecord record(long timestamp, long receivedAt) {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = "e";
-    e.eventType = "t";
-    e.timestamp = timestamp;
-    e.receivedAt = receivedAt;
-    return ParsedRecord.of(e);
+    return ParsedRecord.of(
+        TestEvents.event("t").id("e").at(timestamp).receivedAt(receivedAt).build());
   }
 
   private static byte[] event(long timestamp) {

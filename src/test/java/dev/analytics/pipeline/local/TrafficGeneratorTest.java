@@ -253,6 +253,50 @@ class TrafficGeneratorTest {
   }
 
   @Test
+  void noEventReportsATimeBeforeTheStart() {
+    // At 5,000/s the first 3 s hold enough early-reported events to reach before the start.
+    List<Generated> records = TrafficGenerator.batch(settings(31, 5000, 0, 0), 30_000);
+    assertThat(records)
+        .filteredOn(Generated::valid)
+        .allSatisfy(g -> assertThat(g.eventTime()).isGreaterThanOrEqualTo(Settings.DEFAULT_START));
+  }
+
+  @Test
+  void anInjectedSpikeStartsAtTheNextMinuteAndMultipliesItsTypesRate() {
+    TrafficGenerator generator = new TrafficGenerator(new Settings(29, 200, 0, NOON, 0));
+    List<Generated> records = new ArrayList<>();
+    Generated g;
+    while ((g = generator.next()).eventTime() < NOON + 5 * 60_000 + 20_000) {
+      records.add(g);
+    }
+    generator.injectSpike("api.error", 10, 3 * 60_000);
+    while ((g = generator.next()).eventTime() < NOON + 12 * 60_000) {
+      records.add(g);
+    }
+    assertThat(generator.incidents())
+        .containsExactly(
+            new Incident(
+                TrafficGenerator.SPIKE, "api.error", NOON + 6 * 60_000, NOON + 9 * 60_000, 10.0));
+    double before = perMinute(records, "api.error", NOON, NOON + 6 * 60_000);
+    double inside = perMinute(records, "api.error", NOON + 6 * 60_000, NOON + 9 * 60_000);
+    double after = perMinute(records, "api.error", NOON + 9 * 60_000, NOON + 12 * 60_000);
+    assertThat(inside)
+        .as("api.error per minute inside, before " + before)
+        .isGreaterThan(6 * before);
+    assertThat(after).isLessThan(2 * before);
+    assertThat(records)
+        .filteredOn(r -> TrafficGenerator.SPIKE.equals(r.anomaly()))
+        .allSatisfy(r -> assertThat(r.eventType()).isEqualTo("api.error"))
+        .hasSizeGreaterThan(1000);
+
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> generator.injectSpike("page_view", 10, 60_000))
+        .withMessageContaining("Not a generated event type: page_view");
+    assertThatExceptionOfType(IllegalArgumentException.class)
+        .isThrownBy(() -> generator.injectSpike("api.error", 0, 60_000));
+  }
+
+  @Test
   void dailyRhythmShowsInHourlyCounts() {
     TrafficGenerator generator = new TrafficGenerator(settings(17, 5, 0, 0));
     int[] perHour = new int[24];

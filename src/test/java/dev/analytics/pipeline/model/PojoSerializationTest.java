@@ -2,7 +2,7 @@ package dev.analytics.pipeline.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -69,15 +69,15 @@ class PojoSerializationTest {
 
   @SuppressWarnings("unchecked")
   private static <T> T sample(Class<T> type) {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = "e-1";
-    e.eventType = "performance.response_time";
-    e.timestamp = 1_767_225_600_000L;
-    e.value = 81.5;
-    e.hasValue = true;
-    e.priority = Priority.HIGH;
-    e.dimensions = new java.util.HashMap<>(Map.of("region", "eu"));
-    e.properties = "{\"a\":1}";
+    AnalyticsEvent e =
+        TestEvents.event("performance.response_time")
+            .id("e-1")
+            .at(1_767_225_600_000L)
+            .value(81.5)
+            .priority(Priority.HIGH)
+            .dim("region", "eu")
+            .properties("{\"a\":1}")
+            .build();
     if (type == AnalyticsEvent.class) {
       return (T) e;
     }

@@ -39,8 +39,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>The job graph is the production one ({@link AnalyticsJob#defineWorkflow}) in configurations
  * that together create every optional operator (aggregates topic, console, dimensions, privacy
- * groups, rollups, pre-aggregation on and off, fixed and adaptive sampling). Checked on the {@link
- * StreamGraph}, after Flink expanded each Sink V2 into writer and committer.
+ * groups, rollups, pre-aggregation on and off, fixed and adaptive sampling, run-time control on and
+ * off). Checked on the {@link StreamGraph}, after Flink expanded each Sink V2 into writer and
+ * committer.
  *
  * <p>Why a test and not {@code pipeline.auto-generate-uids: false}: Flink 2.3.0 supports that
  * option, and it works with Sink V2 (the writer takes the sink's uid, the committer {@code Sink
@@ -83,7 +84,12 @@ class OperatorUidTest {
     Map<String, String> other = new HashMap<>(all);
     other.put("window.pre-aggregate", "false");
     other.put("sampling.mode", "adaptive");
-    return List.of(all, other);
+    // Run-time control: the stamper, the control source and topics, the controlled operators.
+    Map<String, String> controlled = new HashMap<>(all);
+    controlled.put("control.topic", "control");
+    Map<String, String> controlledAdaptive = new HashMap<>(other);
+    controlledAdaptive.put("control.topic", "control");
+    return List.of(all, other, controlled, controlledAdaptive);
   }
 
   @ParameterizedTest

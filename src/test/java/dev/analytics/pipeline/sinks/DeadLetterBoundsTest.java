@@ -15,6 +15,7 @@ import dev.analytics.pipeline.model.DeadLetter;
 import dev.analytics.pipeline.model.EventJson;
 import dev.analytics.pipeline.model.ParsedRecord;
 import dev.analytics.pipeline.sinks.kafka.DeadLetterSerializer;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -91,11 +92,12 @@ class DeadLetterBoundsTest {
 
   @Test
   void aLateEventWithHugePropertiesKeepsAtMostTheConfiguredBytes() throws Exception {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = "late";
-    e.eventType = "api.error";
-    e.timestamp = 1767225600000L;
-    e.properties = "{\"p\":\"" + "y".repeat(5 * 1024 * 1024) + "\"}";
+    AnalyticsEvent e =
+        TestEvents.event("api.error")
+            .id("late")
+            .at(1767225600000L)
+            .properties("{\"p\":\"" + "y".repeat(5 * 1024 * 1024) + "\"}")
+            .build();
     byte[] full = EventJson.write(e);
     try (OneInputStreamOperatorTestHarness<AnalyticsEvent, DeadLetter> harness =
         new OneInputStreamOperatorTestHarness<>(

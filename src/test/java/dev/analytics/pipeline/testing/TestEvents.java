@@ -18,35 +18,143 @@ public final class TestEvents {
   /** 2023-11-14T22:13:20Z, a multiple of every window size used in the tests. */
   public static final long T0 = 1_700_000_000_000L;
 
+  /**
+   * A builder of an event of {@code type}; every field not set keeps the default of {@link
+   * AnalyticsEvent}'s constructor (no id, time 0, no value, weight and sample rate 1, no
+   * dimensions).
+   */
+  public static EventBuilder event(String type) {
+    return new EventBuilder(type);
+  }
+
   public static AnalyticsEvent event(String id, String type, long timestamp) {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = id;
-    e.eventType = type;
-    e.timestamp = timestamp;
-    return e;
+    return event(type).id(id).at(timestamp).build();
   }
 
   public static AnalyticsEvent event(String id, String type, long timestamp, Priority priority) {
-    AnalyticsEvent e = event(id, type, timestamp);
-    e.priority = priority;
-    return e;
+    return event(type).id(id).at(timestamp).priority(priority).build();
   }
 
   public static AnalyticsEvent typed(String type, String category) {
-    AnalyticsEvent e = event("id-" + type, type, T0);
-    e.category = category;
-    return e;
+    return event(type).id("id-" + type).at(T0).category(category).build();
   }
 
   /** A deep enough copy: tests feed the same fixture to several operators that mutate it. */
   public static AnalyticsEvent copy(AnalyticsEvent e) {
-    AnalyticsEvent c = event(e.eventId, e.eventType, e.timestamp, e.priority);
-    c.category = e.category;
-    c.value = e.value;
-    c.hasValue = e.hasValue;
-    c.weight = e.weight;
-    c.sampleRate = e.sampleRate;
-    return c;
+    return event(e.eventType)
+        .id(e.eventId)
+        .at(e.timestamp)
+        .priority(e.priority)
+        .category(e.category)
+        .value(e.value)
+        .hasValue(e.hasValue)
+        .weight(e.weight)
+        .sampleRate(e.sampleRate)
+        .build();
+  }
+
+  /**
+   * The fields of one {@link AnalyticsEvent}, set by name: {@code
+   * event("page_view").id("e-1").at(ts).user("u1").dim("country", "DE").value(12.5).build()}.
+   *
+   * <p>It fills the event it will hand out (no copy, so that generators of millions of events pay
+   * for nothing but the event), so {@link #build} may be called once.
+   */
+  public static final class EventBuilder {
+    private AnalyticsEvent event = new AnalyticsEvent();
+
+    private EventBuilder(String type) {
+      event.eventType = type;
+    }
+
+    private AnalyticsEvent event() {
+      if (event == null) {
+        throw new IllegalStateException("build() was called: start another builder with event()");
+      }
+      return event;
+    }
+
+    public EventBuilder id(String id) {
+      event().eventId = id;
+      return this;
+    }
+
+    /** The event time, epoch milliseconds. */
+    public EventBuilder at(long timestamp) {
+      event().timestamp = timestamp;
+      return this;
+    }
+
+    /** A measurement: sets {@code value} and {@code hasValue}. */
+    public EventBuilder value(double value) {
+      event().value = value;
+      event().hasValue = true;
+      return this;
+    }
+
+    /**
+     * Sets {@code hasValue} alone: after {@link #value}, {@code false} leaves a stale value in the
+     * field, which every reader must ignore.
+     */
+    public EventBuilder hasValue(boolean hasValue) {
+      event().hasValue = hasValue;
+      return this;
+    }
+
+    public EventBuilder category(String category) {
+      event().category = category;
+      return this;
+    }
+
+    public EventBuilder priority(Priority priority) {
+      event().priority = priority;
+      return this;
+    }
+
+    public EventBuilder user(String userId) {
+      event().userId = userId;
+      return this;
+    }
+
+    public EventBuilder tenant(String tenantId) {
+      event().tenantId = tenantId;
+      return this;
+    }
+
+    /** Adds the dimension {@code key} = {@code value} to those set so far. */
+    public EventBuilder dim(String key, String value) {
+      event().dimensions.put(key, value);
+      return this;
+    }
+
+    /** The raw JSON text of the {@code properties} object. */
+    public EventBuilder properties(String json) {
+      event().properties = json;
+      return this;
+    }
+
+    /** The sampler's Horvitz-Thompson weight (1 / rate). */
+    public EventBuilder weight(double weight) {
+      event().weight = weight;
+      return this;
+    }
+
+    public EventBuilder sampleRate(double sampleRate) {
+      event().sampleRate = sampleRate;
+      return this;
+    }
+
+    /** When the record reached the job (its Kafka record timestamp), epoch milliseconds. */
+    public EventBuilder receivedAt(long receivedAt) {
+      event().receivedAt = receivedAt;
+      return this;
+    }
+
+    public AnalyticsEvent build() {
+      AnalyticsEvent built = event();
+      event = null;
+      return built;
+    }
   }
 
   /** A mock environment whose operator metric group keeps every metric registered in it. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.WindowAggregate;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -415,11 +416,8 @@ class WindowAccumulatorTest {
   }
 
   private static AnalyticsEvent event(double value, double weight, boolean hasValue) {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.value = value;
-    e.hasValue = hasValue;
-    e.weight = weight;
-    return e;
+    // The accumulator reads the value, its presence and the weight only.
+    return TestEvents.event("t").value(value).hasValue(hasValue).weight(weight).build();
   }
 
   private static double[] valueStatistics(WindowAggregate a) {

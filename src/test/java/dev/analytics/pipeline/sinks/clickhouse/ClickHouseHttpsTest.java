@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.testing.ClickHouseServer;
+import dev.analytics.pipeline.testing.TestEvents;
 import dev.analytics.pipeline.testing.TlsFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -87,12 +88,13 @@ class ClickHouseHttpsTest {
     ClickHouseTables.prepare(client, ONCE, "events_https", encoder, true);
     RowBinaryWriter out = new RowBinaryWriter();
     for (int i = 0; i < 3; i++) {
-      AnalyticsEvent e = new AnalyticsEvent();
-      e.eventId = "tls-" + i;
-      e.eventType = "api.error";
-      e.timestamp = 1_767_225_600_000L + i;
-      e.priority = dev.analytics.pipeline.model.Priority.HIGH;
-      e.weight = 1;
+      AnalyticsEvent e =
+          TestEvents.event("api.error")
+              .id("tls-" + i)
+              .at(1_767_225_600_000L + i)
+              .priority(dev.analytics.pipeline.model.Priority.HIGH)
+              .weight(1)
+              .build();
       encoder.encode(e, out);
     }
     client.insert("events_https", encoder.columnList(), out.toByteArray(), null);

@@ -8,6 +8,7 @@ import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.Priority;
 import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.testing.ClickHouseServer;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -333,13 +334,13 @@ class ClickHouseRowBinaryTest {
   void highPriorityEventsOfTwoTenantsWithOneEventIdAreTwoRows() throws Exception {
     List<AnalyticsEvent> events = new java.util.ArrayList<>();
     for (String tenant : new String[] {"acme", "globex", null}) {
-      AnalyticsEvent e = new AnalyticsEvent();
-      e.eventId = "shared-id";
-      e.eventType = "payment.failed";
-      e.timestamp = T0 + 1_000;
-      e.priority = Priority.HIGH;
-      e.tenantId = tenant;
-      events.add(e);
+      events.add(
+          TestEvents.event("payment.failed")
+              .id("shared-id")
+              .at(T0 + 1_000)
+              .priority(Priority.HIGH)
+              .tenant(tenant)
+              .build());
     }
     // A replay of acme's event collapses with it; no tenant's row replaces another's.
     events.add(events.get(0));
@@ -358,23 +359,25 @@ class ClickHouseRowBinaryTest {
 
   @Test
   void shouldRoundTripHighPriorityEvents() throws Exception {
-    AnalyticsEvent e = new AnalyticsEvent();
-    e.eventId = "evt-1";
-    e.eventType = "payment.failed";
-    e.timestamp = T0 + 5_000L + 42;
-    e.value = -17.25;
-    e.hasValue = true;
-    e.category = "failure";
-    e.priority = Priority.HIGH;
-    e.userId = "u-1";
-    e.tenantId = "t-9";
-    e.dimensions = Map.of("country", "de", "method", "card");
-    e.properties = "{\"code\":\"E42\",\"note\":\"tab\\there\"}";
-    AnalyticsEvent bare = new AnalyticsEvent();
-    bare.eventId = "evt-2";
-    bare.eventType = "app.crash";
-    bare.timestamp = T0 + 86_399_999L;
-    bare.priority = Priority.HIGH;
+    AnalyticsEvent e =
+        TestEvents.event("payment.failed")
+            .id("evt-1")
+            .at(T0 + 5_000L + 42)
+            .value(-17.25)
+            .category("failure")
+            .priority(Priority.HIGH)
+            .user("u-1")
+            .tenant("t-9")
+            .dim("country", "de")
+            .dim("method", "card")
+            .properties("{\"code\":\"E42\",\"note\":\"tab\\there\"}")
+            .build();
+    AnalyticsEvent bare =
+        TestEvents.event("app.crash")
+            .id("evt-2")
+            .at(T0 + 86_399_999L)
+            .priority(Priority.HIGH)
+            .build();
 
     insert(client, "high_priority_events", new HighPriorityEventRowEncoder(), List.of(e, bare));
 

@@ -2,13 +2,13 @@ package dev.analytics.pipeline.sinks.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.model.Alert;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.model.Priority;
 import dev.analytics.pipeline.model.WindowAggregate;
 import dev.analytics.pipeline.testing.ChdbEngine;
+import dev.analytics.pipeline.testing.GrafanaDashboard;
+import dev.analytics.pipeline.testing.TestEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,21 +125,21 @@ abstract class TablesOnCurrentEngine {
       ALERTS.add(a);
     }
     for (int i = 0; i < 50; i++) {
-      AnalyticsEvent e = new AnalyticsEvent();
-      e.eventId = "evt-" + i;
-      e.eventType = i % 2 == 0 ? "api.error" : "payment.failed";
-      e.timestamp = NOW - i * 30_000L - 123;
-      e.hasValue = i % 3 != 0;
-      e.value = i * 1.25;
-      e.category = i % 4 == 0 ? null : "error";
-      e.priority = Priority.HIGH;
-      e.userId = "user-" + (i % 7);
-      e.tenantId = i % 5 == 0 ? null : "tenant-" + (i % 2);
-      e.dimensions = new TreeMap<>(Map.of("region", "eu"));
-      e.properties = i % 2 == 0 ? null : "{\"k\":" + i + "}";
-      e.weight = 1;
-      e.sampleRate = 1;
-      EVENTS.add(e);
+      EVENTS.add(
+          TestEvents.event(i % 2 == 0 ? "api.error" : "payment.failed")
+              .id("evt-" + i)
+              .at(NOW - i * 30_000L - 123)
+              .value(i * 1.25)
+              .hasValue(i % 3 != 0)
+              .category(i % 4 == 0 ? null : "error")
+              .priority(Priority.HIGH)
+              .user("user-" + (i % 7))
+              .tenant(i % 5 == 0 ? null : "tenant-" + (i % 2))
+              .dim("region", "eu")
+              .properties(i % 2 == 0 ? null : "{\"k\":" + i + "}")
+              .weight(1)
+              .sampleRate(1)
+              .build());
     }
 
     Path dir = Files.createTempDirectory("chdb-tables");
@@ -449,47 +447,17 @@ abstract class TablesOnCurrentEngine {
   }
 
   /**
-   * The ClickHouse queries of the Grafana dashboard, with the plugin's {@code $__timeFilter(c)}
-   * expanded as it does ({@code c >= toDateTime(from) AND c <= toDateTime(to)}) for the last day.
+   * The ClickHouse queries of the Grafana dashboard, with the plugin's macros expanded as it does
+   * (see {@link GrafanaDashboard}) for the last day.
    */
   private static List<String> dashboardSql() throws Exception {
-    JsonNode dashboard =
-        new ObjectMapper()
-            .readTree(Path.of("docker/grafana/dashboards/analytics-pipeline.json").toFile());
-    List<String> out = new ArrayList<>();
-    collect(dashboard, out);
-    long to = NOW / 1000 + 60;
-    long from = to - 86_400;
-    Pattern filter = Pattern.compile("\\$__timeFilter\\((\\w+)\\)");
+    java.time.Instant to = java.time.Instant.ofEpochSecond(NOW / 1000 + 60);
+    java.time.Instant from = to.minusSeconds(86_400);
     List<String> expanded = new ArrayList<>();
-    for (String sql : out) {
-      Matcher m = filter.matcher(sql);
-      expanded.add(
-          m.replaceAll(
-              r ->
-                  r.group(1)
-                      + " >= toDateTime("
-                      + from
-                      + ") AND "
-                      + r.group(1)
-                      + " <= toDateTime("
-                      + to
-                      + ")"));
-      assertThat(expanded.get(expanded.size() - 1)).doesNotContain("$__");
+    for (String sql : GrafanaDashboard.load(GrafanaDashboard.SHIPPED).clickHouseQueries()) {
+      expanded.add(GrafanaDashboard.clickHouse(sql, from, to, java.time.Duration.ofMinutes(1)));
     }
     return expanded;
-  }
-
-  private static void collect(JsonNode node, List<String> out) {
-    if (node.isObject()) {
-      JsonNode type = node.path("datasource").path("type");
-      if (node.has("rawSql") && type.asText().contains("clickhouse")) {
-        out.add(node.get("rawSql").asText());
-      }
-      node.elements().forEachRemaining(child -> collect(child, out));
-    } else if (node.isArray()) {
-      node.elements().forEachRemaining(child -> collect(child, out));
-    }
   }
 
   private static List<String[]> rows(String tsv) {
