@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -57,10 +59,12 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole pipeline on a MiniCluster, from a real in-JVM Kafka into a real private ClickHouse
  * (Debian's 18.16: no insert_deduplication_token, so the ReplacingMergeTree keys alone collapse
  * repeats), built like production ({@link AnalyticsPipeline#build} + {@link PipelineSinks#attach}).
- * Three failures: one injected after a completed checkpoint, one in a commit after its insert
- * succeeded, and ClickHouse stopped for 30 s mid-run. Each time the tables read with FINAL hold
- * exactly the expected rows, computed from the produced input: every window with its exact count,
- * every alert, every high-priority event once.
+ * Four failures: one injected after a completed checkpoint, one in a commit after its insert
+ * succeeded, ClickHouse stopped for 30 s mid-run, and ClickHouse stopped for 5 minutes (system
+ * property {@code clickhouse.outage.seconds}), which the sinks' circuit breakers must ride out
+ * without a job restart. Each time the tables read with FINAL hold exactly the expected rows,
+ * computed from the produced input: every window with its exact count, every alert, every
+ * high-priority event once.
  */
 class ClickHouseSinkITCase {
   @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = BoundedJobs.miniCluster();
@@ -151,6 +155,123 @@ class ClickHouseSinkITCase {
     run.verify();
   }
 
+  /**
+   * ClickHouse down for {@code clickhouse.outage.seconds} (5 minutes unless set) while the job
+   * reads: far longer than the retries. The job must ride it out without a single restart, within a
+   * bounded heap, and end with exactly the expected rows once ClickHouse is back.
+   */
+  @Test
+  void shouldRideOutAFiveMinuteOutageWithoutRestarting() throws Exception {
+    long outageSeconds = Long.getLong("clickhouse.outage.seconds", 300);
+    Throttle.resetAttempts();
+    // 60,000 events at 1 ms per record and subtask: about 30 s of input without an outage, which
+    // starts once the first rows are committed (10 to 25 s in on a loaded machine), so that the
+    // job reads on when ClickHouse goes away. Checkpoints time out after 20 s while the sinks wait:
+    // about 15 fail during the outage, all within the tolerance.
+    Run run =
+        new Run(
+            "long_outage",
+            60_000,
+            1,
+            1,
+            Map.of(
+                "checkpoint.timeout", "20 s",
+                "checkpoint.tolerable-failures", "100",
+                "clickhouse.breaker.probe-interval", "2 s"));
+    JobClient job = run.executeAsync();
+    HeapSampler heap = new HeapSampler();
+    heap.start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (run.countIfExists(run.aggregates) == 0) {
+        assertThat(System.nanoTime()).as("first rows committed within 60 s").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+      long heapBefore = heap.maxUsed();
+
+      long readBefore = Throttle.PASSED.sum();
+      clickhouse.stop();
+      long stoppedAt = System.nanoTime();
+      long restartedAt;
+      try {
+        while (System.nanoTime() - stoppedAt < TimeUnit.SECONDS.toNanos(outageSeconds)) {
+          // Fail as soon as the job restarts: no need to wait out the outage to know.
+          assertThat(Throttle.MAX_ATTEMPT.get())
+              .as(
+                  "task restarts after %d s of the outage",
+                  TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stoppedAt))
+              .isZero();
+          assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+          Thread.sleep(500);
+        }
+      } finally {
+        // Whatever happened, the other tests need the server back.
+        clickhouse.restart();
+        restartedAt = System.nanoTime();
+      }
+      long maxHeapOutage = heap.maxUsed();
+      long readDuring = Throttle.PASSED.sum() - readBefore;
+
+      job.getJobExecutionResult().get(5, TimeUnit.MINUTES);
+      long drainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
+      System.out.printf(
+          "ClickHouse down %d s: %d restarts, max heap used %d MiB before the outage and %d MiB"
+              + " during it (of %d MiB), job finished %d ms after ClickHouse returned; the source"
+              + " read %d records before the outage, %d during it (backpressure), %d after%n",
+          outageSeconds,
+          Throttle.MAX_ATTEMPT.get(),
+          heapBefore >> 20,
+          maxHeapOutage >> 20,
+          Runtime.getRuntime().maxMemory() >> 20,
+          drainMillis,
+          readBefore,
+          readDuring,
+          Throttle.PASSED.sum() - readBefore - readDuring);
+      assertThat(Throttle.MAX_ATTEMPT.get()).as("task restarts").isZero();
+      // Bounded: the writers hold back instead of buffering the outage's input.
+      assertThat(maxHeapOutage).as("max heap used during the outage").isLessThan(1L << 30);
+      run.verify();
+    } finally {
+      heap.stopSampling();
+      job.cancel();
+    }
+  }
+
+  /** The largest heap use of this JVM (the MiniCluster's), sampled every 100 ms. */
+  private static final class HeapSampler extends Thread {
+    private final java.lang.management.MemoryMXBean memory =
+        java.lang.management.ManagementFactory.getMemoryMXBean();
+    private final java.util.concurrent.atomic.AtomicLong max =
+        new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean running = true;
+
+    HeapSampler() {
+      super("heap sampler");
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      while (running) {
+        max.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    long maxUsed() {
+      return max.get();
+    }
+
+    void stopSampling() {
+      running = false;
+    }
+  }
+
   /** One pipeline run against its own topics and tables, and its expected results. */
   private final class Run {
     final String name;
@@ -166,6 +287,12 @@ class ClickHouseSinkITCase {
     boolean wrapAggregateSink;
 
     Run(String name, int records, int millis) throws Exception {
+      this(name, EVENTS, records, millis, Map.of());
+    }
+
+    /** {@code overrides}: options of the ClickHouse run on top of the defaults here. */
+    Run(String name, int eventCount, int records, int millis, Map<String, String> overrides)
+        throws Exception {
       this.name = name;
       this.aggregates = name + "_aggregates";
       this.alerts = name + "_alerts";
@@ -174,10 +301,10 @@ class ClickHouseSinkITCase {
       String deadLetters = name + "-dead-letters";
       kafka.createTopics(2, topic, deadLetters);
 
-      // 9,000 valid events over 9 minutes of event time, round-robin over the types and over 2
-      // partitions: 9 one-minute windows per type.
+      // 9,000 valid events (by default) over 9 minutes of event time, round-robin over the types
+      // and over 2 partitions: 9 one-minute windows per type.
       List<Input> inputs = new ArrayList<>();
-      for (int i = 0; i < EVENTS; i++) {
+      for (int i = 0; i < eventCount; i++) {
         String type = TYPES[i % TYPES.length];
         long ts = START + i * 60L;
         String id = name + "-" + i;
@@ -213,11 +340,12 @@ class ClickHouseSinkITCase {
       values.put("clickhouse.aggregates.table", aggregates);
       values.put("clickhouse.alerts.table", alerts);
       values.put("clickhouse.events.table", events);
-      // About 0.7 s of retries: a longer outage fails the job, which restarts from its checkpoint.
+      // About 0.7 s of retries, then the circuit breaker opens: the sinks wait for ClickHouse.
       values.put("clickhouse.retry.max-attempts", "4");
       values.put("clickhouse.retry.max-backoff", "1 s");
       values.put("clickhouse.request-timeout", "5 s");
       values.put("clickhouse.connect-timeout", "1 s");
+      values.putAll(overrides);
       config = JobConfig.of(values);
       this.throttleRecords = records;
       this.throttleMillis = millis;
@@ -415,8 +543,22 @@ class ClickHouseSinkITCase {
     return alert;
   }
 
-  /** Slows the input to about {@code perMilli} records per millisecond per subtask. */
-  static final class Throttle implements MapFunction<ParsedRecord, ParsedRecord> {
+  /**
+   * Slows the input to about {@code perMilli} records per millisecond per subtask, and records the
+   * highest attempt number of its subtasks: above 0 once the job has restarted.
+   */
+  static final class Throttle extends RichMapFunction<ParsedRecord, ParsedRecord> {
+    static final AtomicInteger MAX_ATTEMPT = new AtomicInteger();
+
+    /** Records passed on by every subtask of every run since the last reset. */
+    static final java.util.concurrent.atomic.LongAdder PASSED =
+        new java.util.concurrent.atomic.LongAdder();
+
+    static void resetAttempts() {
+      MAX_ATTEMPT.set(0);
+      PASSED.reset();
+    }
+
     private final int records;
     private final int millis;
     private int seen;
@@ -427,10 +569,16 @@ class ClickHouseSinkITCase {
     }
 
     @Override
+    public void open(OpenContext context) {
+      MAX_ATTEMPT.accumulateAndGet(getRuntimeContext().getTaskInfo().getAttemptNumber(), Math::max);
+    }
+
+    @Override
     public ParsedRecord map(ParsedRecord r) throws Exception {
       if (++seen % records == 0) {
         Thread.sleep(millis);
       }
+      PASSED.increment();
       return r;
     }
   }

@@ -387,10 +387,10 @@ public final class JobConfig implements java.io.Serializable {
 
   /**
    * The Flink settings derived from the options: exactly-once checkpoints retained on cancellation,
-   * their directories, interval and timeout; the state backend (incremental checkpoints with
-   * RocksDB); the exponential-delay restart strategy; the pipeline name; generic (Kryo) types
-   * disabled; object reuse; the default parallelism when {@code job.parallelism > 0}; the maximum
-   * parallelism. Returns a new mutable copy on each call.
+   * their directories, interval, timeout and tolerated failures; the state backend (incremental
+   * checkpoints with RocksDB); the exponential-delay restart strategy; the pipeline name; generic
+   * (Kryo) types disabled; object reuse; the default parallelism when {@code job.parallelism > 0};
+   * the maximum parallelism. Returns a new mutable copy on each call.
    *
    * <p>Object reuse: without it Flink deep-copies every record between chained operators (a
    * reflective POJO copy of the event and its maps at each of the five hops of the ingest chain:
@@ -418,6 +418,9 @@ public final class JobConfig implements java.io.Serializable {
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, get(JobOptions.CHECKPOINT_DIR));
     flink.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, get(JobOptions.SAVEPOINT_DIR));
     flink.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, get(JobOptions.CHECKPOINT_TIMEOUT));
+    flink.set(
+        CheckpointingOptions.TOLERABLE_FAILURE_NUMBER,
+        get(JobOptions.CHECKPOINT_TOLERABLE_FAILURES));
     JobOptions.StateBackend backend = get(JobOptions.STATE_BACKEND);
     flink.set(StateBackendOptions.STATE_BACKEND, backend.name().toLowerCase(Locale.ROOT));
     if (backend == JobOptions.StateBackend.ROCKSDB) {

@@ -93,6 +93,18 @@ public final class JobOptions implements StageOptions {
           .defaultValue(Duration.ofMinutes(10))
           .withDescription("A checkpoint taking longer is aborted.");
 
+  public static final ConfigOption<Integer> CHECKPOINT_TOLERABLE_FAILURES =
+      key("checkpoint.tolerable-failures")
+          .intType()
+          .defaultValue(10)
+          .withDescription(
+              "Consecutive failed checkpoints (timed out, failed asynchronously) the job rides out"
+                  + " before it fails and restarts (Flink's"
+                  + " execution.checkpointing.tolerable-failed-checkpoints). While ClickHouse is"
+                  + " down its sinks wait behind their circuit breaker and checkpoints time out"
+                  + " (checkpoint.timeout): this times the timeout is about the longest outage"
+                  + " ridden out without a restart. Between 0 and 1000.");
+
   public static final ConfigOption<String> SAVEPOINT_DIR =
       key("savepoint.dir")
           .stringType()
@@ -151,6 +163,7 @@ public final class JobOptions implements StageOptions {
     c.atLeast(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(100));
     // Flink's own lower bound of the checkpoint timeout.
     c.atLeast(JobOptions.CHECKPOINT_TIMEOUT, Duration.ofMillis(10));
+    c.between(JobOptions.CHECKPOINT_TOLERABLE_FAILURES, 0, 1000, "0", "1000");
     c.notBlank(JobOptions.CHECKPOINT_DIR);
     c.notBlank(JobOptions.SAVEPOINT_DIR);
   }

@@ -183,6 +183,21 @@ final class LiveJob implements AutoCloseable {
     return -1;
   }
 
+  /** The sum and the largest value of the live gauges named {@code name} over all subtasks. */
+  long[] gaugeSumAndMax(String name) {
+    long sum = 0;
+    long max = 0;
+    for (Map.Entry<String, Metric> e : metrics().entrySet()) {
+      if (e.getKey().endsWith("." + name) && e.getValue() instanceof Gauge<?> g) {
+        if (g.getValue() instanceof Number n) {
+          sum += n.longValue();
+          max = Math.max(max, n.longValue());
+        }
+      }
+    }
+    return new long[] {sum, max};
+  }
+
   /** Sum of the live counters named {@code name} over all subtasks. */
   long counter(String name) {
     long sum = 0;

@@ -253,7 +253,27 @@ class ClickHouseConfigTest {
             "clickhouse.request-timeout",
             "'10 ms' is not >= 1 s",
             "--clickhouse.request-timeout",
-            "10 ms"));
+            "10 ms"),
+        bad(
+            "clickhouse.breaker.probe-interval",
+            "is not 0 (no breaker) or between 100 ms and 10 min",
+            "--clickhouse.breaker.probe-interval",
+            "50 ms"),
+        bad(
+            "clickhouse.batch.target-inserts-per-second",
+            "is not in (0, 100]",
+            "--clickhouse.batch.target-inserts-per-second",
+            "0"),
+        bad(
+            "clickhouse.events.batch.min-rows",
+            "'6000' is above clickhouse.events.batch.max-rows (5000)",
+            "--clickhouse.events.batch.min-rows",
+            "6000"),
+        bad(
+            "clickhouse.aggregates.batch.min-rows",
+            "'0' is not >= 1",
+            "--clickhouse.aggregates.batch.min-rows",
+            "0"));
   }
 
   private static Arguments bad(String key, String message, String... args) {

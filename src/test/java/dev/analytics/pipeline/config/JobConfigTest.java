@@ -312,6 +312,11 @@ class JobConfigTest {
             "1.0"),
         bad("restart.jitter-factor", "is not in [0, 1)", "--restart.jitter-factor", "1"),
         bad(
+            "checkpoint.tolerable-failures",
+            "'-1' is not in [0, 1000]",
+            "--checkpoint.tolerable-failures",
+            "-1"),
+        bad(
             "restart.max-backoff",
             "is not >= restart.initial-backoff (1 s)",
             "--restart.max-backoff",
@@ -678,6 +683,8 @@ class JobConfigTest {
             "30 s",
             "--checkpoint.timeout",
             "5 min",
+            "--checkpoint.tolerable-failures",
+            "7",
             "--checkpoint.dir",
             "s3://bucket/checkpoints",
             "--savepoint.dir",
@@ -710,6 +717,7 @@ class JobConfigTest {
         .isEqualTo("s3://bucket/savepoints");
     assertThat(flink.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT))
         .isEqualTo(Duration.ofMinutes(5));
+    assertThat(flink.get(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER)).isEqualTo(7);
     assertThat(flink.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
     assertThat(flink.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
     assertThat(flink.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");

@@ -51,6 +51,15 @@ public final class ClickHouseServer implements AutoCloseable {
           .build();
   private Process process;
 
+  /**
+   * While stopped: the server's ports, held by this JVM. On a machine shared with other test runs a
+   * freed port can be handed to another process (the free ports are picked by binding port 0),
+   * which would then answer in the stopped server's place, or keep the restart from binding it.
+   * Held, each port takes a connection and closes it at once, unanswered, as a server going down
+   * does, and stays free for the restart.
+   */
+  private final List<ServerSocket> reserved = new ArrayList<>();
+
   /** The https port, its PEM certificate and key, and the user with a password. */
   private record Tls(int port, TlsFiles files, String user, String password) {}
 
@@ -108,6 +117,51 @@ public final class ClickHouseServer implements AutoCloseable {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     process = null;
+    reservePorts();
+  }
+
+  private void reservePorts() {
+    int[] ports = tls != null ? new int[] {tls.port(), tcpPort} : new int[] {httpPort, tcpPort};
+    for (int port : ports) {
+      try {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        reserved.add(socket);
+        Thread closer =
+            new Thread(
+                () -> {
+                  while (!socket.isClosed()) {
+                    try {
+                      socket.accept().close();
+                    } catch (IOException e) {
+                      // closed for the restart
+                    }
+                  }
+                },
+                "ClickHouse port " + port + " held while stopped");
+        closer.setDaemon(true);
+        closer.start();
+      } catch (IOException e) {
+        // Taken already: nothing to hold; the restart reports the conflict.
+      }
+    }
+  }
+
+  private void releasePorts() {
+    for (ServerSocket socket : reserved) {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // nothing held
+      }
+    }
+    reserved.clear();
+  }
+
+  /** Whether the server process runs (not {@link #stop stopped}). */
+  public boolean isRunning() {
+    return process != null;
   }
 
   /** Starts the stopped server again, same ports and data; returns once it answers. */
@@ -115,6 +169,7 @@ public final class ClickHouseServer implements AutoCloseable {
     if (process != null) {
       throw new IllegalStateException("running");
     }
+    releasePorts();
     startProcess();
   }
 
@@ -183,6 +238,7 @@ public final class ClickHouseServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     stop();
+    releasePorts();
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
     }

@@ -32,13 +32,18 @@ public record BatchSettings(
    * inserted now (without looking at its age).
    */
   public boolean isFull(int rows, long bytes) {
+    return isFull(rows, bytes, maxRows);
+  }
+
+  /** {@link #isFull(int, long)} with a row bound of {@code rowBound} instead of {@code maxRows}. */
+  public boolean isFull(int rows, long bytes, int rowBound) {
     if (rows == 0) {
       return false;
     }
     return switch (strategy) {
       case CHECKPOINT -> false;
       case IMMEDIATE -> true;
-      case SIZE, HYBRID -> rows >= maxRows || bytes >= maxBytes;
+      case SIZE, HYBRID -> rows >= rowBound || bytes >= maxBytes;
       case TIME, BYTES -> bytes >= maxBytes;
     };
   }

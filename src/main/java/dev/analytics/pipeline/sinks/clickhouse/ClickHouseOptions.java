@@ -166,6 +166,40 @@ public final class ClickHouseOptions implements StageOptions {
           .withDescription(
               "Up to this fraction of each retry delay is removed at random, in [0, 1).");
 
+  public static final ConfigOption<Duration> CLICKHOUSE_BREAKER_PROBE_INTERVAL =
+      key("clickhouse.breaker.probe-interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription(
+              "Circuit breaker of every ClickHouse writer and committer: once an insert has failed"
+                  + " after its retries (clickhouse.retry.*) the breaker opens, the sink holds"
+                  + " back its input (backpressure) and sends one probe insert per this interval"
+                  + " until ClickHouse takes it, instead of failing the job; checkpoints fail by"
+                  + " their timeout meanwhile, within checkpoint.tolerable-failures. 0 disables"
+                  + " the breaker: exhausted retries fail the job, which restarts from its last"
+                  + " checkpoint. Between 100 ms and 10 min, or 0.");
+
+  public static final ConfigOption<Boolean> CLICKHOUSE_BATCH_ADAPTIVE =
+      key("clickhouse.batch.adaptive")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription(
+              "At-least-once tables with a row bound (size, hybrid): adapt the rows per insert"
+                  + " between the table's batch.min-rows and batch.max-rows, toward"
+                  + " clickhouse.batch.target-inserts-per-second, halving when an insert is slow"
+                  + " (longer than the target interval) or needed retries; false: always"
+                  + " batch.max-rows. Exactly-once tables (checkpoint) keep one insert per part"
+                  + " and checkpoint.");
+
+  public static final ConfigOption<Double> CLICKHOUSE_BATCH_TARGET_INSERTS_PER_SECOND =
+      key("clickhouse.batch.target-inserts-per-second")
+          .doubleType()
+          .defaultValue(1.0)
+          .withDescription(
+              "Adaptive batching: the insert rate aimed at per table, all its writers together"
+                  + " (ClickHouse asks for about one insert per second); in (0, 100]. The time"
+                  + " trigger (batch.interval) still bounds the latency.");
+
   public static final ConfigOption<String> CLICKHOUSE_AGGREGATES_TABLE =
       key("clickhouse.aggregates.table")
           .stringType()
@@ -187,6 +221,14 @@ public final class ClickHouseOptions implements StageOptions {
           .intType()
           .defaultValue(100_000)
           .withDescription("Window aggregates: rows per insert.");
+
+  public static final ConfigOption<Integer> CLICKHOUSE_AGGREGATES_MIN_ROWS =
+      key("clickhouse.aggregates.batch.min-rows")
+          .intType()
+          .defaultValue(1000)
+          .withDescription(
+              "Window aggregates: the smallest row bound of adaptive batching (clickhouse.batch.adaptive),"
+                  + " its start; at most batch.max-rows. Ignored by the checkpoint strategy.");
 
   public static final ConfigOption<Integer> CLICKHOUSE_AGGREGATES_MAX_BYTES =
       key("clickhouse.aggregates.batch.max-bytes")
@@ -229,6 +271,14 @@ public final class ClickHouseOptions implements StageOptions {
           .intType()
           .defaultValue(100_000)
           .withDescription("Alerts: rows per insert.");
+
+  public static final ConfigOption<Integer> CLICKHOUSE_ALERTS_MIN_ROWS =
+      key("clickhouse.alerts.batch.min-rows")
+          .intType()
+          .defaultValue(1000)
+          .withDescription(
+              "Alerts: the smallest row bound of adaptive batching (clickhouse.batch.adaptive),"
+                  + " its start; at most batch.max-rows. Ignored by the checkpoint strategy.");
 
   public static final ConfigOption<Integer> CLICKHOUSE_ALERTS_MAX_BYTES =
       key("clickhouse.alerts.batch.max-bytes")
@@ -274,6 +324,14 @@ public final class ClickHouseOptions implements StageOptions {
           .withDescription(
               "High-priority events: rows per insert (the interval bounds the latency; ClickHouse"
                   + " wants few, large inserts).");
+
+  public static final ConfigOption<Integer> CLICKHOUSE_EVENTS_MIN_ROWS =
+      key("clickhouse.events.batch.min-rows")
+          .intType()
+          .defaultValue(500)
+          .withDescription(
+              "High-priority events: the smallest row bound of adaptive batching (clickhouse.batch.adaptive),"
+                  + " its start; at most batch.max-rows. Ignored by the checkpoint strategy.");
 
   public static final ConfigOption<Integer> CLICKHOUSE_EVENTS_MAX_BYTES =
       key("clickhouse.events.batch.max-bytes")
@@ -332,6 +390,19 @@ public final class ClickHouseOptions implements StageOptions {
 
     c.between(ClickHouseOptions.CLICKHOUSE_RETRY_MAX_ATTEMPTS, 1, 1000, "1", "1000");
     c.between(ClickHouseOptions.CLICKHOUSE_MAX_PARTITIONS_PER_INSERT, 1, 100_000, "1", "100000");
+    Duration probe = c.get(ClickHouseOptions.CLICKHOUSE_BREAKER_PROBE_INTERVAL);
+    if (!probe.isZero()
+        && (probe.compareTo(Duration.ofMillis(100)) < 0
+            || probe.compareTo(Duration.ofMinutes(10)) > 0)) {
+      throw c.fail(
+          ClickHouseOptions.CLICKHOUSE_BREAKER_PROBE_INTERVAL,
+          "is not 0 (no breaker) or between 100 ms and 10 min");
+    }
+    double target = c.get(ClickHouseOptions.CLICKHOUSE_BATCH_TARGET_INSERTS_PER_SECOND);
+    if (!(target > 0 && target <= 100)) {
+      throw c.fail(
+          ClickHouseOptions.CLICKHOUSE_BATCH_TARGET_INSERTS_PER_SECOND, "is not in (0, 100]");
+    }
     Duration initial = c.get(ClickHouseOptions.CLICKHOUSE_RETRY_INITIAL_BACKOFF);
     c.atLeast(ClickHouseOptions.CLICKHOUSE_RETRY_INITIAL_BACKOFF, Duration.ofMillis(1));
     if (c.get(ClickHouseOptions.CLICKHOUSE_RETRY_MAX_BACKOFF).compareTo(initial) < 0) {
@@ -365,18 +436,21 @@ public final class ClickHouseOptions implements StageOptions {
         c,
         ClickHouseOptions.CLICKHOUSE_AGGREGATES_STRATEGY,
         ClickHouseOptions.CLICKHOUSE_AGGREGATES_MAX_ROWS,
+        ClickHouseOptions.CLICKHOUSE_AGGREGATES_MIN_ROWS,
         ClickHouseOptions.CLICKHOUSE_AGGREGATES_MAX_BYTES,
         ClickHouseOptions.CLICKHOUSE_AGGREGATES_INTERVAL);
     clickHouseBatch(
         c,
         ClickHouseOptions.CLICKHOUSE_ALERTS_STRATEGY,
         ClickHouseOptions.CLICKHOUSE_ALERTS_MAX_ROWS,
+        ClickHouseOptions.CLICKHOUSE_ALERTS_MIN_ROWS,
         ClickHouseOptions.CLICKHOUSE_ALERTS_MAX_BYTES,
         ClickHouseOptions.CLICKHOUSE_ALERTS_INTERVAL);
     clickHouseBatch(
         c,
         ClickHouseOptions.CLICKHOUSE_EVENTS_STRATEGY,
         ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_ROWS,
+        ClickHouseOptions.CLICKHOUSE_EVENTS_MIN_ROWS,
         ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_BYTES,
         ClickHouseOptions.CLICKHOUSE_EVENTS_INTERVAL);
     for (ConfigOption<Duration> ttl :
@@ -410,10 +484,18 @@ public final class ClickHouseOptions implements StageOptions {
       ConfigChecks c,
       ConfigOption<dev.analytics.pipeline.sinks.clickhouse.BatchStrategy> strategy,
       ConfigOption<Integer> maxRows,
+      ConfigOption<Integer> minRows,
       ConfigOption<Integer> maxBytes,
       ConfigOption<Duration> interval) {
     // An INSERT is atomic only up to max_insert_block_size rows (1,048,576 by default).
     c.between(maxRows, 1, CLICKHOUSE_MAX_INSERT_ROWS, "1", "1,048,576 (max_insert_block_size)");
+    c.atLeast(minRows, 1);
+    BatchStrategy s = c.get(strategy);
+    if (c.get(ClickHouseOptions.CLICKHOUSE_BATCH_ADAPTIVE)
+        && (s == BatchStrategy.SIZE || s == BatchStrategy.HYBRID)
+        && c.get(minRows) > c.get(maxRows)) {
+      throw c.fail(minRows, "is above " + maxRows.key() + " (" + c.get(maxRows) + ")");
+    }
     c.between(maxBytes, ConfigChecks.KIB, 256 * ConfigChecks.MIB, "1 KiB", "256 MiB");
     if (c.get(strategy).timed()) {
       c.atLeast(interval, Duration.ofMillis(1));

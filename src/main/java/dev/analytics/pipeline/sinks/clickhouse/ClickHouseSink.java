@@ -38,13 +38,17 @@ import org.slf4j.LoggerFactory;
  *
  * Transient failures (connection errors, timeouts, HTTP 5xx, too many parts, memory limit, ...) are
  * retried with exponential backoff and jitter while the task waits: the job is backpressured,
- * nothing is buffered beyond the configured bounds. Permanent failures (unknown table or column,
- * type mismatch, syntax, authentication, ...) and exhausted retries fail the job with the table's
- * name and the server's message; it restarts from its last completed checkpoint and loses nothing.
- * At start-up each writer creates its table ({@code clickhouse.create-tables}; with the current DDL
- * on ClickHouse 22.2 and later, see {@link TableVariant}) or checks that it exists with the
- * expected columns; the existing table's columns decide which of the two layouts the writer
- * encodes, and a table of neither fails the start naming the table and column.
+ * nothing is buffered beyond the configured bounds. When the retries run out, a circuit breaker per
+ * writer and committer opens ({@link ClickHouseCircuitBreaker}, {@code
+ * clickhouse.breaker.probe-interval}): one probe insert per interval, the task waits, checkpoints
+ * fail by their timeout within {@code checkpoint.tolerable-failures}, and the sink resumes by
+ * itself when ClickHouse answers. Permanent failures (unknown table or column, type mismatch,
+ * syntax, authentication, ...) fail the job with the table's name and the server's message; it
+ * restarts from its last completed checkpoint and loses nothing. At start-up each writer creates
+ * its table ({@code clickhouse.create-tables}; with the current DDL on ClickHouse 22.2 and later,
+ * see {@link TableVariant}) or checks that it exists with the expected columns; the existing
+ * table's columns decide which of the two layouts the writer encodes, and a table of neither fails
+ * the start naming the table and column.
  *
  * <h2>Caveats</h2>
  *
@@ -111,6 +115,7 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
         context.metricGroup(),
         context.getJobInfo().getJobId().toHexString(),
         context.getTaskInfo().getIndexOfThisSubtask(),
+        context.getTaskInfo().getNumberOfParallelSubtasks(),
         context.getRestoredCheckpointId().orElse(0L));
   }
 
@@ -120,7 +125,19 @@ public final class ClickHouseSink<T> implements Sink<T>, SupportsCommitter<Click
         ClickHouseSinkMetrics.register(context.metricGroup(), settings.table(), null);
     ClickHouseInserter inserter =
         new ClickHouseInserter(
-            new ClickHouseHttpClient(settings.connection()), settings.retry(), metrics);
+            new ClickHouseHttpClient(settings.connection()),
+            settings.retry(),
+            metrics,
+            settings.breaker()
+                ? new ClickHouseCircuitBreaker(
+                    settings.connection().database()
+                        + "."
+                        + settings.table()
+                        + " (committer "
+                        + context.getTaskInfo().getIndexOfThisSubtask()
+                        + ")",
+                    settings.probeInterval())
+                : null);
     return new ClickHouseCommitter(inserter, metrics);
   }
 

@@ -4,6 +4,7 @@ import java.util.function.LongSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
@@ -14,7 +15,11 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * insertRetries}, the histograms {@code insertLatencyMs} (one insert, retries included) and {@code
  * commitLatencyMs} (from the start of a flush of the at-least-once writer, or of a commit of the
  * committer, until ClickHouse acknowledged all its rows) and, in the writer, the gauge {@code
- * rowsPending} (encoded rows not yet inserted or handed to the committer).
+ * rowsPending} (encoded rows not yet inserted or handed to the committer) and the meter {@code
+ * insertsPerSecond}. With a circuit breaker: the gauges {@code breakerState} (0 closed, 1
+ * half-open, 2 open), {@code breakerOpenings} (times it opened) and {@code breakerOpenMs} (time
+ * spent open or half-open in total); with adaptive batching, the gauge {@code batchRows} (the
+ * current row bound of an insert).
  */
 final class ClickHouseSinkMetrics {
   final Counter rows;
@@ -24,8 +29,10 @@ final class ClickHouseSinkMetrics {
   final Counter retries;
   final Histogram insertLatencyMs;
   final Histogram commitLatencyMs;
+  private final MetricGroup group;
 
   private ClickHouseSinkMetrics(MetricGroup group) {
+    this.group = group;
     rows = group.counter("rowsWritten");
     inserts = group.counter("inserts");
     bytes = group.counter("bytesWritten");
@@ -33,6 +40,17 @@ final class ClickHouseSinkMetrics {
     retries = group.counter("insertRetries");
     insertLatencyMs = group.histogram("insertLatencyMs", new DescriptiveStatisticsHistogram(1000));
     commitLatencyMs = group.histogram("commitLatencyMs", new DescriptiveStatisticsHistogram(1000));
+    group.meter("insertsPerSecond", new MeterView(inserts));
+  }
+
+  void register(ClickHouseCircuitBreaker breaker) {
+    group.gauge("breakerState", (Gauge<Integer>) () -> breaker.state().gauge);
+    group.gauge("breakerOpenings", (Gauge<Long>) breaker::openings);
+    group.gauge("breakerOpenMs", (Gauge<Long>) breaker::millisOpen);
+  }
+
+  void register(AdaptiveBatchSize batchSize) {
+    group.gauge("batchRows", (Gauge<Integer>) batchSize::rows);
   }
 
   static ClickHouseSinkMetrics register(

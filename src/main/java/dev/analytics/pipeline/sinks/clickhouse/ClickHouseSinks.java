@@ -10,7 +10,8 @@ import org.apache.flink.configuration.ConfigOption;
 /**
  * The job's three ClickHouse sinks, configured from the {@code clickhouse.*} options: window
  * aggregates and alerts exactly-once by default ({@code checkpoint} strategy), high-priority raw
- * events at-least-once with low latency ({@code hybrid}, 10 rows or 200 ms).
+ * events at-least-once with low latency ({@code hybrid}, 5,000 rows or 200 ms, adaptive between 500
+ * and 5,000 rows), every writer and committer behind a circuit breaker.
  */
 public final class ClickHouseSinks {
   private ClickHouseSinks() {}
@@ -27,6 +28,7 @@ public final class ClickHouseSinks {
             ClickHouseOptions.CLICKHOUSE_AGGREGATES_TABLE,
             ClickHouseOptions.CLICKHOUSE_AGGREGATES_STRATEGY,
             ClickHouseOptions.CLICKHOUSE_AGGREGATES_MAX_ROWS,
+            ClickHouseOptions.CLICKHOUSE_AGGREGATES_MIN_ROWS,
             ClickHouseOptions.CLICKHOUSE_AGGREGATES_MAX_BYTES,
             ClickHouseOptions.CLICKHOUSE_AGGREGATES_INTERVAL,
             ClickHouseOptions.CLICKHOUSE_AGGREGATES_TTL),
@@ -40,6 +42,7 @@ public final class ClickHouseSinks {
             ClickHouseOptions.CLICKHOUSE_ALERTS_TABLE,
             ClickHouseOptions.CLICKHOUSE_ALERTS_STRATEGY,
             ClickHouseOptions.CLICKHOUSE_ALERTS_MAX_ROWS,
+            ClickHouseOptions.CLICKHOUSE_ALERTS_MIN_ROWS,
             ClickHouseOptions.CLICKHOUSE_ALERTS_MAX_BYTES,
             ClickHouseOptions.CLICKHOUSE_ALERTS_INTERVAL,
             ClickHouseOptions.CLICKHOUSE_ALERTS_TTL),
@@ -53,6 +56,7 @@ public final class ClickHouseSinks {
             ClickHouseOptions.CLICKHOUSE_EVENTS_TABLE,
             ClickHouseOptions.CLICKHOUSE_EVENTS_STRATEGY,
             ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_ROWS,
+            ClickHouseOptions.CLICKHOUSE_EVENTS_MIN_ROWS,
             ClickHouseOptions.CLICKHOUSE_EVENTS_MAX_BYTES,
             ClickHouseOptions.CLICKHOUSE_EVENTS_INTERVAL,
             ClickHouseOptions.CLICKHOUSE_EVENTS_TTL),
@@ -98,6 +102,7 @@ public final class ClickHouseSinks {
       ConfigOption<String> table,
       ConfigOption<BatchStrategy> strategy,
       ConfigOption<Integer> maxRows,
+      ConfigOption<Integer> minRows,
       ConfigOption<Integer> maxBytes,
       ConfigOption<Duration> interval,
       ConfigOption<Duration> ttl) {
@@ -115,6 +120,11 @@ public final class ClickHouseSinks {
             config.get(ClickHouseOptions.CLICKHOUSE_MAX_PARTITIONS_PER_INSERT)),
         retryPolicy(config),
         config.get(ClickHouseOptions.CLICKHOUSE_CREATE_TABLES),
-        config.get(ttl));
+        config.get(ttl),
+        new AdaptiveBatching(
+            config.get(ClickHouseOptions.CLICKHOUSE_BATCH_ADAPTIVE),
+            config.get(minRows),
+            config.get(ClickHouseOptions.CLICKHOUSE_BATCH_TARGET_INSERTS_PER_SECOND)),
+        config.get(ClickHouseOptions.CLICKHOUSE_BREAKER_PROBE_INTERVAL));
   }
 }

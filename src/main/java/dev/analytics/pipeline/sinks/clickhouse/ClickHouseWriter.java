@@ -1,6 +1,7 @@
 package dev.analytics.pipeline.sinks.clickhouse;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -31,12 +32,16 @@ import org.apache.flink.metrics.MetricGroup;
  *       (synchronous inserts of 1,000-row batches kept the source task waiting 15% of its time in
  *       the benchmark); at the checkpoint barrier and end of input the writer waits for
  *       ClickHouse's acknowledgement of every row (with retries) before going on. A failed insert
- *       fails the next write or flush.
+ *       fails the next write or flush. With {@code size} and {@code hybrid} the row bound of an
+ *       insert adapts to the traffic ({@link AdaptiveBatchSize}, when enabled) and can be changed
+ *       while the job runs ({@link #rebatch}).
  * </ul>
  *
- * Memory is bounded: an at-least-once buffer by its trigger and {@code max-bytes}; the exactly-once
- * buffer by the rows of one checkpoint interval. While ClickHouse is unreachable the inserting
- * thread waits (retrying), which backpressures the job instead of buffering more.
+ * Memory is bounded: an at-least-once buffer by its trigger and {@code max-bytes}, plus the one
+ * insert in flight; the exactly-once buffer by the rows of one checkpoint interval. While
+ * ClickHouse is unreachable the inserting thread waits (retrying, then behind its {@link
+ * ClickHouseCircuitBreaker}, one probe per probe interval), and the task thread waits for it before
+ * it hands over the next buffer: the job is backpressured instead of buffering more.
  */
 final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCommittable> {
   private record Part(byte[] rows, int count) {}
@@ -50,6 +55,9 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
   private final ClickHouseSinkMetrics metrics;
   private final String tokenPrefix;
   private final int subtask;
+
+  /** The row bound of size-bounded at-least-once inserts; null for the other strategies. */
+  private final AdaptiveBatchSize batchSize;
 
   private final RowBinaryWriter row = new RowBinaryWriter();
   private final RowBinaryWriter buffer = new RowBinaryWriter(1 << 16);
@@ -79,13 +87,59 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
       String jobId,
       int subtask,
       long restoredCheckpointId) {
+    this(encoder, settings, client, time, metricGroup, jobId, subtask, 1, restoredCheckpointId);
+  }
+
+  /**
+   * @param subtasks the number of writers of the table, which share the table's target insert rate
+   *     of adaptive batching
+   */
+  ClickHouseWriter(
+      ClickHouseRowEncoder<T> encoder,
+      ClickHouseSinkSettings settings,
+      ClickHouseHttpClient client,
+      ProcessingTimeService time,
+      MetricGroup metricGroup,
+      String jobId,
+      int subtask,
+      int subtasks,
+      long restoredCheckpointId) {
     this.encoder = encoder;
     this.table = settings.table();
     this.columnList = encoder.columnList();
     this.batch = settings.batch();
     this.time = time;
     this.metrics = ClickHouseSinkMetrics.register(metricGroup, table, () -> bufferRows + partRows);
-    this.inserter = new ClickHouseInserter(client, settings.retry(), metrics);
+    this.inserter =
+        new ClickHouseInserter(
+            client,
+            settings.retry(),
+            metrics,
+            settings.breaker()
+                ? new ClickHouseCircuitBreaker(
+                    settings.connection().database()
+                        + "."
+                        + settings.table()
+                        + " (writer "
+                        + subtask
+                        + ")",
+                    settings.probeInterval())
+                : null);
+    BatchStrategy strategy = batch.strategy();
+    if (strategy == BatchStrategy.SIZE || strategy == BatchStrategy.HYBRID) {
+      AdaptiveBatching adaptive = settings.adaptive();
+      boolean on = adaptive.enabled() && adaptive.minRows() < batch.maxRows();
+      this.batchSize =
+          new AdaptiveBatchSize(
+              on ? adaptive.minRows() : batch.maxRows(),
+              batch.maxRows(),
+              Duration.ofNanos(
+                  Math.round(1e9 * Math.max(1, subtasks) / adaptive.targetInsertsPerSecond())),
+              System::nanoTime);
+      metrics.register(batchSize);
+    } else {
+      this.batchSize = null;
+    }
     // The writer's incarnation in the token: a job redeployed with a fixed job id from an older
     // savepoint counts its checkpoints from there again, and must not reuse a token of other rows
     // (the committables it restores keep theirs).
@@ -120,7 +174,7 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
       return;
     }
     if (onePartitionTooMany) {
-      insertBuffer();
+      insertBuffer(false);
     }
     if (bufferRows == 0) {
       oldestRowTime = time.getCurrentProcessingTime();
@@ -128,8 +182,9 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
     buffer.append(row);
     bufferRows++;
     addPartition(partition);
-    if (batch.isFull(bufferRows, buffer.size())) {
-      insertBuffer();
+    if (batch.isFull(
+        bufferRows, buffer.size(), batchSize != null ? batchSize.rows() : batch.maxRows())) {
+      insertBuffer(true);
     } else if (batch.strategy().timed() && !timerSet) {
       setTimer();
     }
@@ -138,9 +193,32 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
   @Override
   public void flush(boolean endOfInput) throws IOException, InterruptedException {
     if (!batch.strategy().exactlyOnce()) {
-      insertBuffer();
+      insertBuffer(false);
       awaitInFlight();
     }
+  }
+
+  /**
+   * Changes the row bounds of the inserts of a {@code size} or {@code hybrid} table from the next
+   * row on: the adaptive bound then moves within {@code [minRows, maxRows]} (a fixed bound when
+   * they are equal). Refused for the other strategies, whose inserts have no row bound, and for
+   * bounds outside {@code 1 <= minRows <= maxRows <= max_insert_block_size}.
+   */
+  void rebatch(int minRows, int maxRows) {
+    if (batchSize == null) {
+      throw new IllegalArgumentException(
+          "table " + table + " (" + batch.strategy() + ") has no row bound to change");
+    }
+    if (maxRows > 1_048_576) {
+      throw new IllegalArgumentException(
+          "maxRows " + maxRows + " is above max_insert_block_size (1,048,576)");
+    }
+    batchSize.rebatch(minRows, maxRows);
+  }
+
+  /** The current row bound of an insert, or -1 for strategies without one. */
+  int batchRows() {
+    return batchSize != null ? batchSize.rows() : -1;
   }
 
   @Override
@@ -193,12 +271,18 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
     lastPartition = NO_PARTITION;
   }
 
-  /** Hands the buffer to the inserting thread, once the insert before it has succeeded. */
-  private void insertBuffer() throws IOException, InterruptedException {
+  /**
+   * Hands the buffer to the inserting thread, once the insert before it has succeeded; {@code full}
+   * when the row or byte bound triggered it.
+   */
+  private void insertBuffer(boolean full) throws IOException, InterruptedException {
     if (bufferRows == 0) {
       return;
     }
     awaitInFlight();
+    if (batchSize != null) {
+      batchSize.onInsertStarted(full);
+    }
     byte[] rows = buffer.toByteArray();
     int count = bufferRows;
     buffer.reset();
@@ -217,9 +301,13 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
         inserts.submit(
             () -> {
               long start = System.nanoTime();
+              long failuresBefore = metrics.failures.getCount();
               inserter.insert(table, columnList, rows, count, null);
-              metrics.commitLatencyMs.update(
-                  TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+              long nanos = System.nanoTime() - start;
+              metrics.commitLatencyMs.update(TimeUnit.NANOSECONDS.toMillis(nanos));
+              if (batchSize != null) {
+                batchSize.onInsertFinished(nanos, metrics.failures.getCount() > failuresBefore);
+              }
               return null;
             });
   }
@@ -253,7 +341,7 @@ final class ClickHouseWriter<T> implements CommittingSinkWriter<T, ClickHouseCom
   private void onTimer(long now) throws IOException, InterruptedException {
     timerSet = false;
     if (batch.isDue(bufferRows, now - oldestRowTime)) {
-      insertBuffer();
+      insertBuffer(false);
     } else if (bufferRows > 0) {
       setTimer();
     }

@@ -2,6 +2,7 @@ package dev.analytics.pipeline.sinks.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.analytics.pipeline.model.WindowAggregate;
 import java.io.IOException;
@@ -64,6 +65,23 @@ class ClickHouseBatchingTest {
     assertThat(b.isFull(10, 900)).isTrue();
     assertThat(b.isDue(1, 199)).isFalse();
     assertThat(b.isDue(1, 200)).isTrue();
+  }
+
+  @Test
+  void shouldTakeANewRowBoundAtRunTime() {
+    ClickHouseWriter<WindowAggregate> hybrid =
+        writer(new BatchSettings(BatchStrategy.HYBRID, 5_000, 1 << 20, SECOND), 0);
+    assertThat(hybrid.batchRows()).as("adaptive batching off: max-rows").isEqualTo(5_000);
+    hybrid.rebatch(10, 10);
+    assertThat(hybrid.batchRows()).isEqualTo(10);
+    assertThatIllegalArgumentException().isThrownBy(() -> hybrid.rebatch(10, 2_000_000));
+    assertThat(hybrid.batchRows()).isEqualTo(10);
+    ClickHouseWriter<WindowAggregate> checkpoint =
+        writer(new BatchSettings(BatchStrategy.CHECKPOINT, 5_000, 1 << 20, SECOND), 0);
+    assertThat(checkpoint.batchRows()).isEqualTo(-1);
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> checkpoint.rebatch(10, 10))
+        .withMessageContaining("has no row bound");
   }
 
   @Test

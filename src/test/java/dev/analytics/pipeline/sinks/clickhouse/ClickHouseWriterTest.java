@@ -518,6 +518,215 @@ class ClickHouseWriterTest {
     assertThat(metrics.inserts.getCount()).isZero();
   }
 
+  // ---- the circuit breaker ----
+
+  private static final RetryPolicy QUICK =
+      new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(20), 2, 0);
+
+  /** {@code s} with quick retries and a breaker probing every 200 ms. */
+  private static ClickHouseSinkSettings withBreaker(ClickHouseSinkSettings s) {
+    return new ClickHouseSinkSettings(
+        s.connection(),
+        s.table(),
+        s.batch(),
+        QUICK,
+        false,
+        Duration.ZERO,
+        AdaptiveBatching.OFF,
+        Duration.ofMillis(200));
+  }
+
+  @Test
+  void committerHandsCommittablesBackWhileClickHouseIsDownThenCommitsEachOnce() throws Exception {
+    ClickHouseSinkSettings s =
+        withBreaker(
+            table(new BatchSettings(BatchStrategy.CHECKPOINT, 10, 1 << 20, Duration.ofSeconds(1))));
+    ClickHouseWriter<WindowAggregate> writer = writer(s, new ManualTime());
+    for (int i = 0; i < 30; i++) {
+      writer.write(ClickHouseBatchingTest.aggregate(i), null);
+    }
+    List<ClickHouseCommittable> committables = new ArrayList<>(writer.prepareCommit());
+    assertThat(committables).hasSize(3);
+    ClickHouseSinkMetrics metrics =
+        ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), s.table(), null);
+    ClickHouseCircuitBreaker breaker = new ClickHouseCircuitBreaker("committer", s.probeInterval());
+    ClickHouseCommitter committer =
+        new ClickHouseCommitter(
+            new ClickHouseInserter(
+                new ClickHouseHttpClient(s.connection()), QUICK, metrics, breaker),
+            metrics);
+
+    server.stop();
+    Thread second = null;
+    try {
+      List<Recorded> requests = new ArrayList<>();
+      committables.forEach(c -> requests.add(new Recorded(c)));
+      long start = System.nanoTime();
+      committer.commit(new ArrayList<>(requests));
+      assertThat((System.nanoTime() - start) / 1_000_000)
+          .as("gave up after the retries, without waiting")
+          .isLessThan(5_000);
+      assertThat(requests).allMatch(r -> r.retriedLater.get() == 1, "each handed back once");
+      assertThat(breaker.state()).isEqualTo(ClickHouseCircuitBreaker.State.OPEN);
+      assertThat(metrics.failures.getCount())
+          .as("only the first committable was attempted (twice)")
+          .isEqualTo(2);
+
+      // Flink calls again at once: this call waits, probing, while ClickHouse is away.
+      java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      second =
+          new Thread(
+              () -> {
+                try {
+                  committer.commit(new ArrayList<>(requests));
+                } catch (Throwable t) {
+                  failed.set(t);
+                }
+              });
+      second.start();
+      Thread.sleep(1_500);
+      assertThat(second.isAlive()).as("the second call waits for ClickHouse").isTrue();
+      long probes = metrics.failures.getCount() - 2;
+      assertThat(probes).as("probes in 1.5 s at one per 200 ms").isBetween(3L, 9L);
+      server.restart();
+      second.join(30_000);
+      assertThat(second.isAlive()).isFalse();
+      assertThat(failed.get()).isNull();
+      assertThat(requests).allMatch(r -> r.retriedLater.get() == 1, "not handed back again");
+    } finally {
+      if (second != null && second.isAlive()) {
+        second.interrupt();
+      }
+      if (!server.isRunning()) {
+        server.restart();
+      }
+    }
+    assertThat(breaker.state()).isEqualTo(ClickHouseCircuitBreaker.State.CLOSED);
+    assertThat(breaker.openings()).isEqualTo(1);
+    assertThat(count(s, "")).as("each committable inserted once").isEqualTo(30);
+    assertThat(count(s, "FINAL")).isEqualTo(30);
+  }
+
+  @Test
+  void atLeastOnceWriterHoldsBackWithinItsBoundWhileClickHouseIsDown() throws Exception {
+    ClickHouseSinkSettings s =
+        withBreaker(
+            table(new BatchSettings(BatchStrategy.SIZE, 10, 1 << 20, Duration.ofSeconds(1))));
+    ClickHouseWriter<WindowAggregate> writer = writer(s, new ManualTime());
+    server.stop();
+    java.util.concurrent.atomic.AtomicInteger accepted =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread task =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 0; i < 100; i++) {
+                  writer.write(ClickHouseBatchingTest.aggregate(i), null);
+                  accepted.incrementAndGet();
+                }
+                writer.flush(false);
+              } catch (Throwable t) {
+                failed.set(t);
+              }
+            });
+    try {
+      task.start();
+      Thread.sleep(2_000);
+      assertThat(task.isAlive()).as("the task thread waits").isTrue();
+      // One batch in flight, one full buffer waiting for it, and the row that filled it.
+      assertThat(accepted.get()).as("rows accepted while ClickHouse is down").isEqualTo(19);
+      server.restart();
+      task.join(30_000);
+      assertThat(task.isAlive()).isFalse();
+      assertThat(failed.get()).isNull();
+    } finally {
+      if (task.isAlive()) {
+        task.interrupt();
+      }
+      if (!server.isRunning()) {
+        server.restart();
+      }
+      writer.close();
+    }
+    assertThat(accepted.get()).isEqualTo(100);
+    assertThat(count(s, "FINAL")).isEqualTo(100);
+  }
+
+  @Test
+  void aTableThatVanishesUnderTheBreakerOpensItInsteadOfFailing() throws Exception {
+    // What ClickHouse answers to new requests while it shuts down: the table is unknown.
+    server.query("CREATE DATABASE IF NOT EXISTS " + DB);
+    ClickHouseSinkMetrics metrics =
+        ClickHouseSinkMetrics.register(new UnregisteredMetricsGroup(), "gone", null);
+    ClickHouseCircuitBreaker breaker = new ClickHouseCircuitBreaker("gone", Duration.ofSeconds(60));
+    ClickHouseInserter inserter =
+        new ClickHouseInserter(
+            new ClickHouseHttpClient(connection(server.url(), "default")), QUICK, metrics, breaker);
+    assertThat(inserter.insertUnlessOpen("gone", "(`a`)", new byte[] {0}, 1, null)).isFalse();
+    assertThat(breaker.state()).isEqualTo(ClickHouseCircuitBreaker.State.OPEN);
+    assertThat(metrics.retries.getCount()).as("not retried: the breaker waits").isZero();
+    // An unknown column stays permanent: the table is there, the job's columns are wrong.
+    ClickHouseSinkSettings s =
+        table(new BatchSettings(BatchStrategy.CHECKPOINT, 1000, 1 << 20, Duration.ofSeconds(1)));
+    ClickHouseInserter columns =
+        new ClickHouseInserter(
+            new ClickHouseHttpClient(s.connection()),
+            QUICK,
+            metrics,
+            new ClickHouseCircuitBreaker("columns", Duration.ofSeconds(60)));
+    assertThatExceptionOfType(ClickHouseException.class)
+        .isThrownBy(
+            () ->
+                columns.insertUnlessOpen(s.table(), "(`no_such_column`)", new byte[] {0}, 1, null));
+  }
+
+  /** A commit request that records its hand-backs. */
+  private static final class Recorded implements Committer.CommitRequest<ClickHouseCommittable> {
+    final ClickHouseCommittable committable;
+    final java.util.concurrent.atomic.AtomicInteger retriedLater =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    Recorded(ClickHouseCommittable committable) {
+      this.committable = committable;
+    }
+
+    @Override
+    public ClickHouseCommittable getCommittable() {
+      return committable;
+    }
+
+    @Override
+    public int getNumberOfRetries() {
+      return retriedLater.get();
+    }
+
+    @Override
+    public void signalFailedWithKnownReason(Throwable t) {
+      throw new AssertionError(t);
+    }
+
+    @Override
+    public void signalFailedWithUnknownReason(Throwable t) {
+      throw new AssertionError(t);
+    }
+
+    @Override
+    public void retryLater() {
+      retriedLater.incrementAndGet();
+    }
+
+    @Override
+    public void updateAndRetryLater(ClickHouseCommittable c) {
+      throw new AssertionError("updateAndRetryLater");
+    }
+
+    @Override
+    public void signalAlreadyCommitted() {}
+  }
+
   private static int closedPort() throws IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       return s.getLocalPort();
