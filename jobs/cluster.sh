@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # A standalone Flink 2.3.0 session cluster on this machine, assembled from Maven Central alone (no
-# Flink distribution, no Docker): one JobManager and one TaskManager as background processes, and
-# the lifecycle of the analytics job on it.
+# Flink distribution, no Docker): one JobManager and one TaskManager as background processes, by
+# default with ZooKeeper high availability (a private ZooKeeper from Debian's package `zookeeper`),
+# and the lifecycle of the analytics job on it.
 #
 #   jobs/cluster.sh start                  assemble the Flink home (first run downloads lib/), start
-#                                          JobManager + TaskManager, wait for the REST API
-#   jobs/cluster.sh stop | status
+#                                          ZooKeeper (with HA), JobManager + TaskManager, wait for
+#                                          the REST API; with HA, jobs that ran at the last stop or
+#                                          crash come back by themselves
+#   jobs/cluster.sh stop | status          stop: TaskManager, JobManager, then ZooKeeper (with HA the
+#                                          running jobs stay in the HA store for the next start)
 #   jobs/cluster.sh submit [--fresh] [-p N] [--config FILE] [--key value ...]
 #                                          build the job jar if needed and run it detached; refused
 #                                          while a job of the same instance (job.instance-id) runs
@@ -23,6 +27,9 @@
 #                                          the latest retained checkpoint of the last job submitted
 #                                          here
 #   jobs/cluster.sh kill-tm | start-tm     SIGKILL the TaskManager / start a new one (failure tests)
+#   jobs/cluster.sh kill-jm | start-jm     SIGKILL the JobManager / start a new one; with HA the new
+#                                          one recovers every running job from its latest completed
+#                                          checkpoint by itself (without HA the jobs are gone: resume)
 #
 # -p N sets the parallelism (rescale on resume), -n (--allowNonRestoredState) drops the state of
 # removed operators; -c CLASS and -C URL (flink run's entry class and extra user classpath) run
@@ -40,6 +47,11 @@
 #   FLINK_SLOTS           task slots of the TaskManager                 2
 #   FLINK_CHECKPOINT_DIR  cluster default checkpoint dir                $FLINK_CLUSTER_DIR/checkpoints
 #   FLINK_SAVEPOINT_DIR   savepoints (stop-job, default of the cluster) <project>/savepoints
+#   FLINK_HA              zookeeper (high availability) or none         zookeeper
+#   FLINK_ZK_PORT         client port of the private ZooKeeper          2181
+#   FLINK_ZK_SESSION_TIMEOUT  ZooKeeper session timeout, ms (bounds how
+#                         soon a new JobManager can take over)          10000
+#   FLINK_HA_CLUSTER_ID   high-availability.cluster-id                  analytics-pipeline
 #   FLINK_PROPERTIES      extra config.yaml lines (as in the official Docker image)
 #   JOB_BUILD_DIR         Maven build directory of the job jar          <project>/target
 set -euo pipefail
@@ -59,6 +71,17 @@ slots=${FLINK_SLOTS:-2}
 checkpoint_dir=${FLINK_CHECKPOINT_DIR:-$home/checkpoints}
 savepoint_dir=${FLINK_SAVEPOINT_DIR:-$project/savepoints}
 build_dir=${JOB_BUILD_DIR:-$project/target}
+ha=${FLINK_HA:-zookeeper}
+# After start, the commands keep the high-availability mode this Flink home was started with.
+if [ -z "${FLINK_HA:-}" ] && [ "${1:-}" != start ] && [ -f "$home/conf/config.yaml" ]; then
+  grep -q '^high-availability.type: zookeeper' "$home/conf/config.yaml" || ha=none
+fi
+case "$ha" in zookeeper | none) ;; *) echo "cluster.sh: FLINK_HA must be zookeeper or none, not '$ha'" >&2; exit 2 ;; esac
+zk_port=${FLINK_ZK_PORT:-2181}
+zk_session_timeout=${FLINK_ZK_SESSION_TIMEOUT:-10000}
+ha_cluster_id=${FLINK_HA_CLUSTER_ID:-analytics-pipeline}
+# Debian's zookeeper package: the server jar names its dependencies in its manifest's Class-Path.
+zk_jar=/usr/share/java/zookeeper.jar
 rest="http://localhost:$rest_port"
 
 export FLINK_CONF_DIR=$home/conf FLINK_LIB_DIR=$home/lib FLINK_PLUGINS_DIR=$home/plugins
@@ -115,6 +138,7 @@ metrics.reporter.prom.port: $prom_ports
 io.tmp.dirs: $home/tmp
 web.submit.enable: true
 web.upload.dir: $home/tmp
+$(ha_config)
 $extra
 EOF
   for f in log4j log4j-cli; do
@@ -141,6 +165,76 @@ appender.main.strategy.type = DefaultRolloverStrategy
 appender.main.strategy.max = 5
 EOF
   done
+}
+
+# The high-availability lines of config.yaml (none without HA).
+ha_config() {
+  [ "$ha" = zookeeper ] || { echo "# No high availability (FLINK_HA=none): a lost JobManager loses its jobs."; return; }
+  cat <<EOF
+# High availability: the leader, the running jobs and their completed checkpoints live in the
+# private ZooKeeper (pointers) and in the HA store (the data), so that a new JobManager takes over
+# every running job from its latest completed checkpoint.
+high-availability.type: zookeeper
+high-availability.zookeeper.quorum: localhost:$zk_port
+high-availability.zookeeper.path.root: /flink
+high-availability.cluster-id: $ha_cluster_id
+high-availability.storageDir: $(uri "$home/ha")
+# A killed JobManager's leadership ends only with its ZooKeeper session: the session timeout
+# bounds how soon a new one takes over. A connection that drops briefly (a loaded machine) does
+# not cost the leadership while the session lives.
+high-availability.zookeeper.client.session-timeout: $zk_session_timeout
+high-availability.zookeeper.client.connection-timeout: $zk_session_timeout
+high-availability.zookeeper.client.tolerate-suspended-connections: true
+# With HA the JobManager's RPC port comes from this key (default: any free port).
+high-availability.jobmanager.port: $rpc_port
+EOF
+}
+
+# ---- ZooKeeper (high availability) ----
+
+zk_ok() { timeout 2 bash -c "exec 3<>/dev/tcp/localhost/$zk_port && echo ruok >&3 && cat <&3" 2>/dev/null | grep -q imok; }
+
+need_zookeeper() {
+  [ -f "$zk_jar" ] || die "high availability needs ZooKeeper: $zk_jar not found. Install Debian's package (apt-get install zookeeper), or run without HA (FLINK_HA=none)"
+}
+
+start_zookeeper() {
+  alive zookeeper && return 0
+  need_zookeeper
+  if timeout 1 bash -c "exec 3<>/dev/tcp/localhost/$zk_port" 2>/dev/null; then
+    die "port $zk_port is in use (FLINK_ZK_PORT), and not by the ZooKeeper of $home"
+  fi
+  mkdir -p "$home/zookeeper/data" "$home/log"
+  cat >"$home/zookeeper/zoo.cfg" <<EOF
+# Written by jobs/cluster.sh start: a standalone ZooKeeper private to this Flink home.
+tickTime=1000
+dataDir=$home/zookeeper/data
+clientPort=$zk_port
+clientPortAddress=localhost
+# Sessions of 2 to 40 s; Flink asks for FLINK_ZK_SESSION_TIMEOUT.
+minSessionTimeout=2000
+maxSessionTimeout=40000
+# No admin web server (it would take port 8080); ruok for the start-up check.
+admin.enableServer=false
+4lw.commands.whitelist=ruok,srvr,stat
+# Transaction log files grow in 4 MB steps, not 64 MB.
+preAllocSize=4096
+autopurge.snapRetainCount=3
+autopurge.purgeInterval=1
+EOF
+  (cd "$home" && exec setsid java -Xmx256m -cp "$zk_jar:/usr/share/java/slf4j-simple.jar" \
+    -Dorg.slf4j.simpleLogger.showDateTime=true \
+    -Dorg.slf4j.simpleLogger.dateTimeFormat='yyyy-MM-dd HH:mm:ss,SSS' -Dzookeeper.jmx.log4j.disable=true \
+    org.apache.zookeeper.server.quorum.QuorumPeerMain "$home/zookeeper/zoo.cfg" \
+    </dev/null >"$home/log/zookeeper.log" 2>&1) &
+  echo $! >"$home/zookeeper.pid"
+  local deadline=$((SECONDS + 60))
+  until zk_ok; do
+    alive zookeeper || die "ZooKeeper exited; see $home/log/zookeeper.log"
+    [ $SECONDS -lt $deadline ] || die "ZooKeeper not answering on localhost:$zk_port after 60 s; see $home/log/zookeeper.log"
+    sleep 0.3
+  done
+  say "ZooKeeper started (pid $(cat "$home/zookeeper.pid")) on localhost:$zk_port, data $home/zookeeper/data, log $home/log/zookeeper.log"
 }
 
 # The BASH_JAVA_UTILS_EXEC_RESULT lines of BashJavaUtils: JVM memory flags, then dynamic options.
@@ -327,19 +421,28 @@ case "$cmd" in
     t0=$(date +%s%N)
     alive jobmanager && die "already running (jobs/cluster.sh status)"
     if curl -s -m 1 -o /dev/null "$rest" 2>/dev/null; then die "port $rest_port is in use (FLINK_REST_PORT)"; fi
+    # Before the minutes lib/ may take on a first run.
+    [ "$ha" = zookeeper ] && need_zookeeper
     assemble
+    [ "$ha" = zookeeper ] && start_zookeeper
     launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint GET_JM_RESOURCE_PARAMS
     launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
     wait_rest 120
     ms=$((($(date +%s%N) - t0) / 1000000))
     say "cluster up in $((ms / 1000)).$((ms % 1000 / 100)) s: web UI $rest, Flink home $home"
+    if [ "$ha" = zookeeper ]; then
+      say "high availability: ZooKeeper localhost:$zk_port, HA store $home/ha, cluster id $ha_cluster_id (FLINK_HA=none to run without)"
+    else
+      say "no high availability (FLINK_HA=none): a lost JobManager loses its jobs"
+    fi
     ;;
   stop)
     terminate taskmanager
     terminate jobmanager
+    terminate zookeeper
     ;;
   status)
-    for p in jobmanager taskmanager; do
+    for p in zookeeper jobmanager taskmanager; do
       if alive "$p"; then echo "$p: running (pid $(cat "$home/$p.pid"))"; else echo "$p: not running"; fi
     done
     if ! alive jobmanager; then
@@ -354,6 +457,24 @@ case "$cmd" in
     ;;
   start-tm)
     launch taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
+    ;;
+  kill-jm)
+    alive jobmanager || die "no JobManager running"
+    kill -KILL "$(cat "$home/jobmanager.pid")"
+    say "JobManager killed (SIGKILL, pid $(cat "$home/jobmanager.pid"))"
+    rm -f "$home/jobmanager.pid"
+    [ "$ha" = zookeeper ] || say "no high availability: its jobs are gone with it (jobs/cluster.sh resume after start-jm)"
+    ;;
+  start-jm)
+    [ "$ha" = zookeeper ] && start_zookeeper
+    launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint GET_JM_RESOURCE_PARAMS
+    deadline=$((SECONDS + 120))
+    until rest_up >/dev/null; do
+      alive jobmanager || die "the JobManager exited; see $home/log/jobmanager.log and .out"
+      [ $SECONDS -lt $deadline ] || die "no REST API on $rest after 120 s"
+      sleep 0.3
+    done
+    say "JobManager answering on $rest"
     ;;
   submit)
     fresh=false args=()

@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * types), event time running {@link Settings#timeScale()} times faster than the wall clock) while
  * rounds of faults are injected, each followed by a wait for recovery (job RUNNING again, then a
  * checkpoint completed): task failures at random points, the TaskManager SIGKILLed and restarted,
- * ClickHouse stopped for 30 s, PostgreSQL restarted, the Kafka broker restarted, a
+ * the JobManager SIGKILLed and restarted (ZooKeeper high availability: the new one recovers the
+ * jobs by itself), ClickHouse stopped for 30 s, PostgreSQL restarted, the Kafka broker restarted, a
  * stop-with-savepoint and resume. Then the producer stops, the job consumes everything, must be
  * RUNNING and healthy, is stopped with {@code --drain} (the end of input that fires the last
  * windows), and every sink is compared with {@link ExpectedResults} by {@link ResultComparison}.
@@ -66,6 +67,7 @@ public final class ChaosRun implements AutoCloseable {
   enum Fault {
     TASK_FAILURE,
     TASKMANAGER_SIGKILL,
+    JOBMANAGER_SIGKILL,
     CLICKHOUSE_DOWN_30S,
     POSTGRES_RESTART,
     KAFKA_RESTART,
@@ -139,6 +141,13 @@ public final class ChaosRun implements AutoCloseable {
   private ChaosProducer producer;
   private String jobId;
   private String backfillJobId;
+
+  /**
+   * The backfill seen FINISHED before a JobManager kill: a new JobManager knows the jobs it
+   * recovers, not those that ended under its predecessor.
+   */
+  private boolean backfillFinished;
+
   private long backfillSent;
   private long restartsOfEarlierJobs;
   private int triggerSeq;
@@ -300,7 +309,11 @@ public final class ChaosRun implements AutoCloseable {
     // Fast detection of a killed TaskManager; a single TaskManager with 2 slots.
     cluster =
         new ClusterScript(
-            home.resolve("cluster"), "heartbeat.interval: 1000\nheartbeat.timeout: 10000");
+            home.resolve("cluster"),
+            // The REST API's metrics at most 1 s old: the restarts of a job are read just before
+            // its JobManager is killed (the new one counts from 0).
+            "heartbeat.interval: 1000\nheartbeat.timeout: 10000\nmetrics.fetcher.update-interval:"
+                + " 1000");
     // Production's 2 subtasks and the backfill's 1 share a slot each.
     cluster.environment("FLINK_SLOTS", "3");
     clusterKiller = new Thread(cluster::kill, "stop-flink-cluster");
@@ -468,6 +481,10 @@ public final class ChaosRun implements AutoCloseable {
 
   /** The backfill must have read all its input and finished, through whatever the faults did. */
   private void awaitBackfillFinished() throws Exception {
+    if (backfillFinished) {
+      log("-- backfill " + backfillJobId + " FINISHED before a JobManager kill");
+      return;
+    }
     awaitUntil(
         () -> {
           String state = cluster.rest("/jobs/" + backfillJobId).get("state").asText();
@@ -492,6 +509,7 @@ public final class ChaosRun implements AutoCloseable {
         new ArrayList<>(
             List.of(
                 Fault.TASKMANAGER_SIGKILL,
+                Fault.JOBMANAGER_SIGKILL,
                 Fault.CLICKHOUSE_DOWN_30S,
                 Fault.POSTGRES_RESTART,
                 Fault.KAFKA_RESTART,
@@ -546,6 +564,21 @@ public final class ChaosRun implements AutoCloseable {
         Thread.sleep(3_000);
         cluster.run(SHORT, "start-tm");
         detail = "new TaskManager after 3 s";
+      }
+      case JOBMANAGER_SIGKILL -> {
+        // The numRestarts of the job restart from 0 under the new JobManager.
+        Thread.sleep(1_500);
+        restartsOfEarlierJobs += restarts(jobId);
+        knownRestarts.remove(jobId);
+        backfillFinished |=
+            cluster.rest("/jobs/" + backfillJobId).get("state").asText().equals("FINISHED");
+        at = System.currentTimeMillis();
+        cluster.run(SHORT, "kill-jm");
+        cluster.run(SHORT, "start-jm");
+        before = 0;
+        // Recovered from the HA store, not restarted: the job's RESTARTING time is not set.
+        restart = false;
+        detail = "new JobManager at once, job recovered from the HA store";
       }
       case CLICKHOUSE_DOWN_30S -> {
         clickhouse.stop();
@@ -1008,6 +1041,16 @@ public final class ChaosRun implements AutoCloseable {
                     stats(list, Injection::checkpointMillis),
                     modes));
           });
+      List<Injection> jobManagerKills = byKind.getOrDefault(Fault.JOBMANAGER_SIGKILL, List.of());
+      if (!jobManagerKills.isEmpty()) {
+        out.append(
+            String.format(
+                "JobManager recovery (SIGKILL -> job RUNNING again, s, min/med/max): %s over %d"
+                    + " kills; to the next checkpoint: %s%n",
+                stats(jobManagerKills, Injection::runningMillis),
+                jobManagerKills.size(),
+                stats(jobManagerKills, Injection::checkpointMillis)));
+      }
       out.append(String.format("max TaskManager heap used %.0f MiB%n", maxHeapBytes / 1048576.0));
       out.append("job at the end: ")
           .append(finalJobState)

@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  * the tests on a real standalone cluster. Every command and its output goes to {@code
  * transcript.txt} in the cluster directory; {@link #kill()} ends the cluster's processes through
  * their pid files, also from a shutdown hook.
+ *
+ * <p>Each instance is a new cluster: the ZooKeeper data and the HA store an earlier test run left
+ * in the directory are deleted, or its first start would recover that run's jobs by itself.
  */
 public final class ClusterScript {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,12 +57,17 @@ public final class ClusterScript {
     this.project = Path.of("").toAbsolutePath();
     this.home = home.toAbsolutePath();
     Files.createDirectories(this.home);
+    for (String haState : List.of("zookeeper", "ha")) {
+      deleteRecursively(this.home.resolve(haState));
+    }
     this.restPort = freePort();
     int prom = freePortPair();
     env.put("FLINK_CLUSTER_DIR", this.home.toString());
     env.put("FLINK_REST_PORT", String.valueOf(restPort));
     env.put("FLINK_RPC_PORT", String.valueOf(freePort()));
     env.put("FLINK_PROM_PORTS", prom + "-" + (prom + 1));
+    // The cluster's private ZooKeeper (high availability, the script's default).
+    env.put("FLINK_ZK_PORT", String.valueOf(freePort()));
     env.put("FLINK_SAVEPOINT_DIR", this.home.resolve("savepoints").toString());
     env.put("FLINK_PROPERTIES", extraProperties);
     // The job jar is built into its own directory, beside (never inside) the running build.
@@ -163,20 +171,31 @@ public final class ClusterScript {
         .body();
   }
 
-  /** Waits until every task of the job runs. */
+  /**
+   * Waits until every task of the job runs. A REST API that does not answer, or does not know the
+   * job yet, counts as not running until the timeout: a new JobManager answers seconds before it
+   * has recovered the jobs of the HA store.
+   */
   public void awaitRunning(String jobId, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      JsonNode job = rest("/jobs/" + jobId);
-      boolean running = job.get("state").asText().equals("RUNNING");
-      for (JsonNode v : job.get("vertices")) {
-        running &= v.get("status").asText().equals("RUNNING");
-      }
-      if (running) {
-        return;
+      Object last;
+      try {
+        JsonNode job = rest("/jobs/" + jobId);
+        boolean running = job.get("state").asText().equals("RUNNING");
+        for (JsonNode v : job.get("vertices")) {
+          running &= v.get("status").asText().equals("RUNNING");
+        }
+        if (running) {
+          return;
+        }
+        last = job;
+      } catch (IOException | IllegalStateException unavailable) {
+        last = unavailable;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("job " + jobId + " not running: " + job);
+        throw new IllegalStateException(
+            "job " + jobId + " not running after " + timeout + ": " + last);
       }
       Thread.sleep(200);
     }
@@ -197,7 +216,7 @@ public final class ClusterScript {
    * {@code @AfterAll} after {@code stop} failed and for the shutdown hook.
    */
   public void kill() {
-    for (String name : List.of("taskmanager", "jobmanager")) {
+    for (String name : List.of("taskmanager", "jobmanager", "zookeeper")) {
       Path pidFile = home.resolve(name + ".pid");
       try {
         if (!Files.exists(pidFile)) {
@@ -221,7 +240,7 @@ public final class ClusterScript {
     }
   }
 
-  /** Whether a process of the cluster (jobmanager, taskmanager) is alive. */
+  /** Whether a process of the cluster (jobmanager, taskmanager, zookeeper) is alive. */
   public boolean alive(String name) throws IOException {
     Path pidFile = home.resolve(name + ".pid");
     if (!Files.exists(pidFile)) {
@@ -229,6 +248,16 @@ public final class ClusterScript {
     }
     long pid = Long.parseLong(Files.readString(pidFile).strip());
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   private static List<String> quoted(String[] args) {

@@ -36,8 +36,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The job on a real standalone Flink 2.3.0 session cluster started by {@code jobs/cluster.sh} (a
- * JobManager and a TaskManager process, 2 slots), reading from a Kafka broker in this JVM. The
- * script builds the job jar and the cluster's lib/ itself.
+ * JobManager and a TaskManager process, 2 slots, ZooKeeper high availability: the script's default,
+ * with Debian's ZooKeeper), reading from a Kafka broker in this JVM. The script builds the job jar
+ * and the cluster's lib/ itself.
  *
  * <p>Each test produces a known stream (event types sampled at rate 1, invalid records among them),
  * interrupts the job mid-stream while records keep arriving, resumes it, produces the rest, waits
@@ -76,7 +77,11 @@ class StandaloneClusterITCase {
     try {
       if (cluster != null) {
         cluster.run(SHORT, "stop");
-        assertThat(cluster.alive("jobmanager") || cluster.alive("taskmanager")).isFalse();
+        assertThat(
+                cluster.alive("jobmanager")
+                    || cluster.alive("taskmanager")
+                    || cluster.alive("zookeeper"))
+            .isFalse();
       }
     } finally {
       if (cluster != null) {
@@ -160,10 +165,14 @@ class StandaloneClusterITCase {
     long checkpoints = cluster.completedCheckpoints(job);
     awaitUntil(() -> cluster.completedCheckpoints(job) >= checkpoints + 2, "2 more checkpoints");
 
-    // The crash: the TaskManager is SIGKILLed, then the JobManager goes down too (no HA: the job
-    // is gone with it). Records keep arriving meanwhile.
+    // The crash takes the machine: TaskManager and JobManager SIGKILLed, ZooKeeper gone with its
+    // data and the HA store, so that the new cluster over the same checkpoint storage knows no job
+    // (as a cluster without HA after any JobManager loss). Records keep arriving meanwhile.
     cluster.run(SHORT, "kill-tm");
+    cluster.run(SHORT, "kill-jm");
     cluster.run(SHORT, "stop");
+    deleteRecursively(cluster.home().resolve("zookeeper"));
+    deleteRecursively(cluster.home().resolve("ha"));
     producer.stopAfter(Duration.ofMillis(500));
     int sent = producer.sent();
     cluster.log("-- crashed mid-stream: " + sent + " of " + stream.inputs().size() + " produced");
@@ -171,6 +180,9 @@ class StandaloneClusterITCase {
     produceRest(stream, sent);
 
     cluster.run(Duration.ofMinutes(3), "start");
+    assertThat(cluster.rest("/jobs/overview").get("jobs").size())
+        .as("jobs known to the new cluster")
+        .isEqualTo(0);
     // The safe path is the easy one: submitting the job again is refused while its crashed run
     // left a retained checkpoint, and resume (no job arguments: those of the last submission) takes
     // the latest of them.
@@ -195,6 +207,77 @@ class StandaloneClusterITCase {
     cluster.awaitRunning(resumed, SHORT);
     awaitConsumed(name + "-group", stream.topic());
     cluster.run(SHORT, "stop-job", "--drain");
+    verify(name, stream, 0);
+  }
+
+  /**
+   * High availability: the JobManager SIGKILLed mid-stream while records keep arriving, a new one
+   * started; it takes the leadership through ZooKeeper and recovers the same job (no submission)
+   * from the latest completed checkpoint in the HA store, on the TaskManager that stayed. The
+   * results then equal the produced stream, nothing lost or doubled.
+   */
+  @Test
+  void aKilledJobManagerIsReplacedAndRecoversTheJobByItself() throws Exception {
+    String name = "failover";
+    KnownStream stream = KnownStream.of(name, 60_000);
+    kafka.createTopics(2, stream.topic(), name + "-dead-letters", name + "-aggregates");
+
+    cluster.run(Duration.ofMinutes(5), command(jobArgs(name, 2), "submit"));
+    String job = cluster.lastJobId();
+    cluster.awaitRunning(job, SHORT);
+    long taskManager =
+        Long.parseLong(Files.readString(cluster.home().resolve("taskmanager.pid")).strip());
+
+    PacedProducer producer = new PacedProducer(stream, 1_500);
+    producer.start();
+    producer.awaitSent(3_000);
+    long checkpoints = cluster.completedCheckpoints(job);
+    awaitUntil(() -> cluster.completedCheckpoints(job) >= checkpoints + 2, "2 more checkpoints");
+    long lastCompleted =
+        cluster
+            .rest("/jobs/" + job + "/checkpoints")
+            .path("latest")
+            .path("completed")
+            .path("id")
+            .asLong();
+
+    long killed = System.nanoTime();
+    cluster.run(SHORT, "kill-jm");
+    int sentAtKill = producer.sent();
+    assertThat(sentAtKill < stream.inputs().size()).as("the kill was not mid-stream").isTrue();
+    cluster.run(SHORT, "start-jm");
+    cluster.awaitRunning(job, Duration.ofMinutes(3));
+    long recoveredMillis = (System.nanoTime() - killed) / 1_000_000;
+
+    JsonNode restored =
+        cluster.rest("/jobs/" + job + "/checkpoints").path("latest").path("restored");
+    cluster.log(
+        String.format(
+            "-- JobManager SIGKILLed after %d of %d records, checkpoint %d the latest completed;"
+                + " job %s RUNNING again after %.1f s, restored from %s",
+            sentAtKill,
+            stream.inputs().size(),
+            lastCompleted,
+            job,
+            recoveredMillis / 1e3,
+            restored));
+    assertThat(cluster.lastJobId()).as("no new submission").isEqualTo(job);
+    JsonNode jobs = cluster.rest("/jobs/overview").get("jobs");
+    assertThat(jobs.size()).as(jobs.toString()).isEqualTo(1);
+    assertThat(jobs.get(0).get("jid").asText()).isEqualTo(job);
+    assertThat(restored.path("is_savepoint").asBoolean(true)).as(restored.toString()).isFalse();
+    assertThat(restored.path("id").asLong())
+        .as(restored.toString())
+        .isGreaterThanOrEqualTo(lastCompleted);
+    assertThat(cluster.alive("taskmanager")).isTrue();
+    assertThat(Long.parseLong(Files.readString(cluster.home().resolve("taskmanager.pid")).strip()))
+        .as("the TaskManager stayed")
+        .isEqualTo(taskManager);
+
+    producer.awaitSent(stream.inputs().size());
+    producer.stopAfter(Duration.ZERO);
+    awaitConsumed(name + "-group", stream.topic());
+    cluster.run(SHORT, "stop-job", "--drain", job);
     verify(name, stream, 0);
   }
 
