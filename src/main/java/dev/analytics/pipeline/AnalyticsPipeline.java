@@ -67,6 +67,9 @@ import org.apache.flink.util.OutputTag;
  *   -> rollups (1 h, 1 d) merging the accumulators of the finer windows
  *   -> pattern detection over the fine windows: alerts, and the fine aggregates with their
  *      anomaly score (what the sinks write, with the rollups); privacy correction
+ *
+ * [control requests -> check + stamp (watermark) -> broadcast to priority + sampling, the
+ *  adaptive sampler, the caps and the detector, which look settings up by event time]
  * </pre>
  *
  * Production wires Kafka in and the real sinks out ({@link AnalyticsJob}); tests wire finite inputs
