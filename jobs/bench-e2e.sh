@@ -5,7 +5,8 @@
 #   jobs/bench-e2e.sh [--quick] [e2e|sql|both|pipeline-p2|hostile-p2 [--warm]]   (default: both)
 # pipeline-p2, hostile-p2: one run at parallelism 2, for profiling; --warm: after a first run.
 # JFR: BENCH_JFR=1 records target/bench/e2e.jfr (e.g. BENCH_JFR=1 jobs/bench-e2e.sh pipeline-p2).
-# BENCH_JAVA_OPTS: more JVM options, e.g. -Dbench.e2e.records=300000 for a short check.
+# BENCH_JAVA_OPTS: more JVM options, e.g. -Dbench.e2e.records=300000 for a short check,
+# -Dbench.control=true for the job with run-time control on (an empty control topic).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests test-compile dependency:build-classpath \

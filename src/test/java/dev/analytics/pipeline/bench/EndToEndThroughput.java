@@ -530,6 +530,10 @@ public final class EndToEndThroughput implements DescribedSection {
     Path tmp = Files.createTempDirectory("bench-e2e");
     String deadLetters = "bench-dead-letters-" + name;
     context.kafka().createTopics(PARTITIONS, deadLetters);
+    if (Boolean.getBoolean("bench.control")) {
+      context.kafka().createTopics(1, name + "-control");
+      context.kafka().createTopics(1, name + "-control-applied", name + "-control-refused");
+    }
     Map<String, String> tables =
         Map.of(
             "aggregates", name + "_window_aggregates",
@@ -593,6 +597,11 @@ public final class EndToEndThroughput implements DescribedSection {
     values.put("kafka.group-id", "bench-" + name);
     // -Dbench.max-event-types=0 measures the job without the event-type cap (and its exchange).
     values.put("aggregation.max-event-types", System.getProperty("bench.max-event-types", "10000"));
+    // -Dbench.control=true measures the job with run-time control on (an empty control topic:
+    // the broadcast inputs and the controlled operators, no change).
+    if (Boolean.getBoolean("bench.control")) {
+      values.put("control.topic", name + "-control");
+    }
     values.put("checkpoint.dir", tmp.resolve("checkpoints").toUri().toString());
     values.put("savepoint.dir", tmp.resolve("savepoints").toUri().toString());
     values.put("clickhouse.url", context.clickhouse().url());
