@@ -2,6 +2,7 @@ package dev.analytics.pipeline.control;
 
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.RunTimeSettings;
+import dev.analytics.pipeline.config.Versioned;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.BaseBroadcastProcessFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,9 +59,9 @@ public final class AppliedChanges implements Serializable {
   }
 
   /** Before a record or timer: configures the functions once after a start or restore. */
-  void before(ReadOnlyBroadcastState<Long, ControlChange> state, Long eventTime) throws Exception {
+  void before(BaseBroadcastProcessFunction.ReadOnlyContext ctx, Long eventTime) throws Exception {
     if (!configured) {
-      configure(state);
+      configure(ctx.getBroadcastState(STATE));
     }
     if (eventTime != null && eventTime > latestTime) {
       latestTime = eventTime;
@@ -83,14 +85,22 @@ public final class AppliedChanges implements Serializable {
   }
 
   private void configure(ReadOnlyBroadcastState<Long, ControlChange> state) throws Exception {
-    List<ControlChange> changes = new ArrayList<>();
-    for (Map.Entry<Long, ControlChange> e : state.immutableEntries()) {
-      changes.add(e.getValue());
-    }
-    var versions = ControlVersions.of(base, changes);
+    var versions = versions(base, state);
     for (RunTimeSettings f : functions) {
       f.configure(versions);
     }
     configured = true;
+  }
+
+  /**
+   * The configuration by event time that the changes held in {@code state} make of {@code base}.
+   */
+  static Versioned<JobConfig> versions(
+      JobConfig base, ReadOnlyBroadcastState<Long, ControlChange> state) throws Exception {
+    List<ControlChange> changes = new ArrayList<>();
+    for (Map.Entry<Long, ControlChange> e : state.immutableEntries()) {
+      changes.add(e.getValue());
+    }
+    return ControlVersions.of(base, changes);
   }
 }

@@ -4,9 +4,6 @@ import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.sinks.clickhouse.BatchBounds;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseOptions;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.types.Either;
@@ -56,11 +53,7 @@ public class ControlledBatchBounds
       ReadOnlyBroadcastState<Long, ControlChange> state,
       Collector<Either<AnalyticsEvent, BatchBounds>> out)
       throws Exception {
-    List<ControlChange> changes = new ArrayList<>();
-    for (Map.Entry<Long, ControlChange> e : state.immutableEntries()) {
-      changes.add(e.getValue());
-    }
-    JobConfig latest = ControlVersions.of(base, changes).latest();
+    JobConfig latest = AppliedChanges.versions(base, state).latest();
     BatchBounds bounds = bounds(latest);
     if (sent == null && bounds.equals(bounds(base))) {
       sent = bounds; // the writer starts with these

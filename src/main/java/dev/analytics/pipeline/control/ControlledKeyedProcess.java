@@ -48,7 +48,7 @@ public class ControlledKeyedProcess<K, I, O>
 
   @Override
   public void processElement(I value, ReadOnlyContext ctx, Collector<O> out) throws Exception {
-    changes.before(ctx.getBroadcastState(AppliedChanges.STATE), ctx.timestamp());
+    changes.before(ctx, ctx.timestamp());
     context.element = ctx;
     context.timer = null;
     function.processElement(value, context.forElement, out);
@@ -56,7 +56,7 @@ public class ControlledKeyedProcess<K, I, O>
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<O> out) throws Exception {
-    changes.before(ctx.getBroadcastState(AppliedChanges.STATE), null);
+    changes.before(ctx, null);
     context.element = ctx;
     context.timer = ctx;
     function.onTimer(timestamp, context.onTimer(), out);

@@ -50,7 +50,7 @@ public class ControlledPriorityAndSampling
   @Override
   public void processElement(
       AnalyticsEvent event, ReadOnlyContext ctx, Collector<AnalyticsEvent> out) throws Exception {
-    changes.before(ctx.getBroadcastState(AppliedChanges.STATE), event.timestamp);
+    changes.before(ctx, event.timestamp);
     AnalyticsEvent classified = classifier.map(event);
     if (sampler == null) {
       out.collect(classified);
