@@ -3,6 +3,7 @@ package dev.analytics.pipeline;
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.control.ControlBootstrap;
 import dev.analytics.pipeline.control.ControlTopics;
 import dev.analytics.pipeline.ingest.KafkaEventSource;
 import dev.analytics.pipeline.model.ParsedRecord;
@@ -64,13 +65,34 @@ public final class AnalyticsJob {
 
   /**
    * Kafka source, the pipeline and every configured sink ({@link PipelineSinks}), added to {@code
-   * env}.
+   * env}. A start without state reads the control topic first ({@link ControlBootstrap}): every
+   * change it holds applies from the first event on, and the control source starts after them.
    */
   public static AnalyticsPipeline.Outputs defineWorkflow(
       StreamExecutionEnvironment env, JobConfig config) {
+    boolean restoring =
+        env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent();
+    return defineWorkflow(
+        env,
+        config,
+        ControlTopics.enabled(config) && !restoring
+            ? ControlBootstrap.atSubmission(config)
+            : ControlBootstrap.none());
+  }
+
+  /**
+   * The workflow of {@link #defineWorkflow(StreamExecutionEnvironment, JobConfig)} with the control
+   * topic as {@code bootstrap} found it (graph checks without Kafka pass {@link
+   * ControlBootstrap#none()}).
+   */
+  public static AnalyticsPipeline.Outputs defineWorkflow(
+      StreamExecutionEnvironment env, JobConfig config, ControlBootstrap bootstrap) {
     AnalyticsPipeline.Outputs outputs =
         AnalyticsPipeline.build(
-            kafkaRecords(env, config), ControlTopics.source(env, config), config);
+            kafkaRecords(env, config),
+            ControlTopics.source(env, config, bootstrap),
+            bootstrap,
+            config);
     PipelineSinks.attach(outputs, config);
     return outputs;
   }

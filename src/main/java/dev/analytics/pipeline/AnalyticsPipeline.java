@@ -13,6 +13,7 @@ import dev.analytics.pipeline.aggregation.WindowStatsAggregator;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.RunTimeSettings;
 import dev.analytics.pipeline.control.AppliedChanges;
+import dev.analytics.pipeline.control.ControlBootstrap;
 import dev.analytics.pipeline.control.ControlChange;
 import dev.analytics.pipeline.control.ControlRefusal;
 import dev.analytics.pipeline.control.ControlRequest;
@@ -44,6 +45,7 @@ import dev.analytics.pipeline.sampling.SamplingOptions;
 import dev.analytics.pipeline.sampling.SamplingOptions.SamplingMode;
 import dev.analytics.pipeline.sampling.SamplingRates;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -85,7 +87,8 @@ public final class AnalyticsPipeline {
 
   /**
    * What the pipeline produces, for the sinks; the applied and refused control changes, and the
-   * applied ones as a broadcast input for the sinks they change, are null without run-time control.
+   * applied ones as a broadcast input for the sinks they change, are null without run-time control
+   * ({@code initialChanges}, the changes applied at submission, then empty).
    */
   public record Outputs(
       DataStream<WindowAggregate> aggregates,
@@ -95,14 +98,24 @@ public final class AnalyticsPipeline {
       DataStream<Alert> alerts,
       DataStream<ControlChange> appliedChanges,
       DataStream<ControlRefusal> refusedChanges,
-      BroadcastStream<ControlChange> controlChanges) {
+      BroadcastStream<ControlChange> controlChanges,
+      List<ControlChange> initialChanges) {
     public Outputs(
         DataStream<WindowAggregate> aggregates,
         DataStream<DeadLetter> deadLetters,
         DataStream<AnalyticsEvent> highPriorityEvents,
         DataStream<PrivacyEstimate> privacyEstimates,
         DataStream<Alert> alerts) {
-      this(aggregates, deadLetters, highPriorityEvents, privacyEstimates, alerts, null, null, null);
+      this(
+          aggregates,
+          deadLetters,
+          highPriorityEvents,
+          privacyEstimates,
+          alerts,
+          null,
+          null,
+          null,
+          List.of());
     }
   }
 
@@ -110,15 +123,20 @@ public final class AnalyticsPipeline {
    * @param records parsed records with event-time timestamps and watermarks assigned
    */
   public static Outputs build(DataStream<ParsedRecord> records, JobConfig config) {
-    return build(records, null, config);
+    return build(records, null, ControlBootstrap.none(), config);
   }
 
   /**
    * @param control the records of the control topic, or null for a job without run-time control
    *     (then the graph has no control operator)
+   * @param bootstrap the control topic as it stood at submission (stamped; the control records
+   *     follow it)
    */
   public static Outputs build(
-      DataStream<ParsedRecord> records, DataStream<ControlRequest> control, JobConfig config) {
+      DataStream<ParsedRecord> records,
+      DataStream<ControlRequest> control,
+      ControlBootstrap bootstrap,
+      JobConfig config) {
     AggregationSettings aggregation = AggregationSettings.from(config);
 
     SingleOutputStreamOperator<AnalyticsEvent> events =
@@ -135,11 +153,12 @@ public final class AnalyticsPipeline {
       applied =
           control
               .connect(events.filter(e -> false).name("Event watermarks for control"))
-              .process(new ControlStamper(config))
+              .process(new ControlStamper(config, bootstrap.applied))
               .setParallelism(1)
               .uid(OperatorIds.CONTROL_STAMPER)
               .name(OperatorIds.CONTROL_STAMPER_NAME);
-      changes = new Control(applied.broadcast(AppliedChanges.descriptor()), config);
+      changes =
+          new Control(applied.broadcast(AppliedChanges.descriptor()), config, bootstrap.applied);
     }
 
     PriorityClassifier classifier =
@@ -155,7 +174,8 @@ public final class AnalyticsPipeline {
       DataStream<AnalyticsEvent> classified =
           events
               .connect(changes.stream())
-              .process(new ControlledPriorityAndSampling(classifier, null, config))
+              .process(
+                  new ControlledPriorityAndSampling(classifier, null, config, changes.initial()))
               .uid(OperatorIds.PRIORITY)
               .name(OperatorIds.PRIORITY_NAME + " (controlled)");
       sampled = sample(classified, config, aggregation.windowSize(), changes);
@@ -165,7 +185,10 @@ public final class AnalyticsPipeline {
               .connect(changes.stream())
               .process(
                   new ControlledPriorityAndSampling(
-                      classifier, new DeterministicSampler(SamplingRates.from(config)), config))
+                      classifier,
+                      new DeterministicSampler(SamplingRates.from(config)),
+                      config,
+                      changes.initial()))
               .uid(OperatorIds.CONTROLLED_PRIORITY_SAMPLER)
               .name(OperatorIds.CONTROLLED_PRIORITY_SAMPLER_NAME);
     }
@@ -255,16 +278,20 @@ public final class AnalyticsPipeline {
         alerts,
         applied,
         applied == null ? null : applied.getSideOutput(ControlStamper.REFUSED),
-        changes == null ? null : changes.stream());
+        changes == null ? null : changes.stream(),
+        changes == null ? List.of() : changes.initial());
   }
 
   /** The applied control changes as a broadcast input, and the start-up configuration. */
-  private record Control(BroadcastStream<ControlChange> stream, JobConfig config) {
+  private record Control(
+      BroadcastStream<ControlChange> stream, JobConfig config, List<ControlChange> initial) {
     /** {@code function} over {@code keyed}, with the control changes as a second input. */
     <K, I, O, F extends KeyedProcessFunction<K, I, O> & RunTimeSettings>
         SingleOutputStreamOperator<O> process(
             KeyedStream<I, K> keyed, F function, TypeInformation<O> type) {
-      return keyed.connect(stream).process(new ControlledKeyedProcess<>(function, config), type);
+      return keyed
+          .connect(stream)
+          .process(new ControlledKeyedProcess<>(function, config, initial), type);
     }
   }
 

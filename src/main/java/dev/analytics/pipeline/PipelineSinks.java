@@ -154,7 +154,7 @@ public final class PipelineSinks {
           .highPriorityEvents()
           .connect(outputs.controlChanges())
           .process(
-              new ControlledBatchBounds(config),
+              new ControlledBatchBounds(config, outputs.initialChanges()),
               Types.EITHER(
                   TypeInformation.of(AnalyticsEvent.class), TypeInformation.of(BatchBounds.class)))
           .uid(OperatorIds.CONTROLLED_EVENT_BATCHING)

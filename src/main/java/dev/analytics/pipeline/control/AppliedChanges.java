@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -39,6 +40,7 @@ public final class AppliedChanges implements Serializable {
           "control-changes", Types.LONG, TypeInformation.of(ControlChange.class));
 
   private final JobConfig base;
+  private final List<ControlChange> initial;
   private final List<RunTimeSettings> functions;
 
   private transient boolean configured;
@@ -46,8 +48,13 @@ public final class AppliedChanges implements Serializable {
   private transient Counter appliedLate;
   private transient String task;
 
-  AppliedChanges(JobConfig base, List<RunTimeSettings> functions) {
+  /**
+   * @param initial the changes applied at submission ({@link ControlBootstrap}), held from the
+   *     start
+   */
+  AppliedChanges(JobConfig base, List<ControlChange> initial, List<RunTimeSettings> functions) {
     this.base = base;
+    this.initial = new ArrayList<>(initial);
     this.functions = new ArrayList<>(functions);
   }
 
@@ -85,7 +92,7 @@ public final class AppliedChanges implements Serializable {
   }
 
   private void configure(ReadOnlyBroadcastState<Long, ControlChange> state) throws Exception {
-    var versions = versions(base, state);
+    var versions = versions(base, initial, state);
     for (RunTimeSettings f : functions) {
       f.configure(versions);
     }
@@ -93,14 +100,21 @@ public final class AppliedChanges implements Serializable {
   }
 
   /**
-   * The configuration by event time that the changes held in {@code state} make of {@code base}.
+   * The configuration by event time that the changes applied at submission and those held in {@code
+   * state} make of {@code base}.
    */
   static Versioned<JobConfig> versions(
-      JobConfig base, ReadOnlyBroadcastState<Long, ControlChange> state) throws Exception {
-    List<ControlChange> changes = new ArrayList<>();
-    for (Map.Entry<Long, ControlChange> e : state.immutableEntries()) {
-      changes.add(e.getValue());
+      JobConfig base,
+      List<ControlChange> initial,
+      ReadOnlyBroadcastState<Long, ControlChange> state)
+      throws Exception {
+    Map<Long, ControlChange> changes = new TreeMap<>();
+    for (ControlChange c : initial) {
+      changes.put(c.seq, c);
     }
-    return ControlVersions.of(base, changes);
+    for (Map.Entry<Long, ControlChange> e : state.immutableEntries()) {
+      changes.put(e.getKey(), e.getValue());
+    }
+    return ControlVersions.of(base, changes.values());
   }
 }

@@ -6,7 +6,9 @@ import java.util.Objects;
  * An applied change of a setting: what every controlled operator holds in its broadcast state and
  * the audit topic records. It applies to what has event time {@code >= effectiveFrom}.
  */
-public class ControlChange {
+public class ControlChange implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Order of application (1, 2, ...); a later change of the same key and time wins. */
   public long seq;
 

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * refused: results of that event time have been written already.
  *
  * <p>The history of applied changes and the latest watermark are operator state, so a restore keeps
- * every change and stamps the next ones consistently.
+ * every change and stamps the next ones consistently. A job started without state begins with the
+ * changes the control topic held at submission ({@link ControlBootstrap}), already stamped; every
+ * controlled operator holds them from its start, before any event.
  *
  * <p>Metrics: counters {@code controlChangesApplied}, {@code controlChangesRefused}; gauge {@code
  * controlChanges} (applied changes held).
@@ -54,6 +56,7 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
   static final String WATERMARK_STATE = "control-watermark";
 
   private final JobConfig base;
+  private final List<ControlChange> initial;
   private final long windowMillis;
   private final long outOfOrdernessMillis;
 
@@ -64,8 +67,12 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
   private transient Counter applied;
   private transient Counter refused;
 
-  public ControlStamper(JobConfig base) {
+  /**
+   * @param initial the changes applied at submission (the history of a start without state)
+   */
+  public ControlStamper(JobConfig base, List<ControlChange> initial) {
     this.base = base;
+    this.initial = new ArrayList<>(initial);
     this.windowMillis = AggregationSettings.from(base).windowMillis();
     this.outOfOrdernessMillis = base.get(EventOptions.WATERMARK_OUT_OF_ORDERNESS).toMillis();
   }
@@ -84,6 +91,9 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
     history = new ArrayList<>();
     for (ControlChange c : historyState.get()) {
       history.add(c);
+    }
+    if (!context.isRestored()) {
+      history.addAll(initial);
     }
     latestWatermark = Long.MIN_VALUE;
     for (Long w : watermarkState.get()) {
@@ -107,7 +117,7 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
   @Override
   public void processElement1(ControlRequest request, Context ctx, Collector<ControlChange> out) {
     latestWatermark = Math.max(latestWatermark, ctx.timerService().currentWatermark());
-    String reason = check(request);
+    String reason = apply(request);
     if (reason != null) {
       refused.inc();
       LOG.warn(
@@ -117,6 +127,29 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
           reason);
       ctx.output(REFUSED, ControlRefusal.of(request, reason, latestWatermark));
       return;
+    }
+    ControlChange change = history.get(history.size() - 1);
+    applied.inc();
+    LOG.info(
+        "Control change #{} applied: {} = {} from event time {} (watermark {})",
+        change.seq,
+        change.key,
+        change.value == null ? "(start-up value)" : change.value,
+        show(change.effectiveFrom),
+        show(change.watermark));
+    out.collect(change);
+  }
+
+  /**
+   * Checks {@code request} as a whole over the history and, when it passes, stamps it and appends
+   * it to the history.
+   *
+   * @return why it is refused, or null when it was applied
+   */
+  String apply(ControlRequest request) {
+    String reason = check(request);
+    if (reason != null) {
+      return reason;
     }
     ControlChange change = stamp(request);
     List<ControlChange> after = new ArrayList<>(history);
@@ -130,21 +163,25 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
         }
       }
     } catch (ConfigException e) {
-      refused.inc();
-      LOG.warn("Control change refused, settings unchanged: {}", e.getMessage());
-      ctx.output(REFUSED, ControlRefusal.of(request, e.getMessage(), latestWatermark));
-      return;
+      return e.getMessage();
     }
     history.add(change);
-    applied.inc();
-    LOG.info(
-        "Control change #{} applied: {} = {} from event time {} (watermark {})",
-        change.seq,
-        change.key,
-        change.value == null ? "(start-up value)" : change.value,
-        show(change.effectiveFrom),
-        show(change.watermark));
-    out.collect(change);
+    return null;
+  }
+
+  /**
+   * The stamper of a job about to start without state, before any watermark: {@link #apply} over
+   * the records found at submission.
+   */
+  static ControlStamper atSubmission(JobConfig base) {
+    ControlStamper s = new ControlStamper(base, List.of());
+    s.history = new ArrayList<>();
+    s.latestWatermark = Long.MIN_VALUE;
+    return s;
+  }
+
+  List<ControlChange> history() {
+    return history;
   }
 
   @Override

@@ -21,6 +21,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -46,12 +47,13 @@ public final class ControlTopics {
   }
 
   /**
-   * The control records, at parallelism 1, or null without run-time control. Its watermark is the
-   * end of time: control records carry no event time, and the operators that join them to the
-   * events follow the events' watermark alone. Bounded when the event source is (tests, backfills).
+   * The control records after those of {@code bootstrap}, at parallelism 1, or null without
+   * run-time control. Its watermark is the end of time: control records carry no event time, and
+   * the operators that join them to the events follow the events' watermark alone. Bounded when the
+   * event source is (tests, backfills).
    */
   public static DataStream<ControlRequest> source(
-      StreamExecutionEnvironment env, JobConfig config) {
+      StreamExecutionEnvironment env, JobConfig config, ControlBootstrap bootstrap) {
     if (!enabled(config)) {
       return null;
     }
@@ -64,7 +66,10 @@ public final class ControlTopics {
             // Its offsets live in checkpoints; it has no consumer group to commit them to.
             .setProperty("commit.offsets.on.checkpoint", "false")
             .setProperty("partition.discovery.interval.ms", "60000")
-            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setStartingOffsets(
+                bootstrap.offsets.isEmpty()
+                    ? OffsetsInitializer.earliest()
+                    : OffsetsInitializer.offsets(bootstrap.offsets, OffsetResetStrategy.EARLIEST))
             .setDeserializer(new Deserializer());
     if (config.get(KafkaOptions.KAFKA_BOUNDED)) {
       builder.setBounded(OffsetsInitializer.latest());

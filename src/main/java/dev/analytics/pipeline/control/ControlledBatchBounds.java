@@ -4,6 +4,8 @@ import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.model.AnalyticsEvent;
 import dev.analytics.pipeline.sinks.clickhouse.BatchBounds;
 import dev.analytics.pipeline.sinks.clickhouse.ClickHouseOptions;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.types.Either;
@@ -25,10 +27,15 @@ public class ControlledBatchBounds
   private static final Logger LOG = LoggerFactory.getLogger(ControlledBatchBounds.class);
 
   private final JobConfig base;
+  private final List<ControlChange> initial;
   private transient BatchBounds sent;
 
-  public ControlledBatchBounds(JobConfig base) {
+  /**
+   * @param initial the changes applied at submission
+   */
+  public ControlledBatchBounds(JobConfig base, List<ControlChange> initial) {
     this.base = base;
+    this.initial = new ArrayList<>(initial);
   }
 
   @Override
@@ -53,7 +60,7 @@ public class ControlledBatchBounds
       ReadOnlyBroadcastState<Long, ControlChange> state,
       Collector<Either<AnalyticsEvent, BatchBounds>> out)
       throws Exception {
-    JobConfig latest = AppliedChanges.versions(base, state).latest();
+    JobConfig latest = AppliedChanges.versions(base, initial, state).latest();
     BatchBounds bounds = bounds(latest);
     if (sent == null && bounds.equals(bounds(base))) {
       sent = bounds; // the writer starts with these

@@ -28,9 +28,9 @@ public class ControlledKeyedProcess<K, I, O>
   private transient ForwardingContext context;
 
   public <F extends KeyedProcessFunction<K, I, O> & RunTimeSettings> ControlledKeyedProcess(
-      F function, JobConfig base) {
+      F function, JobConfig base, List<ControlChange> initial) {
     this.function = function;
-    this.changes = new AppliedChanges(base, List.of(function));
+    this.changes = new AppliedChanges(base, initial, List.of(function));
   }
 
   @Override

@@ -26,14 +26,18 @@ public class ControlledPriorityAndSampling
 
   /**
    * @param sampler the fixed-rate sampler, or null when sampling happens downstream
+   * @param initial the changes applied at submission
    */
   public ControlledPriorityAndSampling(
-      PriorityClassifier classifier, DeterministicSampler sampler, JobConfig base) {
+      PriorityClassifier classifier,
+      DeterministicSampler sampler,
+      JobConfig base,
+      List<ControlChange> initial) {
     this.classifier = classifier;
     this.sampler = sampler;
     this.changes =
         new AppliedChanges(
-            base, sampler == null ? List.of(classifier) : List.of(classifier, sampler));
+            base, initial, sampler == null ? List.of(classifier) : List.of(classifier, sampler));
   }
 
   @Override

@@ -27,7 +27,8 @@ class ControlStamperTest {
   private static TwoInputStreamOperatorTestHarness<ControlRequest, AnalyticsEvent, ControlChange>
       harness(OperatorSubtaskState restore) throws Exception {
     var h =
-        new TwoInputStreamOperatorTestHarness<>(new CoProcessOperator<>(new ControlStamper(BASE)));
+        new TwoInputStreamOperatorTestHarness<>(
+            new CoProcessOperator<>(new ControlStamper(BASE, List.of())));
     if (restore != null) {
       h.initializeState(restore);
     }

@@ -36,7 +36,7 @@ class ControlledBatchBoundsTest {
     var h =
         new TwoInputStreamOperatorTestHarness<>(
             new CoBroadcastWithNonKeyedOperator<>(
-                new ControlledBatchBounds(BASE), List.of(AppliedChanges.STATE)));
+                new ControlledBatchBounds(BASE, List.of()), List.of(AppliedChanges.STATE)));
     h.setup(
         Types.EITHER(
                 TypeInformation.of(AnalyticsEvent.class), TypeInformation.of(BatchBounds.class))

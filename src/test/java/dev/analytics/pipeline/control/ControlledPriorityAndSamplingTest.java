@@ -34,7 +34,8 @@ class ControlledPriorityAndSamplingTest {
         new ControlledPriorityAndSampling(
             new PriorityClassifier(PriorityRules.from(BASE), 1024),
             new DeterministicSampler(SamplingRates.from(BASE)),
-            BASE);
+            BASE,
+            List.of());
     var h =
         new TwoInputStreamOperatorTestHarness<>(
             new CoBroadcastWithNonKeyedOperator<>(function, List.of(AppliedChanges.STATE)));

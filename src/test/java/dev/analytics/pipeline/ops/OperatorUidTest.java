@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import dev.analytics.pipeline.AnalyticsJob;
 import dev.analytics.pipeline.OperatorIds;
 import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.control.ControlBootstrap;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -172,7 +173,7 @@ class OperatorUidTest {
     var flink = config.flinkConfiguration();
     flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    AnalyticsJob.defineWorkflow(env, config);
+    AnalyticsJob.defineWorkflow(env, config, ControlBootstrap.none());
     IllegalStateException e =
         assertThatExceptionOfType(IllegalStateException.class)
             .isThrownBy(env::getStreamGraph)
@@ -187,7 +188,7 @@ class OperatorUidTest {
     JobConfig config = JobConfig.of(cfg);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-    AnalyticsJob.defineWorkflow(env, config);
+    AnalyticsJob.defineWorkflow(env, config, ControlBootstrap.none());
     return env.getStreamGraph();
   }
 

@@ -1,0 +1,74 @@
+package dev.analytics.pipeline.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.analytics.pipeline.config.JobConfig;
+import dev.analytics.pipeline.model.AnalyticsEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The control topic at submission: its records checked and stamped with the start-up rules before
+ * any watermark, and the stamper of the job continuing from them.
+ */
+class ControlBootstrapTest {
+  private static final JobConfig BASE =
+      JobConfig.of(Map.of("window.size", "1 min", "watermark.out-of-orderness", "5 s"));
+  private static final long T = Instant.parse("2026-12-02T10:00:00Z").toEpochMilli();
+
+  private static ControlRequest request(String key, String value, Long from, long offset) {
+    ControlRequest r = ControlRequest.of(key, value, from);
+    r.offset = offset;
+    return r;
+  }
+
+  @Test
+  void recordsAtSubmissionApplyFromTheirTimeOrTheStartAndBadOnesAreRefused() {
+    ControlBootstrap b =
+        ControlBootstrap.of(
+            BASE,
+            List.of(
+                request("sampling.rates.page.view", "0.1", T + 300_000, 0),
+                request("window.size", "5 min", null, 1),
+                request("sampling.rates.page.view", "1.5", T, 2),
+                request("detection.spike-factor", "7", null, 3)),
+            Map.of(new TopicPartition("control", 0), 4L));
+
+    assertThat(b.applied)
+        .extracting(c -> c.seq + " " + c.key + " " + c.effectiveFrom + " " + c.offset)
+        .containsExactly(
+            "1 sampling.rates.page.view " + (T + 300_000) + " 0",
+            "2 detection.spike-factor " + Long.MIN_VALUE + " 3");
+    assertThat(b.refused)
+        .extracting(r -> r.offset + " " + r.reason)
+        .satisfiesExactly(
+            r -> assertThat(r).startsWith("1 ").contains("window.size cannot change"),
+            r -> assertThat(r).startsWith("2 ").contains("sampling.rates.page.view"));
+    assertThat(b.offsets).containsEntry(new TopicPartition("control", 0), 4L);
+  }
+
+  @Test
+  void theJobsStamperContinuesTheHistoryOfTheSubmission() throws Exception {
+    ControlBootstrap b =
+        ControlBootstrap.of(
+            BASE, List.of(request("detection.spike-factor", "7", null, 0)), Map.of());
+    try (var h =
+        new TwoInputStreamOperatorTestHarness<ControlRequest, AnalyticsEvent, ControlChange>(
+            new CoProcessOperator<>(new ControlStamper(BASE, b.applied)))) {
+      h.open();
+      h.processWatermark1(new Watermark(Long.MAX_VALUE));
+      h.processWatermark2(new Watermark(T));
+      // The history holds the change of the submission: the next one is number 2.
+      h.processElement1(new StreamRecord<>(request("detection.spike-factor", "9", null, 1)));
+      assertThat(h.extractOutputValues()).extracting(c -> c.seq).containsExactly(2L);
+      assertThat(h.extractOutputValues().get(0).effectiveFrom).isEqualTo(T + 60_000);
+    }
+  }
+}
