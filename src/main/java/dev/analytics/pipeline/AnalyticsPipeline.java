@@ -153,7 +153,7 @@ public final class AnalyticsPipeline {
       applied =
           control
               .connect(events.filter(e -> false).name("Event watermarks for control"))
-              .process(new ControlStamper(config, bootstrap.applied))
+              .process(new ControlStamper(config, bootstrap))
               .setParallelism(1)
               .uid(OperatorIds.CONTROL_STAMPER)
               .name(OperatorIds.CONTROL_STAMPER_NAME);

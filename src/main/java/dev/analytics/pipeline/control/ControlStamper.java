@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * changes the control topic held at submission ({@link ControlBootstrap}), already stamped; every
  * controlled operator holds them from its start, before any event.
  *
- * <p>Metrics: counters {@code controlChangesApplied}, {@code controlChangesRefused}; gauge {@code
- * controlChanges} (applied changes held).
+ * <p>Metrics: counters {@code controlChangesApplied}, {@code controlChangesRefused} (with those at
+ * submission); gauge {@code controlChanges} (applied changes held).
  */
 public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsEvent, ControlChange>
     implements CheckpointedFunction {
@@ -57,6 +57,7 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
 
   private final JobConfig base;
   private final List<ControlChange> initial;
+  private final int initialRefused;
   private final long windowMillis;
   private final long outOfOrdernessMillis;
 
@@ -66,13 +67,16 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
   private transient ListState<Long> watermarkState;
   private transient Counter applied;
   private transient Counter refused;
+  private transient boolean started;
 
   /**
-   * @param initial the changes applied at submission (the history of a start without state)
+   * @param bootstrap the control topic at submission: its changes are the history of a start
+   *     without state, and its changes and refusals count in the metrics of such a start
    */
-  public ControlStamper(JobConfig base, List<ControlChange> initial) {
+  public ControlStamper(JobConfig base, ControlBootstrap bootstrap) {
     this.base = base;
-    this.initial = new ArrayList<>(initial);
+    this.initial = new ArrayList<>(bootstrap.applied);
+    this.initialRefused = bootstrap.refused.size();
     this.windowMillis = AggregationSettings.from(base).windowMillis();
     this.outOfOrdernessMillis = base.get(EventOptions.WATERMARK_OUT_OF_ORDERNESS).toMillis();
   }
@@ -92,7 +96,8 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
     for (ControlChange c : historyState.get()) {
       history.add(c);
     }
-    if (!context.isRestored()) {
+    started = !context.isRestored();
+    if (started) {
       history.addAll(initial);
     }
     latestWatermark = Long.MIN_VALUE;
@@ -111,6 +116,10 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
   public void open(OpenContext openContext) {
     applied = getRuntimeContext().getMetricGroup().counter("controlChangesApplied");
     refused = getRuntimeContext().getMetricGroup().counter("controlChangesRefused");
+    if (started) {
+      applied.inc(initial.size());
+      refused.inc(initialRefused);
+    }
     getRuntimeContext().getMetricGroup().gauge("controlChanges", () -> history.size());
   }
 
@@ -174,7 +183,7 @@ public class ControlStamper extends CoProcessFunction<ControlRequest, AnalyticsE
    * the records found at submission.
    */
   static ControlStamper atSubmission(JobConfig base) {
-    ControlStamper s = new ControlStamper(base, List.of());
+    ControlStamper s = new ControlStamper(base, ControlBootstrap.none());
     s.history = new ArrayList<>();
     s.latestWatermark = Long.MIN_VALUE;
     return s;

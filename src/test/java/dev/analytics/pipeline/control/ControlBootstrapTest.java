@@ -61,7 +61,7 @@ class ControlBootstrapTest {
             BASE, List.of(request("detection.spike-factor", "7", null, 0)), Map.of());
     try (var h =
         new TwoInputStreamOperatorTestHarness<ControlRequest, AnalyticsEvent, ControlChange>(
-            new CoProcessOperator<>(new ControlStamper(BASE, b.applied)))) {
+            new CoProcessOperator<>(new ControlStamper(BASE, b)))) {
       h.open();
       h.processWatermark1(new Watermark(Long.MAX_VALUE));
       h.processWatermark2(new Watermark(T));

@@ -28,7 +28,7 @@ class ControlStamperTest {
       harness(OperatorSubtaskState restore) throws Exception {
     var h =
         new TwoInputStreamOperatorTestHarness<>(
-            new CoProcessOperator<>(new ControlStamper(BASE, List.of())));
+            new CoProcessOperator<>(new ControlStamper(BASE, ControlBootstrap.none())));
     if (restore != null) {
       h.initializeState(restore);
     }
