@@ -70,14 +70,20 @@ public final class AnalyticsJob {
    */
   public static AnalyticsPipeline.Outputs defineWorkflow(
       StreamExecutionEnvironment env, JobConfig config) {
+    return defineWorkflow(env, config, controlBootstrap(env, config));
+  }
+
+  /**
+   * The control topic read at submission when the job starts without state; nothing when it
+   * restores (its control source and operators have their state) or has no control topic.
+   */
+  public static ControlBootstrap controlBootstrap(
+      StreamExecutionEnvironment env, JobConfig config) {
     boolean restoring =
         env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent();
-    return defineWorkflow(
-        env,
-        config,
-        ControlTopics.enabled(config) && !restoring
-            ? ControlBootstrap.atSubmission(config)
-            : ControlBootstrap.none());
+    return ControlTopics.enabled(config) && !restoring
+        ? ControlBootstrap.atSubmission(config)
+        : ControlBootstrap.none();
   }
 
   /**

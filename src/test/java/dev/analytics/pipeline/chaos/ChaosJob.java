@@ -5,6 +5,8 @@ import dev.analytics.pipeline.AnalyticsPipeline;
 import dev.analytics.pipeline.PipelineSinks;
 import dev.analytics.pipeline.config.JobConfig;
 import dev.analytics.pipeline.config.JobOptions;
+import dev.analytics.pipeline.control.ControlBootstrap;
+import dev.analytics.pipeline.control.ControlTopics;
 import dev.analytics.pipeline.model.ParsedRecord;
 import java.net.URI;
 import java.nio.file.Path;
@@ -13,10 +15,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The production workflow with one test operator: {@link FailureInjector} right after the Kafka
- * source. Everything else is {@link AnalyticsPipeline#build} and {@link PipelineSinks#attach}, as
- * in {@link AnalyticsJob#defineWorkflow}, with the same uids, so savepoints behave as in
- * production. The harness submits it to the standalone cluster with the job jar ({@code
- * jobs/cluster.sh submit -c dev.analytics.pipeline.chaos.ChaosJob -C file:.../test-classes/}).
+ * source. Everything else is {@link AnalyticsPipeline#build} (with the control topic, read at
+ * submission as {@link AnalyticsJob#controlBootstrap} does) and {@link PipelineSinks#attach}, as in
+ * {@link AnalyticsJob#defineWorkflow}, with the same uids, so savepoints behave as in production.
+ * The harness submits it to the standalone cluster with the job jar ({@code jobs/cluster.sh submit
+ * -c dev.analytics.pipeline.chaos.ChaosJob -C file:.../test-classes/}).
  *
  * <p>Arguments are those of {@link AnalyticsJob}. The trigger directory is {@value #TRIGGERS}
  * beside the job's checkpoint directory, so that the job takes no option the production job lacks.
@@ -37,7 +40,11 @@ public final class ChaosJob {
             .uid(INJECTOR_UID)
             .name("Chaos failure injector");
     PipelineSinks.prepareTables(config);
-    PipelineSinks.attach(AnalyticsPipeline.build(records, config), config);
+    ControlBootstrap bootstrap = AnalyticsJob.controlBootstrap(env, config);
+    PipelineSinks.attach(
+        AnalyticsPipeline.build(
+            records, ControlTopics.source(env, config, bootstrap), bootstrap, config),
+        config);
     env.execute(config.get(JobOptions.JOB_NAME));
   }
 

@@ -19,6 +19,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * ExpectedResults} checks byte for byte before computing anything from them. A send that fails for
  * good stops the producer and fails the run ({@link #failure()}). After a stall (a broker restart)
  * it does not burst to catch up more than one second of backlog.
+ *
+ * <p>With a {@link ChaosControl}, a record at or after the {@code effective_from} of a pending
+ * run-time change waits until the job has applied the change.
  */
 final class ChaosProducer extends Thread {
   private final String bootstrap;
@@ -26,6 +29,8 @@ final class ChaosProducer extends Thread {
   private final int partitions;
   private final TrafficGenerator.Settings settings;
   private final double perSecond;
+  private final ChaosControl control;
+  private final AtomicLong lastEventTime = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
@@ -38,7 +43,18 @@ final class ChaosProducer extends Thread {
       int partitions,
       TrafficGenerator.Settings settings,
       double perSecond) {
+    this(bootstrap, topic, partitions, settings, perSecond, null);
+  }
+
+  ChaosProducer(
+      String bootstrap,
+      String topic,
+      int partitions,
+      TrafficGenerator.Settings settings,
+      double perSecond,
+      ChaosControl control) {
     super("chaos-producer");
+    this.control = control;
     this.bootstrap = bootstrap;
     this.topic = topic;
     this.partitions = partitions;
@@ -63,6 +79,10 @@ final class ChaosProducer extends Thread {
           baseCount = n;
         }
         TrafficGenerator.Generated g = generator.next();
+        if (control != null && !control.awaitApplied(g.eventTime(), stop::get)) {
+          break;
+        }
+        lastEventTime.accumulateAndGet(g.eventTime(), Math::max);
         if (!g.valid()) {
           invalid.incrementAndGet();
         }
@@ -116,6 +136,11 @@ final class ChaosProducer extends Thread {
     if (e != null) {
       throw new IllegalStateException("the chaos producer failed: " + e.getMessage(), e);
     }
+  }
+
+  /** The latest event time of a record sent (Long.MIN_VALUE before the first). */
+  long lastEventTime() {
+    return lastEventTime.get();
   }
 
   long sent() {

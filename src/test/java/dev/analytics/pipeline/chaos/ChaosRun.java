@@ -38,9 +38,11 @@ import java.util.stream.Stream;
  * checkpoint completed): task failures at random points, the TaskManager SIGKILLed and restarted,
  * the JobManager SIGKILLed and restarted (ZooKeeper high availability: the new one recovers the
  * jobs by itself), ClickHouse stopped for 30 s, PostgreSQL restarted, the Kafka broker restarted, a
- * stop-with-savepoint and resume. Then the producer stops, the job consumes everything, must be
- * RUNNING and healthy, is stopped with {@code --drain} (the end of input that fires the last
- * windows), and every sink is compared with {@link ExpectedResults} by {@link ResultComparison}.
+ * stop-with-savepoint and resume; two run-time changes of the priority rules go through the control
+ * topic among them ({@link ChaosControl}). Then the producer stops, the job consumes everything,
+ * must be RUNNING and healthy, is stopped with {@code --drain} (the end of input that fires the
+ * last windows), and every sink is compared with {@link ExpectedResults} by {@link
+ * ResultComparison}.
  */
 public final class ChaosRun implements AutoCloseable {
   static final String TOPIC = "chaos-events";
@@ -48,6 +50,12 @@ public final class ChaosRun implements AutoCloseable {
   static final String ALERTS = "chaos-alerts";
   static final String GROUP = "chaos-group";
   static final String CLICKHOUSE_DB = "chaos";
+
+  /** The run-time control topic (compacted, one partition) and the job's audit and refusals. */
+  static final String CONTROL = "chaos-control";
+
+  static final String CONTROL_APPLIED = CONTROL + "-applied";
+  static final String CONTROL_REFUSED = CONTROL + "-refused";
 
   /**
    * The backfill beside production: the same job name and sinks, its own instance id, input topic,
@@ -139,6 +147,8 @@ public final class ChaosRun implements AutoCloseable {
   private Thread heapSampler;
   private FaultTriggers triggers;
   private ChaosProducer producer;
+  private ChaosControl control;
+  private long lastChangeFrom = Long.MIN_VALUE / 2;
   private String jobId;
   private String backfillJobId;
 
@@ -191,9 +201,15 @@ public final class ChaosRun implements AutoCloseable {
   public Summary run() throws Exception {
     start();
     submit();
+    control = new ChaosControl(kafka.bootstrapServers(), CONTROL, CONTROL_APPLIED, CONTROL_REFUSED);
     producer =
         new ChaosProducer(
-            kafka.bootstrapServers(), TOPIC, PARTITIONS, traffic, settings.eventsPerSecond());
+            kafka.bootstrapServers(),
+            TOPIC,
+            PARTITIONS,
+            traffic,
+            settings.eventsPerSecond(),
+            control);
     producer.start();
     awaitCheckpointAfter(System.currentTimeMillis());
     startBackfill();
@@ -244,17 +260,8 @@ public final class ChaosRun implements AutoCloseable {
 
     awaitBackfillFinished();
     List<String> prepared = postgres.preparedTransactions();
-    expected =
-        ExpectedResults.union(
-            ExpectedResults.compute(
-                kafka.bootstrapServers(), TOPIC, DEAD_LETTERS, PARTITIONS, traffic, sent),
-            ExpectedResults.compute(
-                kafka.bootstrapServers(),
-                BACKFILL_TOPIC,
-                BACKFILL_DEAD_LETTERS,
-                PARTITIONS,
-                backfillTraffic(),
-                backfillSent));
+    problems.addAll(control.check());
+    expected = expectation(control.sent());
     ResultComparison comparison =
         new ResultComparison(
                 expected, clickhouse, CLICKHOUSE_DB, postgres, kafka.bootstrapServers())
@@ -272,6 +279,7 @@ public final class ChaosRun implements AutoCloseable {
             List.copyOf(problems),
             List.copyOf(retriedStops),
             comparison,
+            control.report(),
             expected.windowCounts(),
             System.currentTimeMillis() - started);
     String text = summary.format();
@@ -280,10 +288,44 @@ public final class ChaosRun implements AutoCloseable {
     return summary;
   }
 
+  /**
+   * Production's expectation with the run-time {@code changes} it applied, and the backfill's
+   * (which has no control topic).
+   */
+  private ExpectedResults expectation(List<ChaosControl.Change> changes) throws Exception {
+    return ExpectedResults.union(
+        ExpectedResults.compute(
+            kafka.bootstrapServers(),
+            TOPIC,
+            DEAD_LETTERS,
+            PARTITIONS,
+            traffic,
+            producer.sent(),
+            changes),
+        ExpectedResults.compute(
+            kafka.bootstrapServers(),
+            BACKFILL_TOPIC,
+            BACKFILL_DEAD_LETTERS,
+            PARTITIONS,
+            backfillTraffic(),
+            backfillSent,
+            List.of()));
+  }
+
   /** Compares the sinks with the expectation again (after {@link #run()}). */
   ResultComparison compareAgain() throws Exception {
     return new ResultComparison(
             expected, clickhouse, CLICKHOUSE_DB, postgres, kafka.bootstrapServers())
+        .compareAll();
+  }
+
+  /**
+   * Compares the sinks with an expectation that ignores the run-time changes (after {@link
+   * #run()}): the negative check that the changes had an effect the comparison sees.
+   */
+  ResultComparison compareIgnoringControl() throws Exception {
+    return new ResultComparison(
+            expectation(List.of()), clickhouse, CLICKHOUSE_DB, postgres, kafka.bootstrapServers())
         .compareAll();
   }
 
@@ -303,6 +345,8 @@ public final class ChaosRun implements AutoCloseable {
     kafka = KafkaBrokerProcess.start(home.resolve("kafka"));
     kafka.createTopics(
         PARTITIONS, TOPIC, DEAD_LETTERS, ALERTS, BACKFILL_TOPIC, BACKFILL_DEAD_LETTERS);
+    kafka.createTopics(1, Map.of("cleanup.policy", "compact"), CONTROL);
+    kafka.createTopics(1, CONTROL_APPLIED, CONTROL_REFUSED);
     clickhouse = ClickHouseServer.start();
     clickhouse.query("CREATE DATABASE IF NOT EXISTS " + CLICKHOUSE_DB);
     postgres = PostgresServer.start();
@@ -351,6 +395,8 @@ public final class ChaosRun implements AutoCloseable {
         DEAD_LETTERS,
         "--output.alerts-topic",
         ALERTS,
+        "--control.topic",
+        CONTROL,
         "--checkpoint.interval",
         "2 s",
         "--checkpoint.dir",
@@ -466,7 +512,10 @@ public final class ChaosRun implements AutoCloseable {
     for (int i = 0; i < production.size(); i += 2) {
       String key = production.get(i);
       // The Kafka transactional ids then derive from the instance id, like the PostgreSQL ones.
-      if (!own.containsKey(key) && !key.equals("--kafka.transactional-id-prefix")) {
+      // The backfill has no run-time control: production's changes are not its own.
+      if (!own.containsKey(key)
+          && !key.equals("--kafka.transactional-id-prefix")
+          && !key.equals("--control.topic")) {
         args.add(key);
         args.add(production.get(i + 1));
       }
@@ -528,12 +577,44 @@ public final class ChaosRun implements AutoCloseable {
     for (int k = 0; k < failures; k++) {
       plan.add(Fault.TASK_FAILURE);
     }
-    for (Fault f : plan) {
+    // Run-time changes among the faults: user.login becomes high priority at the start of the
+    // round and normal again halfway through it.
+    sendChange(ExpectedResults.HIGH_EVENT_TYPES + ";user.login");
+    for (int i = 0; i < plan.size(); i++) {
+      if (i == plan.size() / 2) {
+        sendChange(ExpectedResults.HIGH_EVENT_TYPES);
+      }
       // A random pause: faults land at random points relative to the 2 s checkpoints.
       Thread.sleep(500 + random.nextInt(2_500));
       producer.check();
-      injections.add(inject(f));
+      injections.add(inject(plan.get(i)));
     }
+  }
+
+  /**
+   * Sends a change of {@value ExpectedResults#HIGH_EVENT_TYPES_KEY} applying from the start of the
+   * third event-time minute after the latest record produced (8 to 12 s of wall-clock time ahead):
+   * explicit, so that the job applies it at that time whatever happens to it on the way. Each
+   * change applies at least a minute after the one before.
+   */
+  private void sendChange(String highEventTypes) throws Exception {
+    long minute = 60_000;
+    long from =
+        Math.max(
+            (Math.floorDiv(producer.lastEventTime(), minute) + 3) * minute,
+            lastChangeFrom + minute);
+    lastChangeFrom = from;
+    control.send(ExpectedResults.HIGH_EVENT_TYPES_KEY, highEventTypes, from);
+    if (producer.lastEventTime() >= from) {
+      throw new IllegalStateException("records at " + from + " sent before the change");
+    }
+    log(
+        "-- control change sent: "
+            + ExpectedResults.HIGH_EVENT_TYPES_KEY
+            + "="
+            + highEventTypes
+            + " from "
+            + Instant.ofEpochMilli(from));
   }
 
   /**
@@ -914,6 +995,11 @@ public final class ChaosRun implements AutoCloseable {
             }
           },
           () -> {
+            if (control != null) {
+              control.close();
+            }
+          },
+          () -> {
             if (cluster != null) {
               cluster.runAllowingFailure(SHORT, "stop");
               cluster.kill();
@@ -977,6 +1063,7 @@ public final class ChaosRun implements AutoCloseable {
       List<String> problems,
       List<String> retriedStops,
       ResultComparison comparison,
+      String control,
       Map<String, Long> windows,
       long elapsedMillis) {
 
@@ -1058,6 +1145,7 @@ public final class ChaosRun implements AutoCloseable {
           .append(preparedTransactions.size())
           .append('\n');
       out.append("expected windows per granularity ").append(windows).append('\n');
+      out.append(control);
       out.append(comparison.report());
       out.append("stop-with-savepoint retried (known issue, see docs/reliability.md): ")
           .append(retriedStops.size())

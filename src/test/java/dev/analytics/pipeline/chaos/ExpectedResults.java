@@ -15,11 +15,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -35,11 +35,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>The rules it re-implements, from docs/architecture.md and {@link ChaosRun#jobArguments}:
  * tumbling windows of 1 minute with 1 h and 1 d rollups aligned to the epoch; sampling rate 1 for
  * every type (estimated count = kept count = events); the aggregation key is the event type plus
- * {@link #AGGREGATION_DIMENSIONS}; an event is high priority when its type matches {@code *error*
- * *fail* *critical* *exception* *crash*} or its category is error, failure, critical or security
- * (its own {@code priority} field is not trusted: {@code priority.trust-explicit} is empty by
- * default); the daily counters count the 1-minute windows' events per event type, UTC day and the
- * {@link #DAILY_DIMENSIONS} of the window key.
+ * {@link #AGGREGATION_DIMENSIONS}; an event is high priority when its type matches one of the glob
+ * patterns ({@code *}, {@code ?}, case-insensitive, whole type) of {@value #HIGH_EVENT_TYPES_KEY}
+ * in force at its event time ({@value #HIGH_EVENT_TYPES} until the run changes them through the
+ * control topic, {@link ChaosControl}) or its category is error, failure, critical or security (its
+ * own {@code priority} field is not trusted: {@code priority.trust-explicit} is empty by default);
+ * the daily counters count the 1-minute windows' events per event type, UTC day and the {@link
+ * #DAILY_DIMENSIONS} of the window key.
  */
 final class ExpectedResults {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,8 +56,11 @@ final class ExpectedResults {
   static final Map<String, Long> GRANULARITIES =
       Map.of("1m", 60_000L, "1h", 3_600_000L, "1d", 86_400_000L);
 
-  private static final List<String> HIGH_TYPE_WORDS =
-      List.of("error", "fail", "critical", "exception", "crash");
+  /** The job's default priority.high.event-types. */
+  static final String HIGH_EVENT_TYPES = "*error*;*fail*;*critical*;*exception*;*crash*";
+
+  static final String HIGH_EVENT_TYPES_KEY = "priority.high.event-types";
+
   private static final Set<String> HIGH_CATEGORIES =
       Set.of("error", "failure", "critical", "security");
 
@@ -133,8 +138,17 @@ final class ExpectedResults {
       String deadLetterTopic,
       int partitions,
       TrafficGenerator.Settings settings,
-      long n)
+      long n,
+      List<ChaosControl.Change> changes)
       throws IOException {
+    TreeMap<Long, Pattern> highTypes = new TreeMap<>();
+    highTypes.put(Long.MIN_VALUE, glob(HIGH_EVENT_TYPES));
+    for (ChaosControl.Change c : changes) {
+      if (!c.key().equals(HIGH_EVENT_TYPES_KEY)) {
+        throw new IllegalArgumentException("the expectation does not model " + c);
+      }
+      highTypes.put(c.effectiveFrom(), glob(c.value()));
+    }
     TrafficGenerator generator = new TrafficGenerator(settings);
     long invalid = 0;
     List<Object[]> valid = new ArrayList<>();
@@ -189,7 +203,7 @@ final class ExpectedResults {
           invalidRecords.put(p + "/" + offset, g.invalidKind());
           continue;
         }
-        fold(JSON.readTree(g.bytes()), g, windows, high, daily);
+        fold(JSON.readTree(g.bytes()), g, highTypes, windows, high, daily);
       }
     }
     expected = new ExpectedResults(n, invalid);
@@ -240,6 +254,7 @@ final class ExpectedResults {
   private static void fold(
       JsonNode e,
       TrafficGenerator.Generated g,
+      TreeMap<Long, Pattern> highTypes,
       Map<WindowKey, Stats> windows,
       Set<String> high,
       Map<String, Long> daily) {
@@ -273,14 +288,25 @@ final class ExpectedResults {
     bucket.append('|').append(LocalDate.ofInstant(Instant.ofEpochMilli(time), ZoneOffset.UTC));
     daily.merge(bucket.toString(), 1L, Long::sum);
 
-    String lower = type.toLowerCase(Locale.ROOT);
     JsonNode category = e.get("category");
     boolean isHigh =
-        HIGH_TYPE_WORDS.stream().anyMatch(lower::contains)
+        highTypes.floorEntry(time).getValue().matcher(type).matches()
             || (category != null && HIGH_CATEGORIES.contains(category.asText()));
     if (isHigh) {
       high.add(e.get("event_id").asText());
     }
+  }
+
+  /** A list of globs (a;b) as one anchored, case-insensitive regular expression. */
+  static Pattern glob(String globs) {
+    StringBuilder regex = new StringBuilder();
+    for (String g : globs.split(";")) {
+      regex.append(regex.length() == 0 ? "" : "|");
+      for (char c : g.trim().toCharArray()) {
+        regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {

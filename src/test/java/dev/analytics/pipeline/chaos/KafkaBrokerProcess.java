@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -87,9 +88,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   /** Creates the topics (replication factor 1) and waits until they exist. */
   public void createTopics(int partitions, String... topics) throws Exception {
+    createTopics(partitions, Map.of(), topics);
+  }
+
+  /** Creates the topics (replication factor 1) with the topic {@code configs}. */
+  public void createTopics(int partitions, Map<String, String> configs, String... topics)
+      throws Exception {
     List<NewTopic> newTopics = new ArrayList<>();
     for (String t : topics) {
-      newTopics.add(new NewTopic(t, partitions, (short) 1));
+      newTopics.add(new NewTopic(t, partitions, (short) 1).configs(configs));
     }
     try (Admin admin = Admin.create(adminProperties())) {
       admin.createTopics(newTopics).all().get(1, TimeUnit.MINUTES);
