@@ -1,23 +1,19 @@
 package dev.analytics.pipeline.control;
 
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.ingest.KafkaClientProperties;
-import dev.analytics.pipeline.ingest.KafkaOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,12 +58,32 @@ public final class ControlBootstrap {
     return new ControlBootstrap(List.of(), List.of(), Map.of());
   }
 
-  /** The records of {@code requests}, checked and stamped as at a submission. */
+  /** The records of {@code requests}, checked and stamped as at a first submission. */
   static ControlBootstrap of(
       JobConfig config, List<ControlRequest> requests, Map<TopicPartition, Long> offsets) {
+    return of(config, requests, offsets, List.of());
+  }
+
+  /**
+   * The records of {@code requests}, checked and stamped as at a submission, where a record an
+   * earlier run of the instance stamped at its watermark ({@code earlier}: the audit topic) keeps
+   * that event time.
+   */
+  static ControlBootstrap of(
+      JobConfig config,
+      List<ControlRequest> requests,
+      Map<TopicPartition, Long> offsets,
+      List<ControlChange> earlier) {
     ControlStamper stamper = ControlStamper.atSubmission(config);
     List<ControlRefusal> refused = new ArrayList<>();
     for (ControlRequest request : requests) {
+      if (request.effectiveFrom == null && request.problem == null) {
+        for (ControlChange c : earlier) {
+          if (sameRecord(c, request) && c.effectiveFrom != Long.MIN_VALUE) {
+            request.effectiveFrom = c.effectiveFrom;
+          }
+        }
+      }
       String reason = stamper.apply(request);
       if (reason != null) {
         refused.add(ControlRefusal.of(request, reason, Long.MIN_VALUE));
@@ -76,46 +92,45 @@ public final class ControlBootstrap {
     return new ControlBootstrap(stamper.history(), refused, offsets);
   }
 
+  /** {@code c} is the change of the control record {@code r} (same position, time and content). */
+  private static boolean sameRecord(ControlChange c, ControlRequest r) {
+    return c.partition == r.partition
+        && c.offset == r.offset
+        && c.requestedAt == r.requestedAt
+        && Objects.equals(c.key, r.key)
+        && Objects.equals(c.value, r.value);
+  }
+
   /**
    * Reads the control topic of {@code config} to its end (committed records), checks and stamps its
    * records, and writes the outcome to the audit and refusal topics, as the job does for the
-   * records it reads later.
+   * records it reads later. A record an earlier run of the instance applied without an explicit
+   * {@code effective_from} keeps the event time that run stamped (so a replay from the beginning
+   * writes the rows that run wrote), and what the topics already say is not written again.
+   *
+   * @throws IllegalStateException when the control topic does not exist or cannot be read
    */
   public static ControlBootstrap atSubmission(JobConfig config) {
     String topic = config.get(ControlOptions.CONTROL_TOPIC);
-    Properties props = clientProperties(config);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    TopicContents control =
+        TopicContents.read(config, topic, READ_TIMEOUT)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "control.topic '"
+                            + topic
+                            + "' does not exist: create it (compacted, one partition)"));
     List<ControlRequest> requests = new ArrayList<>();
-    Map<TopicPartition, Long> end = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalStateException(
-            "control.topic '" + topic + "' does not exist: create it (compacted, one partition)");
-      }
-      List<TopicPartition> partitions = new ArrayList<>();
-      infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      end.putAll(consumer.endOffsets(partitions));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "could not read control.topic '" + topic + "' to its end within 60 s");
-        }
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-            requests.add(
-                ControlJson.request(r.key(), r.value(), r.partition(), r.offset(), r.timestamp()));
-          }
-        }
-      }
+    for (ConsumerRecord<byte[], byte[]> r : control.records()) {
+      requests.add(
+          ControlJson.request(r.key(), r.value(), r.partition(), r.offset(), r.timestamp()));
     }
-    ControlBootstrap bootstrap = of(config, requests, end);
-    bootstrap.record(config);
+    List<ControlChange> earlierApplied =
+        readEarlier(config, ControlTopics.appliedTopic(config), ControlJson::readApplied);
+    List<ControlRefusal> earlierRefused =
+        readEarlier(config, ControlTopics.refusedTopic(config), ControlJson::readRefused);
+    ControlBootstrap bootstrap = of(config, requests, control.end(), earlierApplied);
+    bootstrap.record(config, earlierApplied, earlierRefused);
     LOG.info(
         "Control topic '{}' at submission: {} records, {} changes applied, {} refused; the control"
             + " source starts at {}",
@@ -123,21 +138,70 @@ public final class ControlBootstrap {
         requests.size(),
         bootstrap.applied.size(),
         bootstrap.refused.size(),
-        end);
+        control.end());
     return bootstrap;
   }
 
-  /** The outcome, on the audit and refusal topics. */
-  private void record(JobConfig config) {
-    if (applied.isEmpty() && refused.isEmpty()) {
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The readable records of an audit or refusal topic (none when it does not exist yet). */
+  private static <T> List<T> readEarlier(
+      JobConfig config, String topic, Function<byte[], T> reader) {
+    List<T> out = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r :
+        TopicContents.read(config, topic, READ_TIMEOUT)
+            .map(TopicContents::records)
+            .orElse(List.of())) {
+      try {
+        out.add(reader.apply(r.value()));
+      } catch (IllegalArgumentException e) {
+        LOG.warn("Skipping a record of '{}' at offset {}: {}", topic, r.offset(), e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The outcome, on the audit and refusal topics, but for the decisions about the same records that
+   * they already hold.
+   */
+  private void record(
+      JobConfig config, List<ControlChange> earlierApplied, List<ControlRefusal> earlierRefused) {
+    List<ControlChange> newApplied =
+        applied.stream()
+            .filter(
+                c ->
+                    earlierApplied.stream()
+                        .noneMatch(
+                            e ->
+                                e.partition == c.partition
+                                    && e.offset == c.offset
+                                    && e.requestedAt == c.requestedAt
+                                    && e.effectiveFrom == c.effectiveFrom
+                                    && Objects.equals(e.key, c.key)
+                                    && Objects.equals(e.value, c.value)))
+            .toList();
+    List<ControlRefusal> newRefused =
+        refused.stream()
+            .filter(
+                r ->
+                    earlierRefused.stream()
+                        .noneMatch(
+                            e ->
+                                e.partition == r.partition
+                                    && e.offset == r.offset
+                                    && e.requestedAt == r.requestedAt
+                                    && Objects.equals(e.reason, r.reason)))
+            .toList();
+    if (newApplied.isEmpty() && newRefused.isEmpty()) {
       return;
     }
-    Properties props = clientProperties(config);
+    Properties props = TopicContents.clientProperties(config);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (ControlChange c : applied) {
+      for (ControlChange c : newApplied) {
         LOG.info(
             "Control change #{} applied at submission: {} = {} from event time {}",
             c.seq,
@@ -148,7 +212,7 @@ public final class ControlBootstrap {
             new ProducerRecord<>(
                 ControlTopics.appliedTopic(config), bytes(c.key), ControlJson.applied(c)));
       }
-      for (ControlRefusal r : refused) {
+      for (ControlRefusal r : newRefused) {
         LOG.warn("Control change refused at submission: {} = {}: {}", r.key, r.value, r.reason);
         producer.send(
             new ProducerRecord<>(
@@ -160,12 +224,5 @@ public final class ControlBootstrap {
 
   private static byte[] bytes(String key) {
     return key == null ? null : key.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static Properties clientProperties(JobConfig config) {
-    Properties props = KafkaClientProperties.from(config);
-    props.put(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS));
-    return props;
   }
 }

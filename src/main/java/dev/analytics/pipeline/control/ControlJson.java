@@ -142,6 +142,25 @@ public final class ControlJson {
     }
   }
 
+  /** A refused change read back from the refusal topic. */
+  public static ControlRefusal readRefused(byte[] value) {
+    try {
+      JsonNode n = MAPPER.readTree(value);
+      ControlRefusal r = new ControlRefusal();
+      r.key = n.get("key").isNull() ? null : n.get("key").asText();
+      r.value = n.get("value").isNull() ? null : n.get("value").asText();
+      r.reason = n.get("reason").asText();
+      r.watermark = n.get("watermark_ms").asLong();
+      r.requestedAt = n.get("requested_at_ms").asLong();
+      r.partition = n.get("source_partition").asInt();
+      r.offset = n.get("source_offset").asLong();
+      return r;
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalArgumentException(
+          "not a refused control change: " + new String(value, StandardCharsets.UTF_8), e);
+    }
+  }
+
   /** An event time as ISO-8601; the ends of time as "start" and "end". */
   static String instant(long eventTime) {
     if (eventTime == Long.MIN_VALUE) {

@@ -2,8 +2,6 @@ package dev.analytics.pipeline.control;
 
 import dev.analytics.pipeline.config.ConfigException;
 import dev.analytics.pipeline.config.JobConfig;
-import dev.analytics.pipeline.ingest.KafkaClientProperties;
-import dev.analytics.pipeline.ingest.KafkaOptions;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,14 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -160,9 +154,7 @@ public final class ControlTool {
   /** Writes one control record (value null: undo the key's change). */
   public static void send(JobConfig config, String key, String value, Instant effectiveFrom)
       throws Exception {
-    Properties props = KafkaClientProperties.from(config);
-    props.put(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS));
+    Properties props = TopicContents.clientProperties(config);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     try (KafkaProducer<byte[], byte[]> producer =
@@ -231,33 +223,16 @@ public final class ControlTool {
         : Instant.ofEpochMilli(c.effectiveFrom).toString();
   }
 
-  /** The committed records of {@code topic}, from the beginning to its current end. */
+  /**
+   * The committed records of {@code topic}, from the beginning to its current end, by the time they
+   * were asked for (none when it does not exist).
+   */
   static List<ConsumerRecord<byte[], byte[]>> readAll(JobConfig config, String topic) {
-    Properties props = KafkaClientProperties.from(config);
-    props.put(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.KAFKA_BOOTSTRAP_SERVERS));
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-      if (infos == null) {
-        return records;
-      }
-      infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + topic + " to its end within 30 s");
-        }
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-    }
+    List<ConsumerRecord<byte[], byte[]>> records =
+        new ArrayList<>(
+            TopicContents.read(config, topic, Duration.ofSeconds(30))
+                .map(TopicContents::records)
+                .orElse(List.of()));
     records.sort(
         java.util.Comparator.<ConsumerRecord<byte[], byte[]>>comparingLong(
                 ConsumerRecord::timestamp)

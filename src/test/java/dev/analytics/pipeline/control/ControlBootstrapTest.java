@@ -55,6 +55,45 @@ class ControlBootstrapTest {
   }
 
   @Test
+  void aRecordAnEarlierRunStampedAtItsWatermarkKeepsThatTimeAndNothingElseDoes() {
+    ControlRequest stamped = request("detection.spike-factor", "7", null, 0);
+    stamped.requestedAt = T;
+    ControlRequest fresh = request("detection.spike-factor", "8", null, 1);
+    fresh.requestedAt = T + 1;
+    // At offset 1 an earlier run applied another record (the topic was created anew since).
+    ControlChange earlier = ControlChange.of(1, "detection.spike-factor", "7", T + 120_000);
+    earlier.requestedAt = T;
+    ControlChange other = ControlChange.of(2, "detection.spike-factor", "8", T + 180_000);
+    other.offset = 1;
+    other.requestedAt = T - 86_400_000;
+
+    ControlBootstrap b =
+        ControlBootstrap.of(BASE, List.of(stamped, fresh), Map.of(), List.of(earlier, other));
+
+    assertThat(b.applied)
+        .extracting(c -> c.value + " " + c.effectiveFrom)
+        .containsExactly("7 " + (T + 120_000), "8 " + Long.MIN_VALUE);
+  }
+
+  @Test
+  void refusalsReadBackAsWritten() {
+    ControlRequest r = request("window.size", "5 min", T, 3);
+    r.requestedAt = T + 5;
+    ControlRefusal back =
+        ControlJson.readRefused(ControlJson.refused(ControlRefusal.of(r, "no", T - 1)));
+    assertThat(
+            List.of(
+                back.key,
+                back.value,
+                back.reason,
+                back.watermark,
+                back.requestedAt,
+                back.partition,
+                back.offset))
+        .containsExactly("window.size", "5 min", "no", T - 1, T + 5, 0, 3L);
+  }
+
+  @Test
   void theJobsStamperContinuesTheHistoryOfTheSubmission() throws Exception {
     ControlBootstrap b =
         ControlBootstrap.of(

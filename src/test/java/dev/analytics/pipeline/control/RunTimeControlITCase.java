@@ -1,6 +1,7 @@
 package dev.analytics.pipeline.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +27,7 @@ import java.util.TreeSet;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -261,6 +263,43 @@ class RunTimeControlITCase {
           .isEqualTo(e.getKey() < from ? 1.0 : 0.1);
     }
     assertThat(read("live-applied")).as("applied once, restored from the savepoint").hasSize(1);
+
+    // A replay of the instance from the beginning, without state: the change keeps the event
+    // time the live run stamped (the audit topic says which), not "from the start", and the
+    // audit topic does not get it twice.
+    Map<String, String> replay = new HashMap<>(values);
+    replay.put("kafka.bounded", "true");
+    replay.put("kafka.transactional-id-prefix", "live-replay-" + System.nanoTime());
+    for (String t : List.of("aggregates", "alerts", "dead-letters")) {
+      kafka.createTopics(1, "live-replay-" + t);
+    }
+    replay.put("output.aggregates-topic", "live-replay-aggregates");
+    replay.put("output.alerts-topic", "live-replay-alerts");
+    replay.put("dead-letter.topic", "live-replay-dead-letters");
+    BoundedJobs.start(JobConfig.of(replay), null, "control-live-replay")
+        .getJobExecutionResult()
+        .get();
+    Map<Long, JsonNode> replayed = latest(read("live-replay-aggregates"), SAMPLED);
+    assertThat(replayed.keySet()).isEqualTo(pageViews.keySet());
+    for (Map.Entry<Long, JsonNode> e : replayed.entrySet()) {
+      assertThat(e.getValue().get("sample_rate").asDouble())
+          .as("replayed rate of %s", Instant.ofEpochMilli(e.getKey()))
+          .isEqualTo(pageViews.get(e.getKey()).get("sample_rate").asDouble());
+    }
+    assertThat(read("live-applied")).as("the audit after the replay").hasSize(1);
+  }
+
+  @Test
+  void aMissingControlTopicStopsTheSubmissionNamingIt() throws Exception {
+    Map<String, String> values = config("missing", "no-such-control-topic");
+    assertThatThrownBy(() -> ControlBootstrap.atSubmission(JobConfig.of(values)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("control.topic 'no-such-control-topic' does not exist");
+    try (Admin admin = Admin.create(kafka.adminProperties())) {
+      assertThat(admin.listTopics().names().get())
+          .as("not created by asking for it")
+          .doesNotContain("no-such-control-topic");
+    }
   }
 
   private Map<String, List<String>> run(String name, String control) throws Exception {
