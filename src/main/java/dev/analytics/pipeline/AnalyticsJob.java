@@ -33,8 +33,7 @@ public final class AnalyticsJob {
     JobConfig config = load(args);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration());
-    Optional<String> restore =
-        env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
+    Optional<String> restore = restorePath(env);
     if (restore.isEmpty()) {
       // A start without state: loud when an earlier run of this instance left work uncommitted.
       UncommittedSinkWork.warn(config, UncommittedSinkWork.find(config));
@@ -79,9 +78,7 @@ public final class AnalyticsJob {
    */
   public static ControlBootstrap controlBootstrap(
       StreamExecutionEnvironment env, JobConfig config) {
-    boolean restoring =
-        env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent();
-    return ControlTopics.enabled(config) && !restoring
+    return ControlTopics.enabled(config) && restorePath(env).isEmpty()
         ? ControlBootstrap.atSubmission(config)
         : ControlBootstrap.none();
   }
@@ -101,6 +98,11 @@ public final class AnalyticsJob {
             config);
     PipelineSinks.attach(outputs, config);
     return outputs;
+  }
+
+  /** The savepoint or checkpoint the job restores from ({@code execution.state-recovery.path}). */
+  private static Optional<String> restorePath(StreamExecutionEnvironment env) {
+    return env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
   }
 
   /** The parsed records of the Kafka source, with their event-time watermarks. */

@@ -409,6 +409,12 @@ public final class ChaosRun implements AutoCloseable {
         "--sampling.rates",
         "message_processed:1,cache_hit:1,performance.response_time:1,performance.memory_usage:1,"
             + "performance.cache_hit_rate:1",
+        // The detector's production mode, warm after 15 windows instead of half a day: the run
+        // covers about 90 minutes of event time, and its alerts are compared across the sinks.
+        "--detection.warmup-windows",
+        "15",
+        "--detection.warmup-days",
+        "0",
         "--aggregation.dimensions",
         "api.error:error_type,performance.response_time:endpoint",
         "--clickhouse.url",
@@ -677,8 +683,16 @@ public final class ChaosRun implements AutoCloseable {
         restart = false;
       }
       case KAFKA_RESTART -> {
-        kafka.stop();
-        kafka.restart();
+        // The known stream must reach the topic once: no request of its producer in flight when
+        // the broker stops (see ChaosProducer#pauseAndFlush); the job's clients get no such care.
+        producer.pauseAndFlush();
+        at = System.currentTimeMillis();
+        try {
+          kafka.stop();
+          kafka.restart();
+        } finally {
+          producer.unpause();
+        }
         restart = false;
       }
       case SAVEPOINT_STOP_RESUME -> {

@@ -37,6 +37,9 @@ class ChaosSuiteITCase {
           .as("mismatches (see the summary above)")
           .isEqualTo(List.of());
       assertThat(summary.taskFailures() >= 10).as("at least 10 task failures injected").isTrue();
+      assertThat(summary.comparison().alerts())
+          .as("alerts compared across ClickHouse, PostgreSQL and Kafka")
+          .isPositive();
       assertThat(summary.events() >= 1_000_000)
           .as("at least 1,000,000 events: " + summary.events())
           .isTrue();

@@ -54,6 +54,7 @@ final class ResultComparison {
   private final String bootstrap;
   private final List<String> mismatches = new ArrayList<>();
   private final Map<String, String> compared = new LinkedHashMap<>();
+  private int alerts;
 
   ResultComparison(
       ExpectedResults expected,
@@ -83,6 +84,11 @@ final class ResultComparison {
 
   List<String> mismatches() {
     return mismatches;
+  }
+
+  /** The alerts in ClickHouse (compared with those of PostgreSQL and Kafka). */
+  int alerts() {
+    return alerts;
   }
 
   String report() {
@@ -386,6 +392,7 @@ final class ResultComparison {
         kafka.put(id, version + " " + a.get("value").asDouble());
       }
     }
+    alerts = ch.size();
     int before = mismatches.size();
     diff("alerts ClickHouse vs PostgreSQL", ch, pg);
     diff("alerts ClickHouse vs Kafka", ch, kafka);
