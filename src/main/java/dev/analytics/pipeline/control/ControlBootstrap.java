@@ -4,10 +4,12 @@ import dev.analytics.pipeline.config.JobConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -167,32 +169,14 @@ public final class ControlBootstrap {
    */
   private void record(
       JobConfig config, List<ControlChange> earlierApplied, List<ControlRefusal> earlierRefused) {
+    Set<String> appliedBefore = new HashSet<>();
+    earlierApplied.forEach(c -> appliedBefore.add(decision(c)));
+    Set<String> refusedBefore = new HashSet<>();
+    earlierRefused.forEach(r -> refusedBefore.add(decision(r)));
     List<ControlChange> newApplied =
-        applied.stream()
-            .filter(
-                c ->
-                    earlierApplied.stream()
-                        .noneMatch(
-                            e ->
-                                e.partition == c.partition
-                                    && e.offset == c.offset
-                                    && e.requestedAt == c.requestedAt
-                                    && e.effectiveFrom == c.effectiveFrom
-                                    && Objects.equals(e.key, c.key)
-                                    && Objects.equals(e.value, c.value)))
-            .toList();
+        applied.stream().filter(c -> !appliedBefore.contains(decision(c))).toList();
     List<ControlRefusal> newRefused =
-        refused.stream()
-            .filter(
-                r ->
-                    earlierRefused.stream()
-                        .noneMatch(
-                            e ->
-                                e.partition == r.partition
-                                    && e.offset == r.offset
-                                    && e.requestedAt == r.requestedAt
-                                    && Objects.equals(e.reason, r.reason)))
-            .toList();
+        refused.stream().filter(r -> !refusedBefore.contains(decision(r))).toList();
     if (newApplied.isEmpty() && newRefused.isEmpty()) {
       return;
     }
@@ -220,6 +204,26 @@ public final class ControlBootstrap {
       }
       producer.flush();
     }
+  }
+
+  /** What was decided about which control record: its position and time, the change applied. */
+  private static String decision(ControlChange c) {
+    return c.partition
+        + "/"
+        + c.offset
+        + "@"
+        + c.requestedAt
+        + " "
+        + c.key
+        + "="
+        + c.value
+        + " from "
+        + c.effectiveFrom;
+  }
+
+  /** What was decided about which control record: its position and time, the reason refused. */
+  private static String decision(ControlRefusal r) {
+    return r.partition + "/" + r.offset + "@" + r.requestedAt + " refused: " + r.reason;
   }
 
   private static byte[] bytes(String key) {

@@ -3,6 +3,7 @@ package dev.analytics.pipeline.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.analytics.pipeline.control.ControlJson;
+import dev.analytics.pipeline.local.CommittedRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -186,17 +187,11 @@ final class ChaosControl implements AutoCloseable {
   List<String> check() {
     List<String> problems = new ArrayList<>();
     Map<String, List<JsonNode>> byTopic = new TreeMap<>();
-    try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+    try {
       for (String t : List.of(appliedTopic, refusedTopic)) {
-        TopicPartition tp = new TopicPartition(t, 0);
-        c.assign(List.of(tp));
-        c.seekToBeginning(List.of(tp));
-        long end = c.endOffsets(List.of(tp)).get(tp);
         List<JsonNode> records = new ArrayList<>();
-        while (c.position(tp) < end) {
-          for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(1))) {
-            records.add(JSON.readTree(r.value()));
-          }
+        for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.readAll(bootstrap, t)) {
+          records.add(JSON.readTree(r.value()));
         }
         byTopic.put(t, records);
       }
