@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class ChaosControl implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration HOLD_LIMIT = Duration.ofMinutes(5);
+  static final Duration HOLD_LIMIT = Duration.ofMinutes(5);
 
   /** One change sent: its key, value and the event time it applies from. */
   record Change(String key, String value, long effectiveFrom) {

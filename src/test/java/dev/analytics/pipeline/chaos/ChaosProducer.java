@@ -138,10 +138,13 @@ final class ChaosProducer extends Thread {
    */
   void pauseAndFlush() throws Exception {
     pause.set(true);
-    long deadline = System.nanoTime() + 60_000_000_000L;
+    // A record held back for a control change (ChaosControl) waits until the job applied it,
+    // through a ClickHouse outage if need be: the same limit as that wait.
+    long deadline = System.nanoTime() + ChaosControl.HOLD_LIMIT.toNanos();
     while (!paused.get() && isAlive() && failure.get() == null) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the chaos producer did not pause within 60 s");
+        throw new IllegalStateException(
+            "the chaos producer did not pause within " + ChaosControl.HOLD_LIMIT);
       }
       Thread.sleep(10);
     }
