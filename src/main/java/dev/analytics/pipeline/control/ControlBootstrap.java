@@ -63,30 +63,49 @@ public final class ControlBootstrap {
   /** The records of {@code requests}, checked and stamped as at a first submission. */
   static ControlBootstrap of(
       JobConfig config, List<ControlRequest> requests, Map<TopicPartition, Long> offsets) {
-    return of(config, requests, offsets, List.of());
+    return of(config, requests, offsets, List.of(), List.of());
   }
 
   /**
-   * The records of {@code requests}, checked and stamped as at a submission, where a record an
-   * earlier run of the instance stamped at its watermark ({@code earlier}: the audit topic) keeps
-   * that event time.
+   * The records of {@code requests}, checked and stamped as at a submission, where the decision an
+   * earlier run of the instance took about the same record stands: applied, it keeps the event time
+   * that run stamped ({@code earlierApplied}: the audit topic); refused (and never applied), it is
+   * refused again with that run's reason ({@code earlierRefused}: the refusal topic), even where it
+   * was refused for a watermark this start does not have yet.
    */
   static ControlBootstrap of(
       JobConfig config,
       List<ControlRequest> requests,
       Map<TopicPartition, Long> offsets,
-      List<ControlChange> earlier) {
+      List<ControlChange> earlierApplied,
+      List<ControlRefusal> earlierRefused) {
     ControlStamper stamper = ControlStamper.atSubmission(config);
     List<ControlRefusal> refused = new ArrayList<>();
     for (ControlRequest request : requests) {
-      if (request.effectiveFrom == null && request.problem == null) {
-        for (ControlChange c : earlier) {
-          if (sameRecord(c, request) && c.effectiveFrom != Long.MIN_VALUE) {
-            request.effectiveFrom = c.effectiveFrom;
-          }
+      ControlChange applied = null;
+      for (ControlChange c : earlierApplied) {
+        if (sameRecord(c.partition, c.offset, c.requestedAt, c.key, c.value, request)) {
+          applied = c;
         }
       }
-      String reason = stamper.apply(request);
+      ControlRefusal refusal = null;
+      for (ControlRefusal r : earlierRefused) {
+        if (sameRecord(r.partition, r.offset, r.requestedAt, r.key, r.value, request)) {
+          refusal = r;
+        }
+      }
+      String reason;
+      if (applied == null && refusal != null) {
+        reason = refusal.reason;
+      } else {
+        if (applied != null
+            && request.effectiveFrom == null
+            && request.problem == null
+            && applied.effectiveFrom != Long.MIN_VALUE) {
+          request.effectiveFrom = applied.effectiveFrom;
+        }
+        reason = stamper.apply(request);
+      }
       if (reason != null) {
         refused.add(ControlRefusal.of(request, reason, Long.MIN_VALUE));
       }
@@ -94,20 +113,21 @@ public final class ControlBootstrap {
     return new ControlBootstrap(stamper.history(), refused, offsets);
   }
 
-  /** {@code c} is the change of the control record {@code r} (same position, time and content). */
-  private static boolean sameRecord(ControlChange c, ControlRequest r) {
-    return c.partition == r.partition
-        && c.offset == r.offset
-        && c.requestedAt == r.requestedAt
-        && Objects.equals(c.key, r.key)
-        && Objects.equals(c.value, r.value);
+  /** A decision about the control record {@code r}: same position, time and content. */
+  private static boolean sameRecord(
+      int partition, long offset, long requestedAt, String key, String value, ControlRequest r) {
+    return partition == r.partition
+        && offset == r.offset
+        && requestedAt == r.requestedAt
+        && Objects.equals(key, r.key)
+        && Objects.equals(value, r.value);
   }
 
   /**
    * Reads the control topic of {@code config} to its end (committed records), checks and stamps its
    * records, and writes the outcome to the audit and refusal topics, as the job does for the
-   * records it reads later. A record an earlier run of the instance applied without an explicit
-   * {@code effective_from} keeps the event time that run stamped (so a replay from the beginning
+   * records it reads later. The decisions an earlier run of the instance took about the same
+   * records stand (see {@link #of(JobConfig, List, Map, List, List)}: a replay from the beginning
    * writes the rows that run wrote), and what the topics already say is not written again.
    *
    * @throws IllegalStateException when the control topic does not exist or cannot be read
@@ -131,7 +151,8 @@ public final class ControlBootstrap {
         readEarlier(config, ControlTopics.appliedTopic(config), ControlJson::readApplied);
     List<ControlRefusal> earlierRefused =
         readEarlier(config, ControlTopics.refusedTopic(config), ControlJson::readRefused);
-    ControlBootstrap bootstrap = of(config, requests, control.end(), earlierApplied);
+    ControlBootstrap bootstrap =
+        of(config, requests, control.end(), earlierApplied, earlierRefused);
     bootstrap.record(config, earlierApplied, earlierRefused);
     LOG.info(
         "Control topic '{}' at submission: {} records, {} changes applied, {} refused; the control"

@@ -68,11 +68,30 @@ class ControlBootstrapTest {
     other.requestedAt = T - 86_400_000;
 
     ControlBootstrap b =
-        ControlBootstrap.of(BASE, List.of(stamped, fresh), Map.of(), List.of(earlier, other));
+        ControlBootstrap.of(
+            BASE, List.of(stamped, fresh), Map.of(), List.of(earlier, other), List.of());
 
     assertThat(b.applied)
         .extracting(c -> c.value + " " + c.effectiveFrom)
         .containsExactly("7 " + (T + 120_000), "8 " + Long.MIN_VALUE);
+  }
+
+  @Test
+  void aRecordAnEarlierRunRefusedIsRefusedAgainWithItsReason() {
+    // Refused live: its effective_from was behind that run's watermark. At a submission there is
+    // no watermark yet, and it would apply.
+    ControlRequest late = request("sampling.rates.page.view", "0.1", T, 0);
+    late.requestedAt = T + 600_000;
+    ControlRefusal before = ControlRefusal.of(late, "effective_from is behind the watermark", T);
+    ControlRequest other = request("sampling.rates.page.view", "0.2", T, 1);
+
+    ControlBootstrap b =
+        ControlBootstrap.of(BASE, List.of(late, other), Map.of(), List.of(), List.of(before));
+
+    assertThat(b.refused)
+        .extracting(r -> r.offset + " " + r.reason)
+        .containsExactly("0 effective_from is behind the watermark");
+    assertThat(b.applied).extracting(c -> c.value).containsExactly("0.2");
   }
 
   @Test
