@@ -4,10 +4,10 @@ import dev.analytics.pipeline.config.JobConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
@@ -79,21 +79,20 @@ public final class ControlBootstrap {
       Map<TopicPartition, Long> offsets,
       List<ControlChange> earlierApplied,
       List<ControlRefusal> earlierRefused) {
+    // The last decision about each record, as the topics hold them in order.
+    Map<String, ControlChange> appliedByRecord = new HashMap<>();
+    earlierApplied.forEach(
+        c ->
+            appliedByRecord.put(recordId(c.partition, c.offset, c.requestedAt, c.key, c.value), c));
+    Map<String, ControlRefusal> refusedByRecord = new HashMap<>();
+    earlierRefused.forEach(
+        r ->
+            refusedByRecord.put(recordId(r.partition, r.offset, r.requestedAt, r.key, r.value), r));
     ControlStamper stamper = ControlStamper.atSubmission(config);
     List<ControlRefusal> refused = new ArrayList<>();
     for (ControlRequest request : requests) {
-      ControlChange applied = null;
-      for (ControlChange c : earlierApplied) {
-        if (sameRecord(c.partition, c.offset, c.requestedAt, c.key, c.value, request)) {
-          applied = c;
-        }
-      }
-      ControlRefusal refusal = null;
-      for (ControlRefusal r : earlierRefused) {
-        if (sameRecord(r.partition, r.offset, r.requestedAt, r.key, r.value, request)) {
-          refusal = r;
-        }
-      }
+      ControlChange applied = appliedByRecord.get(recordId(request));
+      ControlRefusal refusal = refusedByRecord.get(recordId(request));
       String reason;
       if (applied == null && refusal != null) {
         reason = refusal.reason;
@@ -113,14 +112,14 @@ public final class ControlBootstrap {
     return new ControlBootstrap(stamper.history(), refused, offsets);
   }
 
-  /** A decision about the control record {@code r}: same position, time and content. */
-  private static boolean sameRecord(
-      int partition, long offset, long requestedAt, String key, String value, ControlRequest r) {
-    return partition == r.partition
-        && offset == r.offset
-        && requestedAt == r.requestedAt
-        && Objects.equals(key, r.key)
-        && Objects.equals(value, r.value);
+  /** A control record's identity: its position, the time it was asked for and its content. */
+  private static String recordId(
+      int partition, long offset, long requestedAt, String key, String value) {
+    return partition + "/" + offset + "@" + requestedAt + " " + key + "=" + value;
+  }
+
+  private static String recordId(ControlRequest r) {
+    return recordId(r.partition, r.offset, r.requestedAt, r.key, r.value);
   }
 
   /**
@@ -229,15 +228,7 @@ public final class ControlBootstrap {
 
   /** What was decided about which control record: its position and time, the change applied. */
   private static String decision(ControlChange c) {
-    return c.partition
-        + "/"
-        + c.offset
-        + "@"
-        + c.requestedAt
-        + " "
-        + c.key
-        + "="
-        + c.value
+    return recordId(c.partition, c.offset, c.requestedAt, c.key, c.value)
         + " from "
         + c.effectiveFrom;
   }
